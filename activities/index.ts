@@ -1,0 +1,23 @@
+// Every side effect a workflow may ask for, built from the services the worker wires in.
+import type { Transporter } from 'nodemailer';
+import type { Db } from '../db/pool.js';
+import { createCalendarActivities, loadCampaignCalendar } from './calendar.js';
+import { createNoticeActivities } from './notices.js';
+import { createRecordActivities } from './records.js';
+
+export interface Services {
+  db: Db;
+  mailer: Transporter;
+  /** Sender of every notice; defaults to the campaign office's address. */
+  mailFrom?: string;
+}
+
+export function createActivities(services: Services) {
+  return {
+    ...createRecordActivities(services),
+    ...createNoticeActivities(services),
+    ...createCalendarActivities((campaignId) => loadCampaignCalendar(services.db, campaignId)),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

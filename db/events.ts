@@ -1,0 +1,50 @@
+import { inTransaction, type Db } from './pool.js';
+
+export interface TaskEvent {
+  /** Stable per event, so a retried write is a no-op. */
+  key: string;
+  campaignId: string;
+  taskId: string;
+  occurredAt: string;
+  kind: string;
+  actor?: string;
+  detail?: Record<string, unknown>;
+  /** The task as it stands after the event. */
+  status: string;
+  rung: number;
+  nextDeadlineAt?: string;
+  lastProgressAt?: string;
+}
+
+/** Appends the event and updates the task row in one transaction. */
+export async function recordTaskEvent(db: Db, e: TaskEvent): Promise<void> {
+  await inTransaction(db, async (tx) => {
+    const { rowCount } = await tx.query(
+      `INSERT INTO task_events (key, campaign_id, task_id, occurred_at, kind, actor, detail)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING`,
+      [e.key, e.campaignId, e.taskId, e.occurredAt, e.kind, e.actor ?? null, e.detail ?? {}],
+    );
+    if (!rowCount) return;
+    await tx.query(
+      `UPDATE tasks SET status = $3, rung = $4, next_deadline_at = $5, last_progress_at = $6, updated_at = now()
+       WHERE campaign_id = $1 AND id = $2`,
+      [e.campaignId, e.taskId, e.status, e.rung, e.nextDeadlineAt ?? null, e.lastProgressAt ?? null],
+    );
+  });
+}
+
+export interface TaskEventRow {
+  occurred_at: Date;
+  kind: string;
+  actor: string | null;
+  detail: Record<string, unknown>;
+}
+
+export async function listTaskEvents(db: Db, campaignId: string, taskId: string): Promise<TaskEventRow[]> {
+  const { rows } = await db.query<TaskEventRow>(
+    `SELECT occurred_at, kind, actor, detail FROM task_events
+     WHERE campaign_id = $1 AND task_id = $2 ORDER BY occurred_at, id`,
+    [campaignId, taskId],
+  );
+  return rows;
+}

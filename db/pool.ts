@@ -1,0 +1,34 @@
+import pg from 'pg';
+
+// Dates stay 'YYYY-MM-DD' strings: a civil date has no time zone to be shifted into.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
+// Counts and sums come back as numbers; ours never approach 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
+
+export type Db = pg.Pool;
+
+export function createPool(connectionString: string, max = 10): Db {
+  const pool = new pg.Pool({ connectionString, max });
+  // An idle client losing its server (a restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** Runs fn in one transaction. */
+export async function inTransaction<T>(db: Db, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;

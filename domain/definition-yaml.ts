@@ -1,0 +1,74 @@
+// Reads a campaign definition from YAML text and reports every problem with line and field.
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { definitionSchema, type CampaignDefinition } from './definition.js';
+
+export interface DefinitionProblem {
+  file: string;
+  line?: number;
+  column?: number;
+  /** Dotted path of the field, e.g. tasks[2].leadUnit */
+  field?: string;
+  message: string;
+}
+
+export class DefinitionError extends Error {
+  constructor(readonly problems: DefinitionProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'DefinitionError';
+  }
+}
+
+export function formatProblem(p: DefinitionProblem): string {
+  const where = [p.file, p.line, p.column].filter((x) => x !== undefined).join(':');
+  return `${where}${p.field ? ` ${p.field}` : ''}: ${p.message}`;
+}
+
+export function fieldPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
+    .join('');
+}
+
+/** Parses and validates; throws DefinitionError listing every problem found. */
+export function parseDefinition(text: string, file = '<definition>'): CampaignDefinition {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const position = (offset: number) => lineCounter.linePos(offset);
+
+  if (doc.errors.length > 0) {
+    throw new DefinitionError(
+      doc.errors.map((e) => {
+        const { line, col } = position(e.pos[0]);
+        return { file, line, column: col, message: `YAML 语法错误：${e.message.split('\n')[0]}` };
+      }),
+    );
+  }
+  const data: unknown = doc.toJS();
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new DefinitionError([{ file, line: 1, message: '定义文件应为 YAML 映射（键: 值）' }]);
+  }
+  const result = definitionSchema.safeParse(data);
+  if (result.success) return result.data;
+  throw new DefinitionError(
+    result.error.issues.map((issue) => {
+      const line = lineOf(doc, issue.path, position);
+      return { file, ...line, field: fieldPath(issue.path), message: issue.message };
+    }),
+  );
+}
+
+/** The line of the deepest node of the path that exists in the document. */
+function lineOf(
+  doc: Document,
+  path: readonly PropertyKey[],
+  position: (offset: number) => { line: number; col: number },
+): { line?: number; column?: number } {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = doc.getIn(path.slice(0, depth) as (string | number)[], true);
+    if (isNode(node) && node.range) {
+      const { line, col } = position(node.range[0]);
+      return { line, column: col };
+    }
+  }
+  return {};
+}

@@ -1,0 +1,5 @@
+// Workflow ids are derived from campaign and task ids, so starting anything twice is refused, not doubled.
+export const TASK_QUEUE = 'chuangwen';
+
+export const campaignWorkflowId = (campaignId: string) => `campaign/${campaignId}`;
+export const taskWorkflowId = (campaignId: string, taskId: string) => `campaign/${campaignId}/task/${taskId}`;

@@ -1,0 +1,60 @@
+// Small campaign definitions for tests, dated relative to the simulated "today".
+import { randomBytes } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { definitionSchema, type CampaignDefinition } from '../../domain/definition.js';
+
+export const ZONE = 'Asia/Shanghai';
+
+/** The civil date in Shanghai of an instant, shifted by whole days. */
+export function shanghaiDate(at: Date, plusDays = 0): string {
+  return DateTime.fromJSDate(at).setZone(ZONE).plus({ days: plusDays }).toISODate()!;
+}
+
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+/** One office, two leaders, three units and the given tasks (default: one task). */
+export function testDefinition(options: {
+  start: string;
+  end: string;
+  tasks?: { id: string; start: string; deadline: string; leadUnit?: string; cooperatingUnits?: string[] }[];
+  calendar?: unknown;
+}): CampaignDefinition {
+  const tasks = options.tasks ?? [{ id: 'lanes', start: options.start, deadline: options.end }];
+  return definitionSchema.parse({
+    id: uniqueId('test'),
+    title: '测试园区创建文明城市实施方案',
+    office: { name: '测试园区创城办', documentPrefix: '测试创城', email: 'office@test.example.org' },
+    start: options.start,
+    end: options.end,
+    leaders: [
+      { id: 'chief', role: 'groupLeader', name: '王组长', email: 'chief@test.example.org' },
+      { id: 'deputy', role: 'executiveDeputy', name: '李常务', email: 'deputy@test.example.org' },
+      { id: 'urban', role: 'responsibleLeader', name: '张副主任', email: 'urban@test.example.org' },
+    ],
+    units: [
+      unit('enforcement', '区综合执法分局', 'zf'),
+      unit('utilities', '区公用事业局', 'gy'),
+      unit('service', '北海服务中心', 'fw'),
+    ],
+    tasks: tasks.map((t) => ({
+      title: `整治任务${t.id}`,
+      description: '整治背街小巷乱堆乱放。',
+      leadUnit: 'enforcement',
+      cooperatingUnits: ['utilities', 'service'],
+      ...t,
+    })),
+    ...(options.calendar ? { calendar: options.calendar } : {}),
+  });
+}
+
+function unit(id: string, name: string, mailbox: string) {
+  return {
+    id,
+    name,
+    principal: { name: `${name}局长`, email: `${mailbox}-principal@test.example.org` },
+    contact: { name: `${name}联络员`, email: `${mailbox}@test.example.org` },
+    responsibleLeader: 'urban',
+  };
+}

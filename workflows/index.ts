@@ -1,0 +1,3 @@
+// The workflows a worker runs. Deterministic code only: no I/O, no Node modules.
+export { CampaignWorkflow } from './campaign.js';
+export { RectificationWorkflow } from './rectification.js';
