@@ -11,6 +11,7 @@ export async function withTemporal<T>(fn: (client: Client) => Promise<T>): Promi
   } catch (error) {
     throw new Error(
       `无法连接 Temporal（${temporalAddress}）：${(error as Error).message}。请先运行 npm start，或设置 TEMPORAL_ADDRESS。`,
+      { cause: error },
     );
   }
   try {

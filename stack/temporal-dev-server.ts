@@ -127,7 +127,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
 
   const deadline = Date.now() + startTimeoutMs;
-  let lastProblem = '';
+  let lastProblem: string;
   for (;;) {
     if (spawnError) {
       await stop();

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadCampaignContext, listTasks } from '../../db/campaigns.js';
+import { isCivilDate } from '../../domain/calendar.js';
 import { parseDefinition } from '../../domain/definition-yaml.js';
+import { shiftDefinition } from '../../domain/shift.js';
 import { RUNG_NAMES, TASK_STATUSES, type TaskStatus } from '../../domain/task-state.js';
 import { campaignHandle, startCampaign } from '../campaigns.js';
 import { withDatabase, withTemporal } from '../connect.js';
@@ -24,9 +26,14 @@ export function registerCampaignCommands(program: Command): void {
   campaign
     .command('start')
     .argument('<file>', '创建活动定义文件（YAML）')
+    .option('--shift-to <date>', '把所有日期整体平移，使活动从该日（YYYY-MM-DD）开始，用于按往年方案演练')
     .description('校验定义文件并启动创建活动，每项整治任务一个工作流')
-    .action(async (file: string) => {
-      const definition = await readDefinitionFile(file);
+    .action(async (file: string, options: { shiftTo?: string }) => {
+      let definition = await readDefinitionFile(file);
+      if (options.shiftTo !== undefined) {
+        if (!isCivilDate(options.shiftTo)) throw new BadInputError(`--shift-to 应为 YYYY-MM-DD 格式的日期：${options.shiftTo}`);
+        definition = shiftDefinition(definition, options.shiftTo);
+      }
       await withTemporal(async (client) => {
         const handle = await startCampaign(client, definition);
         console.log(`已启动创建活动「${definition.title}」（${definition.id}）：${definition.tasks.length} 项整治任务，${definition.units.length} 个责任单位。`);

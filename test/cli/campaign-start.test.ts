@@ -1,0 +1,55 @@
+// The CLI refuses a bad definition before anything starts: file, line and field, exit code 2.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const CLI = path.resolve('client/cli.ts');
+
+async function chuangwen(...args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      // Nothing may be reached: a refused file must fail before any connection is tried.
+      env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', DATABASE_URL: 'postgres://127.0.0.1:1/none' },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('chuangwen campaign start', () => {
+  it('exits 2 naming file, line and field for an unknown unit', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'chuangwen-cli-'));
+    const file = path.join(dir, 'bad.yaml');
+    const example = await readFile('examples/beihai-2021.yaml', 'utf8');
+    await writeFile(file, example.replace('leadUnit: public-security', 'leadUnit: nobody'));
+    const line = example.slice(0, example.indexOf('leadUnit: public-security')).split('\n').length;
+
+    const result = await chuangwen('campaign', 'start', file);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${file}:${line}:15 tasks[5].leadUnit: 未知单位：nobody`);
+  });
+
+  it('exits 2 for a file that does not exist', async () => {
+    const result = await chuangwen('campaign', 'start', 'no-such-file.yaml');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('无法读取文件 no-such-file.yaml：ENOENT');
+  });
+
+  it('exits 2 for a malformed --shift-to date', async () => {
+    const result = await chuangwen('campaign', 'start', 'examples/beihai-2021.yaml', '--shift-to', '2027/03/01');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--shift-to 应为 YYYY-MM-DD');
+  });
+
+  it('exits 1 with a clear message when Temporal cannot be reached', async () => {
+    const result = await chuangwen('campaign', 'start', 'examples/beihai-2021.yaml');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('无法连接 Temporal（127.0.0.1:1）');
+  });
+});
