@@ -1,0 +1,131 @@
+// chuangwen plan import FILE  — 实施方案 → campaign definition (YAML) for an administrator to review and start.
+// chuangwen plan validate FILE — checks a definition, telling the placeholders left by an import from real errors.
+import { access, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { DefinitionError, formatProblem, parseDefinition } from '../../domain/definition-yaml.js';
+import { PLACEHOLDER_EMAIL_DOMAIN } from '../../domain/definition.js';
+import { importPlan, isPlaceholderProblem, PlanInputError } from '../../plan/index.js';
+import { BadInputError } from '../exit-codes.js';
+
+const STDIN_NAME = '标准输入';
+
+export function registerPlanCommands(program: Command): void {
+  const plan = program.command('plan').description('实施方案：导入为创建活动定义；校验定义文件');
+
+  plan
+    .command('import')
+    .description('读取实施方案（.txt 或 .docx；繁体或简体；UTF-8、GB18030/GBK、Big5、UTF-16），写出创建活动定义（YAML）供审核')
+    .argument('<file>', '实施方案文件；- 表示从标准输入读取')
+    .option('-o, --output <file>', '定义文件写到哪里；- 表示写到标准输出')
+    .option('-f, --force', '定义文件已存在时覆盖')
+    .addHelpText(
+      'after',
+      `
+输出：
+  默认把定义写在方案旁边，文件名相同、扩展名为 .yaml（方案.txt → 方案.yaml），已存在时不覆盖（除非 --force）；
+  从标准输入读取时默认写到标准输出。导入摘要写到标准输出；定义写到标准输出时，摘要改写到标准错误。
+  生成的定义里，无法从方案得知的邮箱是 @${PLACEHOLDER_EMAIL_DOMAIN} 占位地址，姓名为「待填写」，
+  补全后用 chuangwen plan validate 校验。
+
+退出码：0 成功；1 失败；2 输入有误（空文件、二进制文件、无法解码、不支持的格式、找不到文件）。`,
+    )
+    .action(async (file: string, options: { output?: string; force?: boolean }) => {
+      const fromStdin = file === '-';
+      const output = options.output ?? (fromStdin ? '-' : defaultOutput(file));
+      if (!fromStdin && output !== '-' && path.resolve(output) === path.resolve(file)) {
+        throw new BadInputError(`定义文件不能与方案是同一个文件：${file}`);
+      }
+      if (output !== '-' && !options.force && (await exists(output))) {
+        throw new BadInputError(`${output} 已存在；用 --force 覆盖，或用 -o 指定其他文件`);
+      }
+
+      const input = fromStdin ? await readStdin() : await readInput(file);
+      const result = await importPlan(input, fromStdin ? STDIN_NAME : file, {
+        outputName: output === '-' ? undefined : output,
+      }).catch((error: unknown) => {
+        if (error instanceof PlanInputError) throw new BadInputError(error.message);
+        throw error;
+      });
+
+      const report = output === '-' ? (text: string) => process.stderr.write(`${text}\n`) : (text: string) => process.stdout.write(`${text}\n`);
+      if (output === '-') process.stdout.write(result.yaml);
+      else await writeFile(output, result.yaml, 'utf8');
+      report(result.summary);
+      if (output !== '-') report(`\n定义已写入：${output}`);
+
+      if (result.problems.length > 0) {
+        process.stderr.write(`${result.problems.map(formatProblem).join('\n')}\n`);
+        throw new Error(`生成的定义有 ${result.problems.length} 处不是占位邮箱的错误（导入程序的缺陷），文件已写出供检查`);
+      }
+    });
+
+  plan
+    .command('validate')
+    .description('校验创建活动定义文件（YAML），逐条列出错误及其行号')
+    .argument('<file>', '定义文件；- 表示从标准输入读取')
+    .option('--allow-placeholders', `只剩导入生成的占位邮箱（@${PLACEHOLDER_EMAIL_DOMAIN}）时也算通过`)
+    .addHelpText('after', '\n退出码：0 有效；2 定义有错误（包括未填写的占位邮箱，除非 --allow-placeholders）。')
+    .action(async (file: string, options: { allowPlaceholders?: boolean }) => {
+      const fromStdin = file === '-';
+      const text = (fromStdin ? await readStdin() : await readInput(file)).toString('utf8');
+      const name = fromStdin ? STDIN_NAME : file;
+      try {
+        const def = parseDefinition(text, name);
+        process.stdout.write(
+          `定义有效：${def.title}（${def.id}），${def.start} 至 ${def.end}；` +
+            `任务 ${def.tasks.length} 项，单位 ${def.units.length} 个，领导 ${def.leaders.length} 人，阶段 ${def.phases.length} 个\n`,
+        );
+      } catch (error) {
+        if (!(error instanceof DefinitionError)) throw error;
+        const placeholders = error.problems.filter(isPlaceholderProblem);
+        const others = error.problems.length - placeholders.length;
+        if (others === 0 && options.allowPlaceholders) {
+          process.stdout.write(`定义结构有效；仍有 ${placeholders.length} 处占位邮箱待填写（--allow-placeholders）\n`);
+          return;
+        }
+        if (placeholders.length > 0) {
+          process.stderr.write(
+            `其中 ${placeholders.length} 处是导入时生成的占位邮箱（@${PLACEHOLDER_EMAIL_DOMAIN}），填入真实邮箱后即可通过` +
+              `${others > 0 ? `；另有 ${others} 处需要修改` : ''}。\n`,
+          );
+        }
+        throw error;
+      }
+    });
+}
+
+function defaultOutput(file: string): string {
+  const parsed = path.parse(file);
+  return path.join(parsed.dir, `${parsed.name}.yaml`);
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readInput(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new BadInputError(`找不到文件：${file}`);
+    if (code === 'EISDIR') throw new BadInputError(`${file} 是目录，不是文件`);
+    if (code === 'EACCES') throw new BadInputError(`没有权限读取：${file}`);
+    throw error;
+  }
+}
+
+async function readStdin(): Promise<Buffer> {
+  if (process.stdin.isTTY) {
+    throw new BadInputError('没有从标准输入读到内容（用法：chuangwen plan import - < 方案.txt）');
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}

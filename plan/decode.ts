@@ -1,0 +1,182 @@
+// Turns the bytes of a plan into text: Word .docx, or plain text in UTF-8, GB18030/GBK, Big5 or UTF-16.
+// Refuses, with what and where, input that is empty, binary or not decodable.
+import { analyse } from 'chardet';
+import { docxToText } from './docx.js';
+import type { Note } from './text.js';
+
+/** The input is not a plan we can read (empty, binary, undecodable, unsupported format). */
+export class PlanInputError extends Error {
+  override name = 'PlanInputError';
+}
+
+export interface DecodedInput {
+  text: string;
+  /** utf-8, gb18030, big5, utf-16le, utf-16be, or docx. */
+  encoding: string;
+  /** For a .docx, a "line" is a paragraph. */
+  kind: 'text' | 'docx';
+  notes: Note[];
+}
+
+const ZIP = [0x50, 0x4b, 0x03, 0x04];
+const OLE = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+const startsWith = (buf: Buffer, magic: number[]) => magic.every((b, i) => buf[i] === b);
+
+/** Tolerated share of undecodable characters (a truncated multi-byte sequence here and there). */
+const MAX_BAD_SHARE = 0.002;
+const MAX_BAD_ALWAYS_OK = 3;
+
+export async function decodeInput(input: Buffer, fileName: string): Promise<DecodedInput> {
+  if (input.length === 0) throw new PlanInputError(`${fileName}：输入为空（0 字节）`);
+
+  if (startsWith(input, ZIP)) return decodeDocx(input, fileName);
+  if (startsWith(input, OLE)) {
+    throw new PlanInputError(`${fileName}：这是旧版 Word（.doc）或其他 OLE 文件，无法读取；请在 Word 中另存为 .docx 或纯文本`);
+  }
+  if (input.subarray(0, 5).toString('latin1') === '%PDF-') {
+    throw new PlanInputError(`${fileName}：这是 PDF 文件，暂不支持；请导出为 .docx 或纯文本`);
+  }
+  if (input.subarray(0, 5).toString('latin1') === '{\\rtf') {
+    throw new PlanInputError(`${fileName}：这是 RTF 文件，暂不支持；请另存为 .docx 或纯文本`);
+  }
+
+  const decoded = decodeText(input, fileName);
+  if (!decoded.text.replace(/[\s\ufeff]/g, '')) {
+    throw new PlanInputError(`${fileName}：输入只有空白，没有内容`);
+  }
+  return decoded;
+}
+
+async function decodeDocx(input: Buffer, fileName: string): Promise<DecodedInput> {
+  let text: string;
+  try {
+    // One paragraph is one line; a task table becomes numbered items with label lines.
+    text = await docxToText(input);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new PlanInputError(`${fileName}：是 ZIP 压缩文件，但不是可读取的 Word 文档（.docx）：${reason}`);
+  }
+  if (!text.replace(/\s/g, '')) throw new PlanInputError(`${fileName}：Word 文档中没有文字（可能是扫描图片）`);
+  return { text, encoding: 'docx', kind: 'docx', notes: [] };
+}
+
+function decodeText(input: Buffer, fileName: string): DecodedInput {
+  // Byte order marks say it all.
+  if (startsWith(input, [0xef, 0xbb, 0xbf])) return strict(input.subarray(3), 'utf-8', fileName);
+  if (startsWith(input, [0xff, 0xfe])) return strict(input.subarray(2), 'utf-16le', fileName);
+  if (startsWith(input, [0xfe, 0xff])) return strict(input.subarray(2), 'utf-16be', fileName);
+
+  const utf16 = guessUtf16(input);
+  if (utf16) return strict(input, utf16, fileName);
+  rejectBinary(input, fileName);
+
+  const candidates = ['utf-8', ...legacyEncodings(input)];
+  let best: { encoding: string; text: string; bad: number } | undefined;
+  // The encoding that reads furthest before its first error says best where the bad bytes are.
+  let furthest: { encoding: string; text: string; bad: number; at: number } | undefined;
+  for (const encoding of candidates) {
+    const attempt = tryDecode(input, encoding);
+    if (attempt.bad === 0) return { text: attempt.text, encoding, kind: 'text', notes: [] };
+    if (!best || attempt.bad < best.bad) best = { encoding, ...attempt };
+    const at = attempt.text.indexOf('\ufffd');
+    if (!furthest || at > furthest.at) furthest = { encoding, ...attempt, at };
+  }
+  // Nearly clean: a few broken bytes (a cut page) are dropped with a note; more is not this encoding.
+  const { encoding, text, bad } = best!;
+  const chars = text.length || 1;
+  if (bad <= MAX_BAD_ALWAYS_OK || bad / chars <= MAX_BAD_SHARE) {
+    const notes = badPlaces(text).map((line) => ({
+      line,
+      message: `有无法按 ${encoding.toUpperCase()} 解码的字节，已删除`,
+    }));
+    return { text: text.replace(/\ufffd/g, ''), encoding, kind: 'text', notes };
+  }
+  const where = furthest!;
+  throw new PlanInputError(
+    `${fileName}：无法识别文字编码（试过 ${candidates.map((c) => c.toUpperCase()).join('、')}），` +
+      `按 ${where.encoding.toUpperCase()} 读到第 ${badPlaces(where.text)[0]} 行出现 ${where.bad} 处无法解码的字节；请另存为 UTF-8 文本`,
+  );
+}
+
+function strict(bytes: Buffer, encoding: string, fileName: string): DecodedInput {
+  const { text, bad } = tryDecode(bytes, encoding);
+  if (bad > 0) {
+    throw new PlanInputError(`${fileName}：按 ${encoding.toUpperCase()} 解码失败，第 ${badPlaces(text)[0]} 行有无效字节`);
+  }
+  return { text, encoding, kind: 'text', notes: [] };
+}
+
+/** Decodes, counting the characters that could not be decoded (not those the text itself contains as U+FFFD). */
+function tryDecode(bytes: Buffer, encoding: string): { text: string; bad: number } {
+  const text = new TextDecoder(encoding, { fatal: false }).decode(bytes);
+  let bad = countReplacement(text);
+  if (encoding === 'utf-8') bad -= countLiteralReplacement(bytes);
+  return { text, bad: Math.max(0, bad) };
+}
+
+const countReplacement = (text: string) => (text.match(/\ufffd/g) ?? []).length;
+
+function countLiteralReplacement(bytes: Buffer): number {
+  let n = 0;
+  for (let i = bytes.indexOf('\ufffd', 0, 'utf8'); i >= 0; i = bytes.indexOf('\ufffd', i + 3, 'utf8')) n++;
+  return n;
+}
+
+/** Line numbers of undecodable places. */
+function badPlaces(text: string): number[] {
+  const lines: number[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.includes('\ufffd')) lines.push(i + 1);
+  });
+  return lines;
+}
+
+/** GB18030 (a superset of GBK and GB2312) or Big5, in the order a detector finds likelier. */
+function legacyEncodings(input: Buffer): string[] {
+  const order = ['gb18030', 'big5'];
+  try {
+    const scores = new Map<string, number>();
+    for (const match of analyse(input)) {
+      const name = match.name.toLowerCase();
+      const key = name.startsWith('gb') ? 'gb18030' : name.startsWith('big5') ? 'big5' : undefined;
+      if (key && !scores.has(key)) scores.set(key, match.confidence);
+    }
+    return order.sort((a, b) => (scores.get(b) ?? 0) - (scores.get(a) ?? 0));
+  } catch {
+    return order;
+  }
+}
+
+/** UTF-16 without a byte order mark: every other byte of ASCII-range text is zero. */
+function guessUtf16(input: Buffer): 'utf-16le' | 'utf-16be' | undefined {
+  const n = Math.min(input.length, 4096) & ~1;
+  if (n < 4) return undefined;
+  let evenZero = 0;
+  let oddZero = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (input[i] === 0) evenZero++;
+    if (input[i + 1] === 0) oddZero++;
+  }
+  const pairs = n / 2;
+  if (oddZero / pairs > 0.3 && evenZero / pairs < 0.05) return 'utf-16le';
+  if (evenZero / pairs > 0.3 && oddZero / pairs < 0.05) return 'utf-16be';
+  return undefined;
+}
+
+/** NUL bytes, or many control characters, mean this is not text. */
+function rejectBinary(input: Buffer, fileName: string): void {
+  const n = Math.min(input.length, 65536);
+  let controls = 0;
+  for (let i = 0; i < n; i++) {
+    const b = input[i];
+    if (b === 0) {
+      throw new PlanInputError(
+        `${fileName}：第 ${i + 1} 字节是空字符（0x00），这是二进制文件而不是文本；请提供 .txt 或 .docx 格式的实施方案`,
+      );
+    }
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1a) controls++;
+  }
+  if (controls > 8 && controls / n > 0.01) {
+    throw new PlanInputError(`${fileName}：含有 ${controls} 个控制字符，这是二进制文件而不是文本；请提供 .txt 或 .docx 格式的实施方案`);
+  }
+}

@@ -1,0 +1,198 @@
+// The label words of plans (责任单位：, 组　长：, 完成时限：) and how to find them, on a line of their own
+// or inside a paragraph.
+import type { LeaderRole } from '../domain/definition.js';
+import { HAN } from './text.js';
+
+export type LabelKind =
+  | 'lead' // 责任单位 / 牵头单位
+  | 'cooperating' // 配合单位
+  | 'person' // 责任人
+  | 'leader' // 责任领导
+  | 'duties' // 工作职责 / 工作任务
+  | 'goal' // 工作目标
+  | 'deadline' // 完成时限
+  | 'location' // 办公地点
+  | 'contact' // 联系人
+  | 'role' // 组长, 副组长 … of a group
+  | 'officeDirector' // 办公室主任
+  | 'officeDeputy'; // 办公室副主任
+
+export interface LabelWord {
+  kind: LabelKind;
+  role?: LeaderRole;
+}
+
+const words: Record<string, LabelWord> = {};
+const add = (kind: LabelKind, list: string, role?: LeaderRole) => {
+  for (const w of list.split(' ')) words[w] = { kind, role };
+};
+add(
+  'lead',
+  '责任单位 牵头单位 主责单位 责任部门 牵头部门 主责部门 责任局室 责任科室 责任部室 承办单位 实施单位 主办单位 牵头科室 负责单位 责任主体 牵头责任单位 主要责任单位',
+);
+add('cooperating', '配合单位 协办单位 协助单位 配合部门 协同单位 参与单位 协作单位 配合科室 协办部门 配合责任单位 协同部门');
+add('person', '责任人 具体责任人 负责人 第一责任人 直接责任人 具体负责人');
+add('leader', '责任领导 分管领导 牵头领导 包保领导 主管领导 负责领导 联系领导 责任校级领导');
+add(
+  'duties',
+  '工作职责 职责 工作任务 主要任务 工作内容 整治内容 任务内容 具体任务 主要职责 整治重点 工作措施 主要措施 具体措施 工作重点',
+);
+add('goal', '工作目标 整治目标 目标任务 目标 工作标准 标准 目标要求');
+add('deadline', '完成时限 完成时间 时间节点 时限要求 截止时间 时限 完成期限 时间安排 整改时限 办结时限 时间要求 推进时限');
+add('location', '办公地点 办公场所');
+add('contact', '联系人');
+add('role', '顾问 总顾问', 'adviser');
+add('role', '组长 第一组长 指挥长 总指挥 第一指挥长', 'groupLeader');
+add('role', '常务副组长 第一副组长 执行副组长 执行组长 常务副指挥长 第一副指挥长 常务副总指挥', 'executiveDeputy');
+add('role', '副组长 副指挥长 副总指挥', 'deputyLeader');
+add('role', '成员 组员', 'member');
+add('officeDirector', '主任 办公室主任');
+add('officeDeputy', '副主任 办公室副主任');
+
+export function labelWord(key: string): LabelWord | undefined {
+  return Object.hasOwn(words, key) ? words[key] : undefined;
+}
+
+export const RESPONSIBILITY_KINDS: ReadonlySet<LabelKind> = new Set(['lead', 'cooperating', 'person', 'leader']);
+
+/** A label read from a line or a paragraph. */
+export interface Label {
+  key: string;
+  kind: LabelKind;
+  role?: LeaderRole;
+  value: string;
+  line: number;
+  /** Where it stood inside its paragraph (for inline labels). */
+  start?: number;
+  end?: number;
+}
+
+/** A line that is a label: "责任单位：区公用事业局", "组　长：黄 龙" (spaces inside the key are padding). */
+export function parseLabelLine(text: string): { key: string; word: LabelWord; value: string } | undefined {
+  const m = new RegExp(`^([${HAN}](?: ?[${HAN}]){1,7}) ?[：:] ?(.*)$`).exec(text);
+  if (m) {
+    const key = m[1].replace(/ /g, '');
+    const word = labelWord(key);
+    return word ? { key, word, value: m[2].trim() } : undefined;
+  }
+  // A role written without a colon, padded with spaces: "组  长  张三  李四".
+  const bare = /^((?:常 ?务 ?)?(?:副 ?)?组 ?长|顾 ?问|成 ?员|(?:副 ?)?指 ?挥 ?长) +(.+)$/.exec(text);
+  if (bare) {
+    const key = bare[1].replace(/ /g, '');
+    const word = labelWord(key);
+    if (word && NAMES_ONLY.test(bare[2])) return { key, word, value: bare[2].trim() };
+  }
+  return undefined;
+}
+
+/** Han names (2–4 characters, padding allowed) separated by spaces or 、，. */
+const NAMES_ONLY = new RegExp(`^[${HAN}]{1,4}(?:[ 、，]+[${HAN}]{1,4})*$`);
+
+// Inside a paragraph only unambiguous keys count; single generic words (职责, 目标, 成员…) would misfire.
+const inlineKeys = Object.keys(words)
+  .filter((k) => k.length >= 3 || ['组长', '成员', '时限'].includes(k))
+  .sort((a, b) => b.length - a.length);
+const inlineRe = new RegExp(`(?<![${HAN}])(${inlineKeys.join('|')})[：:]`, 'g');
+
+/** Kinds whose value is a short list, ending at the first 。；or closing bracket; the rest run to the next label. */
+const SHORT_VALUE: ReadonlySet<LabelKind> = new Set([
+  'lead',
+  'cooperating',
+  'person',
+  'leader',
+  'deadline',
+  'location',
+  'contact',
+  'role',
+  'officeDirector',
+  'officeDeputy',
+]);
+
+/** Finds the labels inside a paragraph: "…。责任单位：A、B。工作任务：一是…", "（牵头单位：A；配合单位：B）",
+ * and responsibility said in words: "由县城管局牵头，县住建局、各乡镇配合". */
+export function inlineLabels(text: string, line: number): Label[] {
+  const labels = keyedLabels(text, line);
+  if (labels.some((l) => l.kind === 'lead')) return labels;
+  return [...labels, ...proseLabels(text, line)].sort((a, b) => (a.start ?? 0) - (b.start ?? 0));
+}
+
+const LEAD_WORDS = '牵头负责|负责牵头|牵头抓总|牵头';
+const HELP_WORDS = '配合落实|配合完成|积极配合|配合|协助|参与|协同|按职责分工负责';
+const PROSE_RESPONSIBILITY = new RegExp(
+  `[（(]?由?([^，。；：（）()]{2,40}?)(?:${LEAD_WORDS})(?:[，、；,] ?([^，。；：（）()]{2,80}?)(?:等(?:相关|有关)?(?:单位|部门))?(?:${HELP_WORDS}))?[)）]?[。；，]?`,
+  'g',
+);
+/** What a responsible unit's name ends with (or 各… for "all the …"). */
+const UNIT_LIKE = /(局|办|室|部|委|队|所|站|院|中心|公司|社区|村|街道|办事处|会|科|处|厅|馆|团|企业|单位|机关|网格|集团|学校|政府|小组|组|乡镇|镇|乡|分局|大队|工委|党委|管委会|园区)$/;
+
+/** "由县城管局牵头，县住建局、各乡镇配合": a lead and cooperating units without label words. */
+function proseLabels(text: string, line: number): Label[] {
+  const out: Label[] = [];
+  for (const m of text.matchAll(PROSE_RESPONSIBILITY)) {
+    const lead = m[1].replace(/^.*由/, '').replace(/^(要|须|应|并|均|统一)/, '');
+    const parts = lead.split(/[、和及]/);
+    if (!parts.every((p) => UNIT_LIKE.test(p) || /^各/.test(p))) continue;
+    const start = m.index ?? 0;
+    out.push({ key: '牵头', kind: 'lead', value: lead, line, start, end: start + m[0].length });
+    const helpers = m[2]?.split('、');
+    if (helpers && helpers.every((p) => UNIT_LIKE.test(p.replace(/等$/, '')) || /^各/.test(p))) {
+      out.push({ key: '配合', kind: 'cooperating', value: m[2], line, start: start + 1 });
+    }
+  }
+  return out;
+}
+
+function keyedLabels(text: string, line: number): Label[] {
+  const found = [...text.matchAll(inlineRe)];
+  return found.map((m, i) => {
+    const key = m[1];
+    const word = words[key];
+    const valueStart = (m.index ?? 0) + m[0].length;
+    const next = i + 1 < found.length ? (found[i + 1].index ?? text.length) : text.length;
+    let end = next;
+    if (SHORT_VALUE.has(word.kind)) {
+      const stop = /[。；]|）/.exec(text.slice(valueStart, next));
+      if (stop) end = valueStart + stop.index;
+    }
+    const value = text
+      .slice(valueStart, end)
+      .replace(/^[\s：]+|[\s，、。；]+$/g, '')
+      .trim();
+    // A closing bracket that ends a bracketed label group belongs to it.
+    let stretch = end;
+    if (text[end] === '）' || text[end] === '；' || text[end] === '。') stretch = end + 1;
+    return { key, kind: word.kind, role: word.role, value, line, start: m.index ?? 0, end: stretch };
+  });
+}
+
+/** The paragraph with its labels cut out (and brackets left empty by them). */
+export function withoutLabels(text: string, labels: Label[], keep: (l: Label) => boolean = () => false): string {
+  let out = '';
+  let at = 0;
+  for (const l of labels) {
+    if (l.start === undefined || l.end === undefined) continue;
+    out += text.slice(at, l.start);
+    if (keep(l)) out += l.value + (/[。！？]$/.test(l.value) ? '' : '。');
+    at = l.end;
+  }
+  out += text.slice(at);
+  return out
+    .replace(/（[\s，；。]*）/g, '')
+    .replace(/（[\s，；。]*$/g, '')
+    .replace(/([。；，])[\s，；]+/g, '$1')
+    .trim();
+}
+
+/** Labels already read into some item (labels are found afresh on each look, so they are kept by place). */
+export class LabelSet {
+  private readonly keys = new Set<string>();
+  private static key(l: Label): string {
+    return `${l.line}:${l.key}:${l.start ?? '-'}`;
+  }
+  add(label: Label): void {
+    this.keys.add(LabelSet.key(label));
+  }
+  has(label: Label): boolean {
+    return this.keys.has(LabelSet.key(label));
+  }
+}
