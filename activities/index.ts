@@ -1,6 +1,7 @@
 // Every side effect a workflow may ask for, built from the services the worker wires in.
 import type { Transporter } from 'nodemailer';
 import type { Db } from '../db/pool.js';
+import type { NoticeMetrics } from '../worker/metrics.js';
 import { createCalendarActivities, loadCampaignCalendar } from './calendar.js';
 import { createNoticeActivities } from './notices.js';
 import { createRecordActivities } from './records.js';
@@ -10,6 +11,8 @@ export interface Services {
   mailer: Transporter;
   /** Sender of every notice; defaults to the campaign office's address. */
   mailFrom?: string;
+  /** Counters for notices sent, SMTP failures and escalations; absent: nothing is counted. */
+  metrics?: NoticeMetrics;
 }
 
 export function createActivities(services: Services) {

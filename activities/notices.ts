@@ -1,6 +1,10 @@
-// Issuing a notice: number it, store it with the messages it owes, then deliver them over SMTP.
-// Keyed by the caller, so a retried or replayed activity never numbers or sends a notice twice.
+// Issuing a notice: number it, store it with the messages it owes (and any deduction from the
+// year-end performance score, any attachment), then deliver them over SMTP.
+// Keyed by the caller, so a retried or replayed activity never numbers or sends a notice twice:
+// the number, the row, the outbox message, the ledger row and the attachment are written in one
+// transaction, and the Message-ID is derived from the key.
 import { createHash } from 'node:crypto';
+import { log } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import type { Transporter } from 'nodemailer';
 import { loadCampaignContext, loadTask } from '../db/campaigns.js';
@@ -8,19 +12,33 @@ import {
   allocateDocumentNumber,
   claimUnsentMessages,
   findNoticeByKey,
+  insertLedgerEntry,
   insertNotice,
+  insertNoticeAttachment,
   insertOutboxMessage,
+  listNoticeAttachments,
   markMessageFailed,
   markMessageSent,
+  type NoticeAttachment,
   type NoticeRow,
 } from '../db/notices.js';
 import { inTransaction, type Db } from '../db/pool.js';
-import { documentNumber, NOTICE_KINDS, type NoticeKind, type RecipientList } from '../domain/notices.js';
+import type { NoticeMetrics } from '../worker/metrics.js';
+import {
+  documentNumber,
+  NOTICE_KINDS,
+  type NoticeDetails,
+  type NoticeKind,
+  type RecipientList,
+  type Wording,
+} from '../domain/notices.js';
 import { renderDocument, renderEmail } from './documents.js';
-import { formatAddress, resolveRecipients } from './recipients.js';
+import { renderTaskRecordDocx } from './docx.js';
+import { DISCIPLINE_OFFICE, formatAddress, resolveRecipients } from './recipients.js';
+import { loadTaskRecord } from './task-record.js';
 
 export interface IssueNoticeInput {
-  /** Stable across retries and replays: derived from workflow, kind and attempt. */
+  /** Stable across retries and replays: derived from workflow, kind, rung and attempt. */
   key: string;
   campaignId: string;
   taskId: string;
@@ -28,6 +46,17 @@ export interface IssueNoticeInput {
   /** Workflow time of issue (ISO). */
   issuedAt: string;
   recipients: RecipientList;
+  /** The ladder rung (1-based) this notice is, if any. */
+  rung?: number;
+  details?: NoticeDetails;
+  wording?: Wording;
+  /** Points deducted from the lead unit's 年终绩效, recorded with the notice. */
+  deduction?: { points: number; reason: string };
+  /** Attach the task's whole record (任务全过程记录.docx). */
+  attachRecord?: boolean;
+  /** A deadline in this notice was computed in a year without a holiday schedule. */
+  calendarWarning?: string;
+  /** Reminders: since when nothing was heard (kept for callers of the first version). */
   silentSince?: string;
 }
 
@@ -37,17 +66,44 @@ export interface IssuedNotice {
   cc: string[];
 }
 
+export const RECORD_ATTACHMENT_NAME = '任务全过程记录.docx';
+const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+
 export function messageIdFor(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@chuangwen.notice>`;
 }
 
-export function createNoticeActivities({ db, mailer, mailFrom }: { db: Db; mailer: Transporter; mailFrom?: string }) {
+export function createNoticeActivities({
+  db,
+  mailer,
+  mailFrom,
+  metrics,
+}: {
+  db: Db;
+  mailer: Transporter;
+  mailFrom?: string;
+  /** Counts messages sent, SMTP failures and rungs issued (worker/metrics.ts); absent: nothing is counted. */
+  metrics?: NoticeMetrics;
+}) {
   async function createNotice(input: IssueNoticeInput): Promise<NoticeRow> {
     const ctx = await loadCampaignContext(db, input.campaignId);
     const task = await loadTask(db, input.campaignId, input.taskId);
-    const { to, cc } = resolveRecipients(ctx, task, input.recipients);
-    if (to.length === 0) throw new Error(`通知没有收件人：${input.key}`);
+    let { to, cc } = resolveRecipients(ctx, task, input.recipients);
+    const details: Record<string, unknown> = { ...input.details };
+    if (input.silentSince && !input.details?.silentSince) details.silentSince = input.silentSince;
+    if (to.length === 0) {
+      // Nobody to address (e.g. no 纪检监察室 in the definition): the office receives it, so nothing is lost.
+      details.unresolvedRecipients = input.recipients.to;
+      to = [{ name: ctx.office.name, address: ctx.office.email }];
+      cc = cc.filter((a) => a.address.toLowerCase() !== ctx.office.email.toLowerCase());
+      log.warn('通知的主送对象未配置，已改送创建办', { key: input.key, recipients: input.recipients.to });
+    }
     const lead = ctx.units.get(task.lead_unit);
+    const attachments: NoticeAttachment[] = [];
+    if (input.attachRecord) {
+      const record = await loadTaskRecord(db, input.campaignId, input.taskId, input.issuedAt);
+      attachments.push({ name: RECORD_ATTACHMENT_NAME, content_type: DOCX_TYPE, content: await renderTaskRecordDocx(record) });
+    }
     const doc = renderDocument(input.kind, {
       campaignTitle: ctx.title,
       officeName: ctx.office.name,
@@ -56,16 +112,24 @@ export function createNoticeActivities({ db, mailer, mailFrom }: { db: Db; maile
       taskTitle: task.title,
       taskDescription: task.description,
       leadUnitName: lead?.name,
+      principalName: lead?.principal.name,
       cooperatingUnitNames: task.cooperating_units.map((id) => ctx.units.get(id)?.name ?? id),
       deadline: task.deadline,
-      silentSince: input.silentSince,
+      disciplineName: ctx.office.discipline?.name ?? DISCIPLINE_OFFICE,
+      details: details as NoticeDetails,
+      wording: input.wording,
+      attachments: attachments.map((a) => a.name.replace(/\.docx$/, '')),
     });
     const year = DateTime.fromISO(input.issuedAt).setZone(ctx.timeZone).year;
     const word = NOTICE_KINDS[input.kind].word;
+    if (input.calendarWarning) {
+      log.warn(`通知中的期限按缺失的节假日安排计算：${input.calendarWarning}`, { key: input.key, kind: input.kind });
+    }
 
     return inTransaction(db, async (tx) => {
-      const number = documentNumber(ctx.office.documentPrefix, word, year, await allocateDocumentNumber(tx, ctx.office.documentPrefix, word, year));
-      const notice: Omit<NoticeRow, 'id' | 'issued_at'> & { issued_at: string } = {
+      const sequence = await allocateDocumentNumber(tx, ctx.office.documentPrefix, word, year);
+      const number = documentNumber(ctx.office.documentPrefix, word, year, sequence);
+      const notice: NewNoticeRow = {
         key: input.key,
         campaign_id: input.campaignId,
         task_id: input.taskId,
@@ -78,9 +142,16 @@ export function createNoticeActivities({ db, mailer, mailFrom }: { db: Db; maile
         body: doc.paragraphs.join('\n'),
         recipients: { to: to.map((a) => a.address), cc: cc.map((a) => a.address) },
         issued_at: input.issuedAt,
+        rung: input.rung ?? null,
+        issuer: ctx.office.name,
+        signature: doc.signature,
+        date_written: doc.dateWritten,
+        details,
+        calendar_warning: input.calendarWarning ?? null,
       };
       const id = await insertNotice(tx, notice);
-      const email = renderEmail(number, doc);
+      for (const a of attachments) await insertNoticeAttachment(tx, id, a);
+      const email = renderEmail(number, doc, { warning: input.calendarWarning });
       await insertOutboxMessage(tx, {
         notice_id: id,
         message_id: messageIdFor(input.key),
@@ -90,18 +161,46 @@ export function createNoticeActivities({ db, mailer, mailFrom }: { db: Db; maile
         text_body: email.text,
         html_body: email.html,
       });
+      if (input.deduction && input.deduction.points > 0) {
+        await insertLedgerEntry(tx, {
+          key: `${input.key}/deduction`,
+          campaignId: input.campaignId,
+          unitId: task.lead_unit,
+          year,
+          points: -input.deduction.points,
+          reason: `${input.deduction.reason}（${number}）`,
+          noticeId: id,
+          occurredAt: input.issuedAt,
+        });
+      }
       await tx.query(
         `INSERT INTO task_events (key, campaign_id, task_id, occurred_at, kind, detail)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING`,
-        [`${input.key}/issued`, input.campaignId, input.taskId, input.issuedAt, `notice.${input.kind}`,
-          { documentNumber: number, title: doc.title, to: notice.recipients.to, cc: notice.recipients.cc }],
+        [
+          `${input.key}/issued`, input.campaignId, input.taskId, input.issuedAt, `notice.${input.kind}`,
+          {
+            documentNumber: number,
+            title: doc.title,
+            to: notice.recipients.to,
+            cc: notice.recipients.cc,
+            ...(input.rung ? { rung: input.rung } : {}),
+            ...(input.deduction?.points ? { deduction: input.deduction.points } : {}),
+            ...(input.calendarWarning ? { warning: input.calendarWarning } : {}),
+          },
+        ],
       );
       return { ...notice, id, issued_at: new Date(input.issuedAt) };
+    }).then((row) => {
+      if (input.rung) metrics?.escalation(input.rung);
+      return row;
     });
   }
 
   async function deliver(notice: NoticeRow, from: string): Promise<void> {
-    for (const m of await claimUnsentMessages(db, notice.id)) {
+    const pending = await claimUnsentMessages(db, notice.id);
+    if (pending.length === 0) return;
+    const attachments = await listNoticeAttachments(db, notice.id);
+    for (const m of pending) {
       try {
         await mailer.sendMail({
           from,
@@ -111,9 +210,12 @@ export function createNoticeActivities({ db, mailer, mailFrom }: { db: Db; maile
           text: m.text_body,
           html: m.html_body,
           messageId: m.message_id,
+          attachments: attachments.map((a) => ({ filename: a.name, content: a.content, contentType: a.content_type })),
         });
         await markMessageSent(db, m.id);
+        metrics?.noticeSent(notice.kind);
       } catch (error) {
+        metrics?.smtpFailure();
         await markMessageFailed(db, m.id, String((error as Error).message ?? error));
         throw error;
       }
@@ -129,3 +231,5 @@ export function createNoticeActivities({ db, mailer, mailFrom }: { db: Db; maile
     },
   };
 }
+
+type NewNoticeRow = Omit<NoticeRow, 'id' | 'issued_at'> & { issued_at: string };

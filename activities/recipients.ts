@@ -1,4 +1,5 @@
 import type { CampaignContext, TaskRow } from '../db/campaigns.js';
+import type { Unit } from '../domain/definition.js';
 import type { Recipient, RecipientList } from '../domain/notices.js';
 
 export interface Address {
@@ -37,12 +38,22 @@ function addressesOf(ctx: CampaignContext, task: TaskRow | undefined, role: Reci
       return leader ? [{ name: leader.name, address: leader.email }] : [];
     }
     case 'cooperatingUnits.contact':
+    case 'cooperatingUnits.principal':
       return (task?.cooperating_units ?? [])
         .map((id) => ctx.units.get(id))
         .filter((u) => u !== undefined)
-        .map((u) => ({ name: `${u.name} ${u.contact.name}`, address: u.contact.email }));
+        .map((u) => personOf(u, role.endsWith('principal') ? 'principal' : 'contact'));
+    case 'allUnits.contact':
+    case 'allUnits.principal':
+      return [...ctx.units.values()].map((u) => personOf(u, role.endsWith('principal') ? 'principal' : 'contact'));
     case 'office':
       return [{ name: ctx.office.name, address: ctx.office.email }];
+    case 'office.director':
+      return ctx.office.director ? [{ name: ctx.office.director.name, address: ctx.office.director.email }] : [];
+    case 'office.discipline':
+      return ctx.office.discipline
+        ? [{ name: ctx.office.discipline.name ?? DISCIPLINE_OFFICE, address: ctx.office.discipline.email }]
+        : [];
     default: {
       const leaderRole = role.slice('leaders.'.length);
       return ctx.leaders
@@ -50,6 +61,12 @@ function addressesOf(ctx: CampaignContext, task: TaskRow | undefined, role: Reci
         .map((l) => ({ name: l.name, address: l.email }));
     }
   }
+}
+
+export const DISCIPLINE_OFFICE = '纪检监察室';
+
+function personOf(u: Unit, who: 'principal' | 'contact'): Address {
+  return { name: `${u.name} ${u[who].name}`, address: u[who].email };
 }
 
 /** "Name" <address> with characters that could break a header removed. */

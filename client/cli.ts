@@ -6,6 +6,9 @@ import { registerCampaignCommands } from './commands/campaign.js';
 import { registerTaskCommands } from './commands/task.js';
 import { registerMailCommands } from './commands/mail.js';
 import { registerPlanCommands } from './commands/plan.js';
+import { registerNoticeCommands } from './commands/notice.js';
+import { registerCalendarCommands } from './commands/calendar.js';
+import { registerUserCommands } from './commands/user.js';
 
 // Output piped into `head` and closed early is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -21,7 +24,10 @@ const program = new Command('chuangwen')
 registerCampaignCommands(program);
 registerTaskCommands(program);
 registerMailCommands(program);
+registerNoticeCommands(program);
+registerCalendarCommands(program);
 registerPlanCommands(program);
+registerUserCommands(program);
 
 try {
   await program.parseAsync(process.argv);

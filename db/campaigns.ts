@@ -75,6 +75,8 @@ export interface TaskRow {
   deadline: string;
   status: string;
   rung: number;
+  /** The rung's name on the task's own ladder ('' before the first rung). */
+  rung_name: string;
   next_deadline_at: Date | null;
   last_progress_at: Date | null;
 }

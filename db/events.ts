@@ -1,4 +1,4 @@
-import { inTransaction, type Db } from './pool.js';
+import { inTransaction, type Db, type Queryable } from './pool.js';
 
 export interface TaskEvent {
   /** Stable per event, so a retried write is a no-op. */
@@ -12,8 +12,15 @@ export interface TaskEvent {
   /** The task as it stands after the event. */
   status: string;
   rung: number;
+  rungName?: string;
   nextDeadlineAt?: string;
   lastProgressAt?: string;
+  nextEscalationAt?: string;
+  acknowledgeBy?: string;
+  /** The current 完成时限 (civil date), when it changed (extension, complaint, reassignment). */
+  deadline?: string;
+  /** The lead unit, when it changed (reassignment). */
+  leadUnit?: string;
 }
 
 /** Appends the event and updates the task row in one transaction. */
@@ -26,9 +33,14 @@ export async function recordTaskEvent(db: Db, e: TaskEvent): Promise<void> {
     );
     if (!rowCount) return;
     await tx.query(
-      `UPDATE tasks SET status = $3, rung = $4, next_deadline_at = $5, last_progress_at = $6, updated_at = now()
+      `UPDATE tasks SET status = $3, rung = $4, next_deadline_at = $5, last_progress_at = $6,
+              rung_name = COALESCE($7, rung_name), next_escalation_at = $8, acknowledge_by = $9,
+              deadline = COALESCE($10::date, deadline), lead_unit = COALESCE($11, lead_unit), updated_at = now()
        WHERE campaign_id = $1 AND id = $2`,
-      [e.campaignId, e.taskId, e.status, e.rung, e.nextDeadlineAt ?? null, e.lastProgressAt ?? null],
+      [
+        e.campaignId, e.taskId, e.status, e.rung, e.nextDeadlineAt ?? null, e.lastProgressAt ?? null,
+        e.rungName ?? null, e.nextEscalationAt ?? null, e.acknowledgeBy ?? null, e.deadline ?? null, e.leadUnit ?? null,
+      ],
     );
   });
 }
@@ -40,7 +52,7 @@ export interface TaskEventRow {
   detail: Record<string, unknown>;
 }
 
-export async function listTaskEvents(db: Db, campaignId: string, taskId: string): Promise<TaskEventRow[]> {
+export async function listTaskEvents(db: Queryable, campaignId: string, taskId: string): Promise<TaskEventRow[]> {
   const { rows } = await db.query<TaskEventRow>(
     `SELECT occurred_at, kind, actor, detail FROM task_events
      WHERE campaign_id = $1 AND task_id = $2 ORDER BY occurred_at, id`,

@@ -15,6 +15,16 @@ export interface NoticeRow {
   body: string;
   recipients: { to: string[]; cc: string[] };
   issued_at: Date;
+  /** The ladder rung this notice is (1-based), or null. */
+  rung: number | null;
+  /** 发文机关 */
+  issuer: string;
+  /** 落款 */
+  signature: string;
+  /** 成文日期, e.g. 2021年6月30日 */
+  date_written: string;
+  details: Record<string, unknown>;
+  calendar_warning: string | null;
 }
 
 export async function findNoticeByKey(db: Queryable, key: string): Promise<NoticeRow | undefined> {
@@ -42,14 +52,85 @@ export type NewNotice = Omit<NoticeRow, 'id' | 'issued_at'> & { issued_at: strin
 
 export async function insertNotice(tx: pg.PoolClient, n: NewNotice): Promise<number> {
   const { rows } = await tx.query<{ id: number }>(
-    `INSERT INTO notices (key, campaign_id, task_id, unit_id, kind, document_number, year, title, addressees, body, recipients, issued_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+    `INSERT INTO notices (key, campaign_id, task_id, unit_id, kind, document_number, year, title, addressees, body, recipients, issued_at,
+                          rung, issuer, signature, date_written, details, calendar_warning)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
     [
       n.key, n.campaign_id, n.task_id, n.unit_id, n.kind, n.document_number, n.year,
       n.title, n.addressees, n.body, n.recipients, n.issued_at,
+      n.rung, n.issuer, n.signature, n.date_written, n.details, n.calendar_warning,
     ],
   );
   return rows[0].id;
+}
+
+export async function findNoticeByNumber(db: Queryable, documentNumber: string): Promise<NoticeRow | undefined> {
+  const { rows } = await db.query<NoticeRow>('SELECT * FROM notices WHERE document_number = $1', [documentNumber]);
+  return rows[0];
+}
+
+export async function listTaskNotices(db: Queryable, campaignId: string, taskId: string): Promise<NoticeRow[]> {
+  const { rows } = await db.query<NoticeRow>(
+    'SELECT * FROM notices WHERE campaign_id = $1 AND task_id = $2 ORDER BY issued_at, id',
+    [campaignId, taskId],
+  );
+  return rows;
+}
+
+export interface NoticeAttachment {
+  name: string;
+  content_type: string;
+  content: Buffer;
+}
+
+export async function insertNoticeAttachment(tx: Queryable, noticeId: number, a: NoticeAttachment): Promise<void> {
+  await tx.query(
+    `INSERT INTO notice_attachments (notice_id, name, content_type, content) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (notice_id, name) DO NOTHING`,
+    [noticeId, a.name, a.content_type, a.content],
+  );
+}
+
+export async function listNoticeAttachments(db: Queryable, noticeId: number): Promise<NoticeAttachment[]> {
+  const { rows } = await db.query<NoticeAttachment>(
+    'SELECT name, content_type, content FROM notice_attachments WHERE notice_id = $1 ORDER BY id',
+    [noticeId],
+  );
+  return rows;
+}
+
+/** A deduction (negative points) or score in the year-end performance ledger (年终绩效); a repeated key is a no-op. */
+export async function insertLedgerEntry(
+  tx: Queryable,
+  e: { key: string; campaignId: string; unitId: string; year: number; points: number; reason: string; noticeId?: number; occurredAt: string },
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO performance_ledger (key, campaign_id, unit_id, year, points, reason, notice_id, occurred_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING`,
+    [e.key, e.campaignId, e.unitId, e.year, e.points, e.reason, e.noticeId ?? null, e.occurredAt],
+  );
+}
+
+export interface OutboxReceipt {
+  notice_id: number;
+  message_id: string;
+  to_addresses: string[];
+  cc_addresses: string[];
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  sent_at: Date | null;
+}
+
+/** Delivery receipts of a task's notices, oldest first. */
+export async function listTaskOutbox(db: Queryable, campaignId: string, taskId: string): Promise<OutboxReceipt[]> {
+  const { rows } = await db.query<OutboxReceipt>(
+    `SELECT o.notice_id, o.message_id, o.to_addresses, o.cc_addresses, o.status, o.attempts, o.last_error, o.sent_at
+     FROM outbox o JOIN notices n ON n.id = o.notice_id
+     WHERE n.campaign_id = $1 AND n.task_id = $2 ORDER BY o.id`,
+    [campaignId, taskId],
+  );
+  return rows;
 }
 
 export interface OutboxMessage {

@@ -2,6 +2,7 @@
 // Pure data and its schema; workflows import only the types.
 import { z } from 'zod';
 import { calendarYearsSchema } from './calendar.js';
+import { escalationOverrideSchema, escalationSchema } from './ladder.js';
 
 const slug = z
   .string()
@@ -70,6 +71,8 @@ export const taskSchema = z.object({
   start: isoDate,
   deadline: isoDate,
   indicators: z.array(z.string().trim().min(1)).default([]),
+  /** This task's own grace periods, recipients, deductions or wording; merged into the campaign's ladder. */
+  escalation: escalationOverrideSchema.optional(),
 });
 
 export const officeSchema = z.object({
@@ -79,6 +82,8 @@ export const officeSchema = z.object({
   documentPrefix: nonEmpty.regex(/^[^\s〔〕]+$/, '不能包含空白或〔〕'),
   email,
   director: person.optional(),
+  /** 纪检监察室: receives accountability referrals (追责建议) with the task's record. */
+  discipline: person.partial({ name: true }).optional(),
 });
 
 export const phaseSchema = z.object({
@@ -132,7 +137,8 @@ export const definitionSchema = z
     indicators: z.array(indicatorSchema).default([]),
     /** Cadences, escalation ladder and assessment rules; shapes are owned by their modules. */
     cadences: z.record(z.string(), z.unknown()).optional(),
-    escalation: z.unknown().optional(),
+    /** The escalation ladder and its rules (domain/ladder.ts); `{}` or absent gives the seed plans' defaults. */
+    escalation: escalationSchema.prefault({}),
     assessment: z.record(z.string(), z.unknown()).optional(),
     source: planSourceSchema.optional(),
     /** Official holiday schedules for years the bundled data lacks, keyed '2027'. */
@@ -155,6 +161,22 @@ export const definitionSchema = z
     duplicates(def.tasks, 'tasks', '任务');
 
     if (def.end < def.start) issue(['end'], `结束日期 ${def.end} 早于开始日期 ${def.start}`);
+
+    // Recipients of the ladder's rungs name leader roles that must exist.
+    const roles = new Set<string>(LEADER_ROLES);
+    const checkRecipients = (rungs: { recipients?: { to: string[]; cc: string[] } }[] | undefined, path: (string | number)[]) =>
+      rungs?.forEach((rung, i) =>
+        (['to', 'cc'] as const).forEach((field) =>
+          rung.recipients?.[field].forEach((r, j) => {
+            if (r.startsWith('leaders.') && !roles.has(r.slice('leaders.'.length))) {
+              issue([...path, i, 'recipients', field, j], `未知领导角色：${r}（应为 ${LEADER_ROLES.map((x) => `leaders.${x}`).join('、')}）`);
+            }
+          }),
+        ),
+      );
+    checkRecipients(def.escalation.ladder, ['escalation', 'ladder']);
+    checkRecipients(def.escalation.enterprises.ladder, ['escalation', 'enterprises', 'ladder']);
+    def.tasks.forEach((t, i) => checkRecipients(t.escalation?.ladder, ['tasks', i, 'escalation', 'ladder']));
 
     def.units.forEach((unit, i) => {
       if (unit.responsibleLeader && !leaderIds.has(unit.responsibleLeader)) {

@@ -1,9 +1,24 @@
 // Notices: what the office sends, each with its document number (文号).
+// Pure data, imported by workflows and activities alike (no Node modules, no zod).
 
+/**
+ * Every kind of notice. `word` is the 发文字号 word: numbers run gapless per issuing office
+ * (documentPrefix), word and year, so kinds that share a word share a sequence.
+ */
 export const NOTICE_KINDS = {
   assignment: { word: '交办', name: '交办通知' },
+  reassignment: { word: '交办', name: '改派通知' },
   reminder: { word: '催办', name: '催办通知' },
+  acknowledgementReminder: { word: '催办', name: '签收催办通知' },
   overdue: { word: '通报', name: '逾期通报' },
+  criticism: { word: '通报', name: '通报批评' },
+  parkWide: { word: '通报', name: '全园区通报' },
+  supervisionLetter: { word: '督办', name: '督办函' },
+  interview: { word: '约谈', name: '约谈通知' },
+  accountabilityReferral: { word: '追责', name: '追责建议' },
+  verificationFailed: { word: '核查', name: '核查意见' },
+  extensionDecision: { word: '函', name: '延期申请复函' },
+  withdrawal: { word: '函', name: '撤销通知' },
 } as const;
 export type NoticeKind = keyof typeof NOTICE_KINDS;
 
@@ -14,24 +29,86 @@ export function documentNumber(prefix: string, word: string, year: number, seque
 
 /**
  * Who receives a notice, as roles resolved against the campaign's units and leaders:
- * the task's lead unit (its contact person or its principal), the cooperating units,
- * the lead unit's responsible leader, the office, or every leader of a role.
+ * the task's lead unit (its contact person, its principal or its responsible leader), the
+ * cooperating units, every unit of the campaign (全园区通报), the office, its director, the
+ * discipline office (纪检监察室), or every leader of a role (leaders.groupLeader).
  */
-export type Recipient =
-  | 'leadUnit.contact'
-  | 'leadUnit.principal'
-  | 'leadUnit.responsibleLeader'
-  | 'cooperatingUnits.contact'
-  | 'office'
-  | `leaders.${string}`;
+export const FIXED_RECIPIENTS = [
+  'leadUnit.contact',
+  'leadUnit.principal',
+  'leadUnit.responsibleLeader',
+  'cooperatingUnits.contact',
+  'cooperatingUnits.principal',
+  'allUnits.contact',
+  'allUnits.principal',
+  'office',
+  'office.director',
+  'office.discipline',
+] as const;
+export type Recipient = (typeof FIXED_RECIPIENTS)[number] | `leaders.${string}`;
+
+export function isRecipient(value: string): value is Recipient {
+  return (FIXED_RECIPIENTS as readonly string[]).includes(value) || /^leaders\.[A-Za-z]+$/.test(value);
+}
 
 export interface RecipientList {
   to: Recipient[];
   cc: Recipient[];
 }
 
-export const DEFAULT_RECIPIENTS: Record<NoticeKind, RecipientList> = {
+/** Recipients of the notices that are not rungs of the ladder (those are data: domain/ladder.ts). */
+export const DEFAULT_RECIPIENTS = {
   assignment: { to: ['leadUnit.contact'], cc: ['cooperatingUnits.contact'] },
+  reassignment: { to: ['leadUnit.contact'], cc: ['cooperatingUnits.contact', 'office'] },
   reminder: { to: ['leadUnit.contact'], cc: [] },
-  overdue: { to: ['leadUnit.principal', 'leadUnit.responsibleLeader'], cc: ['office'] },
-};
+  acknowledgementReminder: { to: ['leadUnit.contact'], cc: ['leadUnit.principal'] },
+  verificationFailed: { to: ['leadUnit.contact'], cc: [] },
+  extensionDecision: { to: ['leadUnit.contact'], cc: ['office'] },
+  withdrawal: { to: ['leadUnit.contact'], cc: ['cooperatingUnits.contact', 'office'] },
+} satisfies Partial<Record<NoticeKind, RecipientList>>;
+
+/**
+ * A rung's or a notice's own wording. Placeholders in braces are replaced when the notice is
+ * issued: {任务} {责任单位} {完成时限} {整改时限} {约谈时间} {扣分} {创建活动} {创建办} {今天}
+ * {通报范围} {约谈对象}. Paragraphs replace the whole 正文 when given.
+ */
+export interface Wording {
+  title?: string;
+  paragraphs?: string[];
+}
+
+/** Facts a notice needs beyond the task itself, supplied by the workflow. */
+export interface NoticeDetails {
+  /** 限期整改: civil date 'YYYY-MM-DD' by which to rectify. */
+  rectificationDeadline?: string;
+  /** 约谈: proposed time (ISO instant). */
+  meetingAt?: string;
+  /** 约谈对象, e.g. 企业主要负责人. */
+  interviewTarget?: string;
+  /** 全园区通报: scope, e.g. 全园区. */
+  noticeScope?: string;
+  /** 年终绩效 points deducted by this notice. */
+  deduction?: number;
+  /** Acknowledgement reminder: when it was due (ISO instant). */
+  acknowledgeBy?: string;
+  /** Progress reminder: since when nothing was heard (ISO instant). */
+  silentSince?: string;
+  /** Verification failure or refusal: the reasons given. */
+  reasons?: string[];
+  /** Extension decision. */
+  extension?: { approved: boolean; requestedDeadline?: string; newDeadline?: string; comment?: string };
+  /** Reassignment: the unit that had the task before. */
+  previousUnitName?: string;
+  /** Withdrawal: why. */
+  reason?: string;
+  /** A complaint that became this task (群众来信来访, 媒体曝光). */
+  complaint?: { source: ComplaintSource; summary?: string; reference?: string; receivedAt?: string };
+  /** Which notices came before on this task (numbers), for letters that cite them. */
+  previousNumbers?: string[];
+}
+
+export const COMPLAINT_SOURCES = {
+  citizen: '群众来信来访',
+  media: '媒体曝光',
+} as const;
+export type ComplaintSource = keyof typeof COMPLAINT_SOURCES;

@@ -1,14 +1,76 @@
 // The state of one rectification task, as its workflow holds it and its query returns it.
-import type { NoticeKind } from './notices.js';
+import type { ComplaintSource, NoticeKind } from './notices.js';
 
+/**
+ * assigned → acknowledged (签收) → inProgress → evidenceSubmitted → closed (销号);
+ * a failed verification returns evidenceSubmitted to inProgress; withdrawn (撤销) ends a task early.
+ */
 export const TASK_STATUSES = {
   scheduled: '未开始',
   assigned: '已交办',
   acknowledged: '已签收',
   inProgress: '整改中',
+  evidenceSubmitted: '待核查',
   closed: '已销号',
+  withdrawn: '已撤销',
 } as const;
 export type TaskStatus = keyof typeof TASK_STATUSES;
+
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ['closed', 'withdrawn'];
+
+/** 佐证材料的四种形式 (plan 2): 正式发文, 图片资料, 说明报告, 数据表格. */
+export const EVIDENCE_FORMS = {
+  document: '正式发文',
+  photo: '图片资料',
+  report: '说明报告',
+  dataTable: '数据表格',
+} as const;
+export type EvidenceForm = keyof typeof EVIDENCE_FORMS;
+
+/** Largest evidence file accepted (bytes). */
+export const MAX_EVIDENCE_FILE_BYTES = 10 * 1024 * 1024;
+/** Most files in one submission. */
+export const MAX_EVIDENCE_FILES = 20;
+
+/** A stored evidence file as workflows see it: metadata and the id of its bytes in PostgreSQL. */
+export interface EvidenceFileRef {
+  /** evidence_files.id (uuid) */
+  id: string;
+  name: string;
+  contentType: string;
+  size: number;
+  /** Hex SHA-256 of the bytes. */
+  sha256: string;
+}
+
+export interface EvidenceEntry {
+  /** Row id in evidence_submissions. */
+  id: number;
+  form: EvidenceForm;
+  text?: string;
+  files: EvidenceFileRef[];
+  unitId: string;
+  by?: string;
+  submittedAt: string;
+  /** 阶段性材料: reported without asking for verification. */
+  interim: boolean;
+}
+
+export interface ExtensionEntry {
+  seq: number;
+  requestedAt: string;
+  unitId: string;
+  by?: string;
+  reason: string;
+  /** The deadline asked for (civil date). */
+  requestedDeadline: string;
+  status: 'pending' | 'approved' | 'refused';
+  decidedAt?: string;
+  decidedBy?: string;
+  comment?: string;
+  /** Approved: the new deadline (civil date). */
+  newDeadline?: string;
+}
 
 export interface TimelineEntry {
   /** ISO instant, workflow time */
@@ -21,17 +83,83 @@ export interface TimelineEntry {
 export interface TaskState {
   campaignId: string;
   taskId: string;
+  title: string;
   status: TaskStatus;
-  /** 0: on time; 1: overdue notice issued. */
+  leadUnit: string;
+  /** 0: on time; n: the n-th rung of the task's ladder has been issued. */
   rung: number;
+  /** Name of the current rung, e.g. 督办函 ('' at rung 0). */
+  rungName: string;
+  /** The ladder of this task, names in order. */
+  ladder: string[];
+  /** The current deadline: the task's (as extended), or the 限期整改 of the last rung (ISO instant it lapses). */
   deadlineAt?: string;
+  /** Its civil date. */
+  deadline?: string;
+  /** When the next rung will be issued if the task is not closed (ISO instant). */
+  nextEscalationAt?: string;
+  nextRungName?: string;
+  /** 签收 due by (ISO instant), while assigned. */
+  acknowledgeBy?: string;
+  acknowledgementOverdue?: boolean;
   nextCheckAt?: string;
   acknowledgedAt?: string;
   lastProgressAt?: string;
   closedAt?: string;
-  notices: { kind: NoticeKind; documentNumber: string; issuedAt: string }[];
+  withdrawnAt?: string;
+  /** Failed verifications so far. */
+  failedVerifications: number;
+  /** A complaint this task came from. */
+  complaint?: { source: ComplaintSource; summary?: string; reference?: string };
+  evidence: EvidenceEntry[];
+  extensions: ExtensionEntry[];
+  /** Calendar warnings: deadlines computed in years without a holiday schedule. */
+  calendarWarnings: string[];
+  notices: { kind: NoticeKind; documentNumber: string; issuedAt: string; rung?: number }[];
   timeline: TimelineEntry[];
 }
 
-/** The escalation rungs a task can reach; 0 means it has not lapsed. */
+/** The rungs of the default ladder, by number; a task's own ladder names are in TaskState.ladder. */
 export const RUNG_NAMES = ['未逾期', '逾期通报', '督办函', '约谈', '追责'] as const;
+
+/** Names of task events (task_events.kind) for users: the record, the CLI, the console. */
+export const EVENT_NAMES: Record<string, string> = {
+  assigned: '交办',
+  reassigned: '改派',
+  acknowledged: '签收',
+  acknowledgementOverdue: '领办逾期',
+  progress: '报送进展',
+  evidence: '报送佐证材料',
+  verified: '核查通过，销号',
+  verificationFailed: '核查不通过，退回整改',
+  extensionRequested: '申请延期',
+  extensionApproved: '同意延期',
+  extensionRefused: '不同意延期',
+  overdue: '逾期通报',
+  criticism: '通报批评',
+  supervisionLetter: '下发督办函',
+  parkWide: '全园区通报',
+  interview: '约谈',
+  accountabilityReferral: '移交追责',
+  refused: '拒不整改',
+  withdrawn: '撤销',
+  complaint: '受理投诉',
+  calendarWarning: '节假日安排缺失',
+  'notice.assignment': '印发交办通知',
+  'notice.reassignment': '印发改派通知',
+  'notice.reminder': '印发催办通知',
+  'notice.acknowledgementReminder': '印发签收催办通知',
+  'notice.overdue': '印发逾期通报',
+  'notice.criticism': '印发通报批评',
+  'notice.parkWide': '印发全园区通报',
+  'notice.supervisionLetter': '印发督办函',
+  'notice.interview': '印发约谈通知',
+  'notice.accountabilityReferral': '印发追责建议',
+  'notice.verificationFailed': '印发核查意见',
+  'notice.extensionDecision': '印发延期申请复函',
+  'notice.withdrawal': '印发撤销通知',
+};
+
+export function eventLabel(kind: string): string {
+  return EVENT_NAMES[kind] ?? kind;
+}

@@ -53,7 +53,7 @@ export async function CampaignWorkflow({ definition }: CampaignInput): Promise<C
   }
 
   const endsAt = Date.parse(await activities.deadlineInstant({ timeZone: definition.timeZone, date: definition.end }));
-  const allClosed = () => Object.values(state.tasks).every((t) => t.status === 'closed');
+  const allClosed = () => Object.values(state.tasks).every((t) => t.status === 'closed' || t.status === 'withdrawn');
   await condition(allClosed, Math.max(endsAt - Date.now(), 1));
   state.endedAt = new Date().toISOString();
   await condition(allHandlersFinished);

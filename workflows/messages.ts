@@ -1,26 +1,98 @@
 // Signals, queries and updates, defined once: workflows set the handlers, clients import them.
+// Every task update returns the task's state after it; a refusal (wrong state, unknown or wrong
+// unit, empty input) fails the update with a Chinese reason and changes nothing.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { TaskState } from '../domain/task-state.js';
+import type { EvidenceFileRef, EvidenceForm, TaskState } from '../domain/task-state.js';
 
+// ---------------------------------------------------------------------------------------------
+// Task: the responsible unit
+
+/** 签收: the lead unit confirms receipt. */
 export interface AcknowledgeInput {
   unitId: string;
   by?: string;
 }
+/** 进展报告 */
 export interface ProgressInput {
   unitId: string;
   text: string;
   by?: string;
 }
+/**
+ * 佐证材料 in one of the four forms, with text and/or files already uploaded to PostgreSQL
+ * (client/evidence.ts uploads and then sends this). `interim`: a 阶段性材料 that does not ask for
+ * verification; otherwise the task goes to evidenceSubmitted (待核查).
+ */
+export interface EvidenceInput {
+  unitId: string;
+  form: EvidenceForm;
+  text?: string;
+  files?: EvidenceFileRef[];
+  interim?: boolean;
+  by?: string;
+}
+/** 延期申请: a new deadline, as a date or as working days beyond the current one. */
+export interface ExtensionRequestInput {
+  unitId: string;
+  reason: string;
+  /** 'YYYY-MM-DD' */
+  until?: string;
+  /** Working days beyond the current deadline. */
+  workingDays?: number;
+  by?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Task: the office
+
+/** 核查 / 现场核查: passed closes the task (销号); failed returns it to inProgress with the reasons. */
 export interface VerifyInput {
   passed: boolean;
+  /** Required when failed (or reasons). */
   comment?: string;
+  reasons?: string[];
+  by?: string;
+}
+/** The office's decision on the pending extension request; approving may set another date. */
+export interface ExtensionDecisionInput {
+  approved: boolean;
+  /** 'YYYY-MM-DD', instead of the date asked for. */
+  until?: string;
+  comment?: string;
+  by?: string;
+}
+/** 改派: another unit leads the task from now on; a new deadline is needed if the old one has passed. */
+export interface ReassignInput {
+  unitId: string;
+  reason: string;
+  /** 'YYYY-MM-DD' */
+  deadline?: string;
+  by?: string;
+}
+/** 撤销: the task ends; the unit is notified. */
+export interface WithdrawInput {
+  reason: string;
+  by?: string;
+}
+/** 拒不整改: the unit refuses; the climb jumps to the ladder's refusal rung (enterprises: 全园区通报 and 约谈). */
+export interface RefusalInput {
+  reason: string;
   by?: string;
 }
 
 export const acknowledgeUpdate = defineUpdate<TaskState, [AcknowledgeInput]>('acknowledge');
 export const reportProgressUpdate = defineUpdate<TaskState, [ProgressInput]>('reportProgress');
+export const submitEvidenceUpdate = defineUpdate<TaskState, [EvidenceInput]>('submitEvidence');
+export const requestExtensionUpdate = defineUpdate<TaskState, [ExtensionRequestInput]>('requestExtension');
 export const verifyUpdate = defineUpdate<TaskState, [VerifyInput]>('verify');
+export const decideExtensionUpdate = defineUpdate<TaskState, [ExtensionDecisionInput]>('decideExtension');
+export const reassignUpdate = defineUpdate<TaskState, [ReassignInput]>('reassign');
+export const withdrawUpdate = defineUpdate<TaskState, [WithdrawInput]>('withdraw');
+export const recordRefusalUpdate = defineUpdate<TaskState, [RefusalInput]>('recordRefusal');
 export const taskStateQuery = defineQuery<TaskState>('taskState');
+
+// ---------------------------------------------------------------------------------------------
+// Campaign
 
 export interface CampaignState {
   campaignId: string;

@@ -60,7 +60,7 @@ export function registerCampaignCommands(program: Command): void {
             `${t.id} ${t.title}`,
             ctx.units.get(t.lead_unit)?.name ?? t.lead_unit,
             TASK_STATUSES[t.status as TaskStatus] ?? t.status,
-            RUNG_NAMES[t.rung] ?? String(t.rung),
+            t.rung_name || RUNG_NAMES[0],
             t.deadline,
           ]),
         );

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignHandle, CampaignAlreadyStarted, runUpdate, startCampaign, taskHandle } from '../../client/campaigns.js';
 import { listMailbox } from '../../db/mailbox.js';
 import { startSimulation, type Simulation } from '../../stack/simulation.js';
-import { acknowledgeUpdate, reportProgressUpdate, taskStateQuery, verifyUpdate } from '../../workflows/messages.js';
+import { acknowledgeUpdate, reportProgressUpdate, submitEvidenceUpdate, taskStateQuery, verifyUpdate } from '../../workflows/messages.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { shanghaiDate, testDefinition, ZONE } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
@@ -104,8 +104,8 @@ describe('RectificationWorkflow', () => {
       const { rows: taskRows } = await database.db.query('SELECT status, rung FROM tasks WHERE campaign_id = $1', [def.id]);
       expect(taskRows[0]).toMatchObject({ rung: 1 });
 
-      // Verified: closed, and no mail after that.
-      await task.executeUpdate(reportProgressUpdate, { args: [{ unitId: 'enforcement', text: '整改完成。' }] });
+      // Evidence submitted, then verified: closed, and no mail after that.
+      await task.executeUpdate(submitEvidenceUpdate, { args: [{ unitId: 'enforcement', form: 'report', text: '整改完成。' }] });
       const closed = await task.executeUpdate(verifyUpdate, { args: [{ passed: true, by: '创建办' }] });
       expect(closed.status).toBe('closed');
       // The task's workflow is done, so no timer of it can send anything more; its campaign, all tasks closed, ends too.
@@ -119,7 +119,7 @@ describe('RectificationWorkflow', () => {
         [def.id],
       );
       expect(events.map((e) => e.kind)).toEqual(
-        expect.arrayContaining(['notice.assignment', 'assigned', 'acknowledged', 'notice.reminder', 'progress', 'notice.overdue', 'overdue', 'verified']),
+        expect.arrayContaining(['notice.assignment', 'assigned', 'acknowledged', 'notice.reminder', 'progress', 'notice.overdue', 'overdue', 'evidence', 'verified']),
       );
     });
   });

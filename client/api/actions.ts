@@ -1,0 +1,314 @@
+// What the console and the HTTP API do to workflows, and how a refusal becomes an HTTP answer.
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Db } from '../../db/pool.js';
+import { DefinitionError, parseDefinition, type DefinitionProblem } from '../../domain/definition-yaml.js';
+import { EVIDENCE_FORMS, MAX_EVIDENCE_FILE_BYTES, type EvidenceForm, type TaskState } from '../../domain/task-state.js';
+import {
+  acknowledgeUpdate,
+  decideExtensionUpdate,
+  reassignUpdate,
+  recordRefusalUpdate,
+  reportProgressUpdate,
+  requestExtensionUpdate,
+  taskStateQuery,
+  verifyUpdate,
+  withdrawUpdate,
+  type ExtensionDecisionInput,
+  type ExtensionRequestInput,
+  type ReassignInput,
+  type RefusalInput,
+  type VerifyInput,
+  type WithdrawInput,
+} from '../../workflows/messages.js';
+import { ActionRejected, CampaignAlreadyStarted, runUpdate, startCampaign, taskHandle } from '../campaigns.js';
+import { submitEvidence as submitEvidenceToWorkflow } from '../evidence.js';
+
+/** An answer other than success, with its HTTP status and a reason in Chinese. */
+export class HttpProblem extends Error {
+  override name = 'HttpProblem';
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly problems?: DefinitionProblem[],
+  ) {
+    super(message);
+  }
+}
+
+/** Refusals that say the task is not in a state for the action (409); every other refusal is bad input (422). */
+const STATE_REASONS = new Set([
+  'InvalidState',
+  'WrongState',
+  'AlreadyClosed',
+  'AlreadyDecided',
+  'AlreadyRequested',
+  'AlreadyWithdrawn',
+  'Withdrawn',
+  'NoPendingRequest',
+  'ExtensionLimit',
+  'NotPending',
+  'Closed',
+  'CampaignEnded',
+]);
+
+export function problemFrom(error: unknown): HttpProblem | undefined {
+  if (error instanceof HttpProblem) return error;
+  if (error instanceof ActionRejected) {
+    const state = error.reason !== undefined && (STATE_REASONS.has(error.reason) || /State$/.test(error.reason));
+    return new HttpProblem(state ? 409 : 422, error.reason ?? 'Rejected', error.message);
+  }
+  if (error instanceof WorkflowNotFoundError) return new HttpProblem(404, 'NotFound', '未找到该任务的工作流（任务不存在或尚未开始）');
+  if (error instanceof CampaignAlreadyStarted) return new HttpProblem(409, 'AlreadyStarted', error.message);
+  if (error instanceof DefinitionError) {
+    return new HttpProblem(422, 'InvalidDefinition', `定义有 ${error.problems.length} 处错误`, error.problems);
+  }
+  return undefined;
+}
+
+/** Runs an action; known refusals become HttpProblem. */
+export async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw problemFrom(error) ?? error;
+  }
+}
+
+export async function startCampaignFromYaml(temporal: Client, yaml: string, fileName = '粘贴的定义.yaml') {
+  return guarded(async () => {
+    const definition = parseDefinition(yaml, fileName);
+    const handle = await startCampaign(temporal, definition);
+    return {
+      id: definition.id,
+      title: definition.title,
+      workflowId: handle.workflowId,
+      taskCount: definition.tasks.length,
+      unitCount: definition.units.length,
+    };
+  });
+}
+
+/** Validates a definition without starting it. */
+export function validateDefinitionYaml(yaml: string, fileName = '粘贴的定义.yaml') {
+  try {
+    const definition = parseDefinition(yaml, fileName);
+    return { valid: true as const, problems: [] as DefinitionProblem[], definition };
+  } catch (error) {
+    if (error instanceof DefinitionError) return { valid: false as const, problems: error.problems };
+    throw error;
+  }
+}
+
+/** The task's state as its workflow holds it, or undefined when the workflow cannot answer in time. */
+export async function liveTaskState(
+  temporal: Client,
+  campaignId: string,
+  taskId: string,
+  timeoutMs = 3000,
+): Promise<TaskState | undefined> {
+  try {
+    return await temporal.withDeadline(Date.now() + timeoutMs, () => taskHandle(temporal, campaignId, taskId).query(taskStateQuery));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs an update on a task; a task whose workflow has finished (销号 or 撤销) answers 409, not 404. */
+async function taskUpdate<Ret, Arg>(
+  temporal: Client,
+  campaignId: string,
+  taskId: string,
+  update: UpdateDefinition<Ret, [Arg]>,
+  input: Arg,
+): Promise<Ret> {
+  const handle = taskHandle(temporal, campaignId, taskId);
+  try {
+    return await runUpdate(handle, update, input);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) {
+      const finished = await handle
+        .describe()
+        .then((d) => d.status.name !== 'RUNNING')
+        .catch(() => false);
+      if (finished) throw new HttpProblem(409, 'InvalidState', '任务已办结（销号或撤销），不能再办理');
+    }
+    throw problemFrom(error) ?? error;
+  }
+}
+
+export function acknowledge(temporal: Client, campaignId: string, taskId: string, input: { unitId: string; by?: string }) {
+  return taskUpdate(temporal, campaignId, taskId, acknowledgeUpdate, input);
+}
+
+export function reportProgress(
+  temporal: Client,
+  campaignId: string,
+  taskId: string,
+  input: { unitId: string; text: string; by?: string },
+) {
+  return taskUpdate(temporal, campaignId, taskId, reportProgressUpdate, input);
+}
+
+export function verify(temporal: Client, campaignId: string, taskId: string, input: VerifyInput) {
+  return taskUpdate(temporal, campaignId, taskId, verifyUpdate, input);
+}
+
+export function requestExtension(temporal: Client, campaignId: string, taskId: string, input: ExtensionRequestInput) {
+  return taskUpdate(temporal, campaignId, taskId, requestExtensionUpdate, input);
+}
+
+export function decideExtension(temporal: Client, campaignId: string, taskId: string, input: ExtensionDecisionInput) {
+  return taskUpdate(temporal, campaignId, taskId, decideExtensionUpdate, input);
+}
+
+export function reassign(temporal: Client, campaignId: string, taskId: string, input: ReassignInput) {
+  return taskUpdate(temporal, campaignId, taskId, reassignUpdate, input);
+}
+
+export function withdraw(temporal: Client, campaignId: string, taskId: string, input: WithdrawInput) {
+  return taskUpdate(temporal, campaignId, taskId, withdrawUpdate, input);
+}
+
+export function recordRefusal(temporal: Client, campaignId: string, taskId: string, input: RefusalInput) {
+  return taskUpdate(temporal, campaignId, taskId, recordRefusalUpdate, input);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evidence (佐证材料)
+
+export interface UploadedFile {
+  fileName: string;
+  data: Buffer;
+}
+
+export { MAX_EVIDENCE_FILE_BYTES };
+/** Files in one submission through the portal (the workflow takes more; a phone form needs fewer). */
+export const MAX_EVIDENCE_FILES = 5;
+
+/** What each form accepts: extension → content type. Nothing that a browser would run (no HTML, no SVG). */
+const TYPES = {
+  pdf: 'application/pdf',
+  ofd: 'application/ofd',
+  doc: 'application/msword',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  wps: 'application/vnd.ms-works',
+  txt: 'text/plain; charset=utf-8',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  xls: 'application/vnd.ms-excel',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  et: 'application/vnd.ms-excel',
+  csv: 'text/csv; charset=utf-8',
+} as const;
+type Extension = keyof typeof TYPES;
+
+export const EVIDENCE_EXTENSIONS: Record<EvidenceForm, Extension[]> = {
+  document: ['pdf', 'ofd', 'doc', 'docx', 'wps', 'jpg', 'jpeg', 'png'],
+  photo: ['jpg', 'jpeg', 'png', 'webp', 'gif'],
+  report: ['pdf', 'ofd', 'doc', 'docx', 'wps', 'txt'],
+  dataTable: ['xlsx', 'xls', 'et', 'csv'],
+};
+
+/** Images a browser may show inline. */
+export const INLINE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
+
+/** Magic numbers of the binary formats, so a renamed file is refused. */
+function looksLike(ext: Extension, data: Buffer): boolean {
+  const starts = (...bytes: number[]) => bytes.every((b, i) => data[i] === b);
+  switch (ext) {
+    case 'pdf':
+      return starts(0x25, 0x50, 0x44, 0x46); // %PDF
+    case 'jpg':
+    case 'jpeg':
+      return starts(0xff, 0xd8, 0xff);
+    case 'png':
+      return starts(0x89, 0x50, 0x4e, 0x47);
+    case 'gif':
+      return starts(0x47, 0x49, 0x46, 0x38);
+    case 'webp':
+      return starts(0x52, 0x49, 0x46, 0x46) && data.subarray(8, 12).toString('latin1') === 'WEBP';
+    case 'docx':
+    case 'xlsx':
+    case 'ofd':
+      return starts(0x50, 0x4b, 0x03, 0x04); // zip
+    case 'doc':
+    case 'xls':
+    case 'wps':
+    case 'et':
+      return starts(0xd0, 0xcf, 0x11, 0xe0); // OLE compound file
+    case 'txt':
+    case 'csv':
+      return !data.subarray(0, 4096).includes(0);
+  }
+}
+
+export function evidenceFormName(form: string): string {
+  return (EVIDENCE_FORMS as Record<string, string>)[form] ?? form;
+}
+
+/** Checks one uploaded file against its form; returns the content type, or throws HttpProblem (422). */
+export function checkEvidenceFile(form: EvidenceForm, file: UploadedFile): string {
+  const name = file.fileName;
+  const ext = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '';
+  const allowed = EVIDENCE_EXTENSIONS[form];
+  if (!(allowed as string[]).includes(ext)) {
+    throw new HttpProblem(
+      422,
+      'FileType',
+      `“${name}”的类型不符合${evidenceFormName(form)}的要求（可上传：${allowed.join('、')}）`,
+    );
+  }
+  if (file.data.length === 0) throw new HttpProblem(422, 'EmptyFile', `“${name}”是空文件`);
+  if (file.data.length > MAX_EVIDENCE_FILE_BYTES) {
+    throw new HttpProblem(413, 'FileTooLarge', `“${name}”超过单个文件 ${MAX_EVIDENCE_FILE_BYTES / 1024 / 1024} MB 的上限`);
+  }
+  if (!looksLike(ext as Extension, file.data)) {
+    throw new HttpProblem(422, 'FileContent', `“${name}”的内容与扩展名 .${ext} 不符`);
+  }
+  return TYPES[ext as Extension];
+}
+
+/** A file name safe to store and to send back in a header. */
+export function cleanFileName(name: string): string {
+  const base = [...name.replace(/^.*[\\/]/, '')]
+    .filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f && !'"<>|:*?'.includes(c))
+    .join('')
+    .trim();
+  return (base || '附件').slice(0, 120);
+}
+
+/**
+ * A unit submits evidence: each file is checked against its form (extension and content), then
+ * stored and named in the task's submitEvidence update; a refused update removes the files again.
+ */
+export async function submitEvidence(
+  db: Db,
+  temporal: Client,
+  campaignId: string,
+  taskId: string,
+  input: { unitId: string; form: EvidenceForm; text: string; interim?: boolean; by?: string; files: UploadedFile[] },
+): Promise<TaskState> {
+  if (!(input.form in EVIDENCE_FORMS)) throw new HttpProblem(422, 'EvidenceForm', '请选择材料形式');
+  if (input.files.length > MAX_EVIDENCE_FILES) throw new HttpProblem(422, 'TooManyFiles', `一次最多上传 ${MAX_EVIDENCE_FILES} 个文件`);
+  const files = input.files.map((f) => {
+    const fileName = cleanFileName(f.fileName);
+    return { name: fileName, content: f.data, contentType: checkEvidenceFile(input.form, { fileName, data: f.data }) };
+  });
+  return guarded(() =>
+    submitEvidenceToWorkflow(db, temporal, {
+      campaignId,
+      taskId,
+      unitId: input.unitId,
+      form: input.form,
+      text: input.text.trim() || undefined,
+      interim: input.interim,
+      by: input.by,
+      files,
+    }),
+  );
+}

@@ -1,0 +1,577 @@
+// The JSON API: everything the console does, for other programs. Described at /api/openapi.json.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TaskState } from '../../domain/task-state.js';
+import { importPlan, PlanInputError } from '../../plan/index.js';
+import { requireAdmin, requireUser } from '../web/auth.js';
+import { TASK_STATUSES } from '../../domain/task-state.js';
+import {
+  decideExtension,
+  HttpProblem,
+  reassign,
+  recordRefusal,
+  startCampaignFromYaml,
+  validateDefinitionYaml,
+  verify,
+  withdraw,
+} from './actions.js';
+import { campaignOverview, requireCampaign, stateView, taskDetail } from './compose.js';
+import { docxAvailable, noticeDocument } from './documents.js';
+import { ledgerFileName, ledgerWorkbook } from './ledger.js';
+import { pendingMessage } from './pending.js';
+import { assessments, dashboard, findMail, findNotice, listCampaigns, listMail, listNotices, listTasks } from './read-model.js';
+import { problems, ref } from './schemas.js';
+import { attachment } from '../web/download.js';
+
+const campaignParam = {
+  type: 'object',
+  properties: { campaignId: { type: 'string', maxLength: 64 } },
+  required: ['campaignId'],
+} as const;
+const taskParams = {
+  type: 'object',
+  properties: { campaignId: { type: 'string', maxLength: 64 }, taskId: { type: 'string', maxLength: 64 } },
+  required: ['campaignId', 'taskId'],
+} as const;
+const paging = {
+  limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+  offset: { type: 'integer', minimum: 0, default: 0 },
+} as const;
+
+const read = [{ session: [] }];
+const by = (request: FastifyRequest) => request.user!.displayName || request.user!.name;
+const write = [{ session: [], csrf: [] }];
+
+function requireJson(request: FastifyRequest): void {
+  const type = request.headers['content-type'] ?? '';
+  if (!type.startsWith('application/json')) throw new HttpProblem(415, 'UnsupportedMediaType', '请以 application/json 提交');
+}
+
+export function registerApiRoutes(app: FastifyInstance): void {
+  const ctx = app.console;
+  const reader = { preHandler: requireUser };
+  const writer = { preHandler: [requireAdmin, app.csrfProtection] };
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  // ------------------------------------------------------------------ campaigns
+  app.get(
+    '/api/campaigns',
+    { ...reader, schema: { tags: ['campaigns'], summary: '创建活动列表', security: read, response: { 200: ref('CampaignList'), ...problems(401) } } },
+    async () => ({ campaigns: await listCampaigns(ctx.db, await ctx.now()) }),
+  );
+
+  app.post(
+    '/api/campaigns',
+    {
+      ...writer,
+      schema: {
+        tags: ['campaigns'],
+        summary: '校验定义（YAML）并启动创建活动',
+        security: write,
+        body: {
+          type: 'object',
+          properties: { yaml: { type: 'string', maxLength: 2_000_000 }, fileName: { type: 'string', maxLength: 200 } },
+          required: ['yaml'],
+          additionalProperties: false,
+        },
+        response: { 201: ref('StartedCampaign'), ...problems(400, 401, 403, 409, 415, 422) },
+      },
+    },
+    async (request, reply) => {
+      requireJson(request);
+      const { yaml, fileName } = request.body as { yaml: string; fileName?: string };
+      const started = await startCampaignFromYaml(ctx.temporal, yaml, fileName);
+      return reply.code(201).send(started);
+    },
+  );
+
+  app.post(
+    '/api/definitions/validate',
+    {
+      ...writer,
+      schema: {
+        tags: ['campaigns'],
+        summary: '只校验定义，不启动',
+        security: write,
+        body: {
+          type: 'object',
+          properties: { yaml: { type: 'string', maxLength: 2_000_000 }, fileName: { type: 'string', maxLength: 200 } },
+          required: ['yaml'],
+          additionalProperties: false,
+        },
+        response: { 200: ref('DefinitionCheck'), ...problems(400, 401, 403, 415) },
+      },
+    },
+    async (request) => {
+      requireJson(request);
+      const { yaml, fileName } = request.body as { yaml: string; fileName?: string };
+      const check = validateDefinitionYaml(yaml, fileName);
+      return check.valid
+        ? {
+            valid: true,
+            problems: [],
+            id: check.definition.id,
+            title: check.definition.title,
+            taskCount: check.definition.tasks.length,
+            unitCount: check.definition.units.length,
+          }
+        : { valid: false, problems: check.problems };
+    },
+  );
+
+  app.get(
+    '/api/campaigns/:campaignId',
+    {
+      ...reader,
+      schema: {
+        tags: ['campaigns'],
+        summary: '创建活动概况：阶段、周期性工作、单位、看板',
+        security: read,
+        params: campaignParam,
+        response: { 200: ref('Campaign'), ...problems(401, 404) },
+      },
+    },
+    async (request) => {
+      const overview = await campaignOverview(ctx, (request.params as { campaignId: string }).campaignId);
+      return { ...overview, workflowStatus: overview.workflowStatus ?? 'UNKNOWN' };
+    },
+  );
+
+  app.get(
+    '/api/dashboard',
+    {
+      ...reader,
+      schema: {
+        tags: ['campaigns'],
+        summary: '看板：各状态任务数、逾期任务、督办层级、单位红黄绿、临近时限',
+        security: read,
+        querystring: { type: 'object', properties: { campaign: { type: 'string', maxLength: 64 } } },
+        response: { 200: ref('Dashboard'), ...problems(401, 404) },
+      },
+    },
+    async (request) => {
+      const campaign = (request.query as { campaign?: string }).campaign;
+      if (campaign) await requireCampaign(ctx, campaign);
+      return dashboard(ctx.db, await ctx.now(), campaign || undefined);
+    },
+  );
+
+  // ------------------------------------------------------------------ tasks
+  app.get(
+    '/api/campaigns/:campaignId/tasks',
+    {
+      ...reader,
+      schema: {
+        tags: ['tasks'],
+        summary: '整治任务列表（可按状态、单位、是否逾期、关键词筛选，分页）',
+        security: read,
+        params: campaignParam,
+        querystring: {
+          type: 'object',
+          properties: {
+            status: { type: 'string', enum: Object.keys(TASK_STATUSES) },
+            unit: { type: 'string', maxLength: 64 },
+            overdue: { type: 'boolean' },
+            q: { type: 'string', maxLength: 100 },
+            ...paging,
+          },
+          additionalProperties: false,
+        },
+        response: { 200: ref('TaskList'), ...problems(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const { campaignId } = request.params as { campaignId: string };
+      await requireCampaign(ctx, campaignId);
+      const q = request.query as { status?: string; unit?: string; overdue?: boolean; q?: string; limit: number; offset: number };
+      const result = await listTasks(ctx.db, campaignId, await ctx.now(), q);
+      return { ...result, limit: q.limit, offset: q.offset };
+    },
+  );
+
+  app.get(
+    '/api/campaigns/:campaignId/tasks/:taskId',
+    {
+      ...reader,
+      schema: {
+        tags: ['tasks'],
+        summary: '任务详情：时间线（每个事件、通知、回复与时限）与距下一个时限的时间',
+        security: read,
+        params: taskParams,
+        response: { 200: ref('TaskDetail'), ...problems(401, 404) },
+      },
+    },
+    async (request) => {
+      const { campaignId, taskId } = request.params as { campaignId: string; taskId: string };
+      const detail = await taskDetail(ctx, campaignId, taskId);
+      return { task: detail.task, live: detail.live, clock: detail.clock, timeline: detail.timeline, evidence: detail.evidence };
+    },
+  );
+
+  app.post(
+    '/api/campaigns/:campaignId/tasks/:taskId/verify',
+    {
+      ...writer,
+      schema: {
+        tags: ['tasks'],
+        summary: '核查：通过则销号，不通过则退回整改（须写明原因）',
+        security: write,
+        params: taskParams,
+        body: {
+          type: 'object',
+          properties: {
+            passed: { type: 'boolean' },
+            comment: { type: 'string', maxLength: 5000 },
+            reasons: { type: 'array', items: { type: 'string', maxLength: 1000 }, maxItems: 50 },
+          },
+          required: ['passed'],
+          additionalProperties: false,
+        },
+        response: { 200: ref('ActionResult'), ...problems(400, 401, 403, 404, 409, 415, 422) },
+      },
+    },
+    async (request) => {
+      requireJson(request);
+      const { campaignId, taskId } = request.params as { campaignId: string; taskId: string };
+      const { passed, comment, reasons } = request.body as { passed: boolean; comment?: string; reasons?: string[] };
+      const state = await verify(ctx.temporal, campaignId, taskId, {
+        passed,
+        ...(comment?.trim() ? { comment: comment.trim() } : {}),
+        ...(reasons?.length ? { reasons } : {}),
+        by: by(request),
+      });
+      return { task: stateView(state) };
+    },
+  );
+
+  /** An administrator's update on a task, as JSON. */
+  const taskUpdate = (
+    path: string,
+    summary: string,
+    body: Record<string, unknown>,
+    run: (campaignId: string, taskId: string, body: never, by: string) => Promise<TaskState>,
+  ) =>
+    app.post(
+      `/api/campaigns/:campaignId/tasks/:taskId/${path}`,
+      {
+        ...writer,
+        schema: {
+          tags: ['tasks'],
+          summary,
+          security: write,
+          params: taskParams,
+          body,
+          response: { 200: ref('ActionResult'), ...problems(400, 401, 403, 404, 409, 415, 422) },
+        },
+      },
+      async (request) => {
+        requireJson(request);
+        const { campaignId, taskId } = request.params as { campaignId: string; taskId: string };
+        return { task: stateView(await run(campaignId, taskId, request.body as never, by(request))) };
+      },
+    );
+
+  taskUpdate(
+    'extension-decision',
+    '审批延期申请：同意（可另定日期 until）或不同意',
+    {
+      type: 'object',
+      properties: {
+        approved: { type: 'boolean' },
+        until: { type: 'string', format: 'date' },
+        comment: { type: 'string', maxLength: 5000 },
+      },
+      required: ['approved'],
+      additionalProperties: false,
+    },
+    (c, t, b: { approved: boolean; until?: string; comment?: string }, by) => decideExtension(ctx.temporal, c, t, { ...b, by }),
+  );
+  taskUpdate(
+    'reassign',
+    '改派：改由另一单位牵头（原时限已过时须给出新的完成时限）',
+    {
+      type: 'object',
+      properties: {
+        unitId: { type: 'string', maxLength: 64 },
+        reason: { type: 'string', maxLength: 2000 },
+        deadline: { type: 'string', format: 'date' },
+      },
+      required: ['unitId', 'reason'],
+      additionalProperties: false,
+    },
+    (c, t, b: { unitId: string; reason: string; deadline?: string }, by) => reassign(ctx.temporal, c, t, { ...b, by }),
+  );
+  taskUpdate(
+    'withdraw',
+    '撤销任务',
+    { type: 'object', properties: { reason: { type: 'string', maxLength: 2000 } }, required: ['reason'], additionalProperties: false },
+    (c, t, b: { reason: string }, by) => withdraw(ctx.temporal, c, t, { ...b, by }),
+  );
+  taskUpdate(
+    'refusal',
+    '记录拒不整改：督办直接升至阶梯中拒不整改对应的层级',
+    { type: 'object', properties: { reason: { type: 'string', maxLength: 2000 } }, required: ['reason'], additionalProperties: false },
+    (c, t, b: { reason: string }, by) => recordRefusal(ctx.temporal, c, t, { ...b, by }),
+  );
+
+
+  app.post(
+    '/api/campaigns/:campaignId/tasks',
+    {
+      ...writer,
+      schema: {
+        tags: ['tasks'],
+        summary: '运行中新增整治任务或登记投诉（群众来信来访、媒体曝光）（尚待工作流支持，目前回答 501）',
+        security: write,
+        params: campaignParam,
+        body: {
+          type: 'object',
+          properties: {
+            kind: { type: 'string', enum: ['task', 'complaint'] },
+            id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' },
+            title: { type: 'string', minLength: 1, maxLength: 200 },
+            description: { type: 'string', maxLength: 10_000 },
+            leadUnit: { type: 'string', maxLength: 64 },
+            cooperatingUnits: { type: 'array', items: { type: 'string', maxLength: 64 } },
+            start: { type: 'string', format: 'date' },
+            deadline: { type: 'string', format: 'date' },
+            source: { type: 'string', enum: ['citizen', 'media'], description: '投诉来源：群众来信来访 citizen、媒体曝光 media' },
+          },
+          required: ['kind', 'title', 'leadUnit', 'deadline'],
+          additionalProperties: false,
+        },
+        response: { 201: ref('TaskSummary'), ...problems(400, 401, 403, 404, 409, 422, 501) },
+      },
+    },
+    async (request) => {
+      await requireCampaign(ctx, (request.params as { campaignId: string }).campaignId);
+      const kind = (request.body as { kind: string }).kind;
+      throw new HttpProblem(501, 'Pending', pendingMessage(kind === 'complaint' ? 'addComplaint' : 'addTask'));
+    },
+  );
+
+  // ------------------------------------------------------------------ notices
+  app.get(
+    '/api/notices',
+    {
+      ...reader,
+      schema: {
+        tags: ['notices'],
+        summary: '通知登记（文号、类别、标题、收件人），最新在前',
+        security: read,
+        querystring: {
+          type: 'object',
+          properties: { campaign: { type: 'string', maxLength: 64 }, kind: { type: 'string', maxLength: 64 }, task: { type: 'string', maxLength: 64 }, ...paging },
+          additionalProperties: false,
+        },
+        response: { 200: ref('NoticeList'), ...problems(400, 401) },
+      },
+    },
+    async (request) => {
+      const q = request.query as { campaign?: string; kind?: string; task?: string; limit: number; offset: number };
+      return listNotices(ctx.db, { campaignId: q.campaign, kind: q.kind, taskId: q.task, limit: q.limit, offset: q.offset });
+    },
+  );
+
+  app.get(
+    '/api/notices/:noticeId',
+    {
+      ...reader,
+      schema: {
+        tags: ['notices'],
+        summary: '一份通知的公文内容',
+        security: read,
+        params: { type: 'object', properties: { noticeId: { type: 'integer', minimum: 1 } }, required: ['noticeId'] },
+        response: { 200: ref('Notice'), ...problems(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const notice = await findNotice(ctx.db, (request.params as { noticeId: number }).noticeId);
+      if (!notice) throw new HttpProblem(404, 'NotFound', '通知不存在');
+      const doc = noticeDocument(notice);
+      return {
+        notice,
+        addressees: doc.addressees,
+        paragraphs: doc.paragraphs,
+        signature: doc.signature,
+        dateWritten: doc.dateWritten,
+        campaignTitle: notice.campaignTitle,
+        docxAvailable: docxAvailable(),
+      };
+    },
+  );
+
+  // ------------------------------------------------------------------ assessments and ledger
+  app.get(
+    '/api/campaigns/:campaignId/assessments',
+    {
+      ...reader,
+      schema: {
+        tags: ['assessments'],
+        summary: '测评轮次与排名、绩效台账',
+        security: read,
+        params: campaignParam,
+        response: { 200: ref('Assessments'), ...problems(401, 404) },
+      },
+    },
+    async (request) => {
+      const campaign = await requireCampaign(ctx, (request.params as { campaignId: string }).campaignId);
+      const result = await assessments(ctx.db, campaign.id, campaign.timeZone);
+      return { source: result.source, scoresAccepted: false, rounds: result.rounds, ledger: result.ledger };
+    },
+  );
+
+  app.post(
+    '/api/campaigns/:campaignId/assessments/scores',
+    {
+      ...writer,
+      schema: {
+        tags: ['assessments'],
+        summary: '录入一轮测评分数（尚待工作流支持，目前回答 501）',
+        security: write,
+        params: campaignParam,
+        body: {
+          type: 'object',
+          properties: {
+            round: { type: 'string', maxLength: 64 },
+            scores: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { unitId: { type: 'string', maxLength: 64 }, score: { type: 'number', minimum: 0, maximum: 1000 } },
+                required: ['unitId', 'score'],
+                additionalProperties: false,
+              },
+            },
+          },
+          required: ['round', 'scores'],
+          additionalProperties: false,
+        },
+        response: { 200: ref('Assessments'), ...problems(400, 401, 403, 404, 409, 422, 501) },
+      },
+    },
+    async (request) => {
+      await requireCampaign(ctx, (request.params as { campaignId: string }).campaignId);
+      throw new HttpProblem(501, 'Pending', pendingMessage('enterScores'));
+    },
+  );
+
+  app.get(
+    '/api/campaigns/:campaignId/ledger.xlsx',
+    {
+      ...reader,
+      schema: {
+        tags: ['tasks'],
+        summary: '导出整治任务台账（Excel）',
+        security: read,
+        params: campaignParam,
+        produces: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+        response: {
+          200: {
+            description: '台账工作簿',
+            content: { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } } },
+          },
+          ...problems(401, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const campaign = await requireCampaign(ctx, (request.params as { campaignId: string }).campaignId);
+      const buffer = await ledgerWorkbook(ctx, campaign);
+      return attachment(reply, ledgerFileName(campaign, await ctx.now()), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer);
+    },
+  );
+
+  // ------------------------------------------------------------------ mailbox
+  const mailboxOn = async () => {
+    if (!ctx.mailboxEnabled) throw new HttpProblem(404, 'NotFound', '未启用内置邮件接收端');
+  };
+  app.get(
+    '/api/mailbox',
+    {
+      preHandler: [requireAdmin, mailboxOn],
+      schema: {
+        tags: ['mailbox'],
+        summary: '内置邮件接收端收到的邮件，最新在前（仅管理员）',
+        security: read,
+        querystring: {
+          type: 'object',
+          properties: { to: { type: 'string', maxLength: 320 }, limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 }, offset: paging.offset },
+          additionalProperties: false,
+        },
+        response: { 200: ref('MailList'), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) => listMail(ctx.db, request.query as { to?: string; limit: number; offset: number }),
+  );
+
+  app.get(
+    '/api/mailbox/:mailId',
+    {
+      preHandler: [requireAdmin, mailboxOn],
+      schema: {
+        tags: ['mailbox'],
+        summary: '一封邮件的全文，以及其中的链接',
+        security: read,
+        params: { type: 'object', properties: { mailId: { type: 'integer', minimum: 1 } }, required: ['mailId'] },
+        response: { 200: ref('Mail'), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const mail = await findMail(ctx.db, (request.params as { mailId: number }).mailId);
+      if (!mail) throw new HttpProblem(404, 'NotFound', '邮件不存在');
+      const links = [...new Set(mail.text.match(/https?:\/\/[^\s<>"'）)】]+/g) ?? [])];
+      const { text, html, ...message } = mail;
+      return { message, text, html, links };
+    },
+  );
+
+  // ------------------------------------------------------------------ plan import
+  app.post(
+    '/api/plans/import',
+    {
+      ...writer,
+      validatorCompiler: () => () => true,
+      schema: {
+        tags: ['plans'],
+        summary: '导入实施方案：生成创建活动定义（YAML）并报告问题。可上传文件（multipart，字段 file）或提交 JSON { text, fileName }',
+        security: write,
+        body: {
+          type: 'object',
+          properties: { text: { type: 'string' }, fileName: { type: 'string' } },
+        },
+        response: { 200: ref('PlanImport'), ...problems(401, 403, 413, 415, 422) },
+      },
+    },
+    async (request) => {
+      let input: { buffer: Buffer; fileName: string } | undefined;
+      if (request.isMultipart()) {
+        const file = (request.body as Record<string, unknown> | undefined)?.file as { data?: Buffer; fileName?: string } | undefined;
+        if (file?.data?.length) input = { buffer: file.data, fileName: file.fileName || '实施方案.txt' };
+      } else {
+        requireJson(request);
+        const body = request.body as { text?: unknown; fileName?: unknown } | undefined;
+        if (typeof body?.text === 'string' && body.text.trim()) {
+          input = { buffer: Buffer.from(body.text, 'utf8'), fileName: typeof body.fileName === 'string' && body.fileName ? body.fileName : '实施方案.txt' };
+        }
+      }
+      if (!input) throw new HttpProblem(422, 'EmptyInput', '请上传实施方案文件（字段 file），或提交方案全文（text）');
+      try {
+        const result = await importPlan(input.buffer, input.fileName);
+        const check = validateDefinitionYaml(result.yaml, `${result.id}.yaml`);
+        return {
+          id: result.id,
+          yaml: result.yaml,
+          summary: result.summary,
+          warnings: result.warnings,
+          unplaced: result.unplaced,
+          problems: check.problems,
+          placeholderEmails: result.placeholderEmails,
+        };
+      } catch (error) {
+        if (error instanceof PlanInputError) throw new HttpProblem(422, 'PlanUnreadable', error.message);
+        throw error;
+      }
+    },
+  );
+}

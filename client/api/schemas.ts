@@ -1,0 +1,384 @@
+// JSON Schemas of the API: they validate requests, shape responses, and make the OpenAPI document.
+import type { FastifyInstance } from 'fastify';
+
+const str = { type: 'string' } as const;
+const int = { type: 'integer' } as const;
+const num = { type: 'number' } as const;
+const bool = { type: 'boolean' } as const;
+const dateTime = { type: 'string', format: 'date-time' } as const;
+const date = { type: 'string', format: 'date' } as const;
+const strings = { type: 'array', items: str } as const;
+const anyObject = { type: 'object', additionalProperties: true } as const;
+
+function object(properties: Record<string, unknown>, required: string[] = Object.keys(properties), extra: Record<string, unknown> = {}) {
+  return { type: 'object', properties, required, additionalProperties: false, ...extra };
+}
+const ref = (id: string) => ({ $ref: `${id}#` });
+const arrayOf = (id: string) => ({ type: 'array', items: ref(id) });
+
+const TASK_PROPERTIES = {
+  campaignId: str,
+  id: str,
+  title: str,
+  leadUnit: str,
+  leadUnitName: str,
+  cooperatingUnits: strings,
+  start: date,
+  deadline: date,
+  status: str,
+  statusName: str,
+  rung: int,
+  rungName: str,
+  overdue: bool,
+  deadlineAt: dateTime,
+  lastProgressAt: dateTime,
+  nextEscalationAt: dateTime,
+  updatedAt: dateTime,
+};
+const TASK_REQUIRED = ['campaignId', 'id', 'title', 'leadUnit', 'leadUnitName', 'cooperatingUnits', 'start', 'deadline', 'status', 'statusName', 'rung', 'rungName', 'overdue', 'updatedAt'];
+
+export const SCHEMAS = [
+  {
+    $id: 'DefinitionProblem',
+    ...object({ file: str, line: int, column: int, field: str, message: str }, ['file', 'message']),
+  },
+  {
+    $id: 'Problem',
+    description: '失败时的回答：error 为机器可读的代码，message 为中文原因',
+    ...object({ error: str, message: str, problems: arrayOf('DefinitionProblem') }, ['error', 'message']),
+  },
+  { $id: 'User', ...object({ name: str, displayName: str, role: { type: 'string', enum: ['admin', 'leader'] } }) },
+  { $id: 'SessionInfo', ...object({ user: ref('User'), csrfToken: str }) },
+  { $id: 'Health', ...object({ status: { type: 'string', enum: ['ok', 'degraded'] }, database: bool, temporal: bool }) },
+  {
+    $id: 'CampaignSummary',
+    ...object({
+      id: str,
+      title: str,
+      timeZone: str,
+      start: date,
+      end: date,
+      status: str,
+      createdAt: dateTime,
+      taskCount: int,
+      closedCount: int,
+      overdueCount: int,
+    }),
+  },
+  { $id: 'CampaignList', ...object({ campaigns: arrayOf('CampaignSummary') }) },
+  {
+    $id: 'Phase',
+    ...object({ name: str, start: date, end: date, state: { type: 'string', enum: ['past', 'current', 'future'] } }),
+  },
+  {
+    $id: 'Cadence',
+    ...object({ key: str, name: str, rule: str, next: { type: 'array', items: date }, source: { type: 'string', enum: ['workflow', 'definition'] } }),
+  },
+  {
+    $id: 'Unit',
+    ...object({ id: str, name: str, kind: str, contactName: str, contactEmail: str, principalName: str }),
+  },
+  {
+    $id: 'TaskSummary',
+    ...object(TASK_PROPERTIES, TASK_REQUIRED),
+  },
+  {
+    $id: 'Task',
+    ...object({ ...TASK_PROPERTIES, description: str }, [...TASK_REQUIRED, 'description']),
+  },
+  {
+    $id: 'UnitMark',
+    ...object({
+      campaignId: str,
+      unitId: str,
+      unitName: str,
+      mark: { type: 'string', enum: ['red', 'yellow', 'green'] },
+      openTasks: int,
+      overdueTasks: int,
+      dueSoonTasks: int,
+      closedTasks: int,
+      unacknowledged: int,
+      maxRung: int,
+    }),
+  },
+  {
+    $id: 'Dashboard',
+    ...object({
+      today: date,
+      totals: object({ tasks: int, open: int, closed: int, overdue: int }),
+      byStatus: { type: 'array', items: object({ status: str, name: str, count: int }) },
+      byRung: { type: 'array', items: object({ rung: int, name: str, count: int }) },
+      overdue: arrayOf('TaskSummary'),
+      upcoming: arrayOf('TaskSummary'),
+      units: arrayOf('UnitMark'),
+    }),
+  },
+  {
+    $id: 'Campaign',
+    ...object(
+      {
+        campaign: ref('CampaignSummary'),
+        phases: arrayOf('Phase'),
+        cadences: arrayOf('Cadence'),
+        units: arrayOf('Unit'),
+        dashboard: ref('Dashboard'),
+        workflowStatus: str,
+      },
+      ['campaign', 'phases', 'cadences', 'units', 'dashboard'],
+    ),
+  },
+  { $id: 'TaskList', ...object({ total: int, limit: int, offset: int, tasks: arrayOf('TaskSummary') }) },
+  {
+    $id: 'TimelineItem',
+    ...object(
+      {
+        at: dateTime,
+        kind: str,
+        label: str,
+        actor: str,
+        text: str,
+        documentNumber: str,
+        noticeId: int,
+        planned: bool,
+        detail: anyObject,
+      },
+      ['at', 'kind', 'label', 'detail'],
+    ),
+  },
+  {
+    $id: 'EvidenceSubmission',
+    description: '一次报送的佐证材料：形式、说明与文件',
+    ...object({
+      id: int,
+      unitId: str,
+      form: { type: 'string', enum: ['document', 'photo', 'report', 'dataTable'] },
+      formName: str,
+      text: str,
+      interim: bool,
+      by: str,
+      submittedAt: dateTime,
+      files: {
+        type: 'array',
+        items: object({ id: str, fileName: str, contentType: str, sizeBytes: int, sha256: str }),
+      },
+    }),
+  },
+  {
+    $id: 'Extension',
+    ...object(
+      {
+        seq: int,
+        requestedAt: dateTime,
+        requestedDeadline: date,
+        reason: str,
+        status: { type: 'string', enum: ['pending', 'approved', 'refused'] },
+        decidedAt: dateTime,
+        comment: str,
+        newDeadline: date,
+      },
+      ['seq', 'requestedAt', 'requestedDeadline', 'reason', 'status'],
+    ),
+  },
+  {
+    $id: 'TaskState',
+    description: '任务工作流当前持有的状态',
+    ...object(
+      {
+        campaignId: str,
+        taskId: str,
+        status: str,
+        statusName: str,
+        rung: int,
+        rungName: str,
+        deadlineAt: dateTime,
+        leadUnit: str,
+        deadline: date,
+        nextEscalationAt: dateTime,
+        nextRungName: str,
+        acknowledgeBy: dateTime,
+        nextCheckAt: dateTime,
+        acknowledgedAt: dateTime,
+        lastProgressAt: dateTime,
+        closedAt: dateTime,
+        withdrawnAt: dateTime,
+        evidence: { type: 'array', items: { type: 'object', additionalProperties: true } },
+        extensions: { type: 'array', items: { type: 'object', additionalProperties: true } },
+        timeline: { type: 'array', items: { type: 'object', additionalProperties: true } },
+      },
+      ['campaignId', 'taskId', 'status', 'statusName', 'rung', 'rungName'],
+      { additionalProperties: true },
+    ),
+  },
+  {
+    $id: 'Clock',
+    description: '距下一个时限的时间',
+    ...object(
+      {
+        kind: { type: 'string', enum: ['deadline', 'check', 'none'] },
+        label: str,
+        at: dateTime,
+        remainingMs: int,
+        overdue: bool,
+        workingDaysLeft: int,
+        text: str,
+      },
+      ['kind', 'label', 'overdue', 'text'],
+    ),
+  },
+  {
+    $id: 'TaskDetail',
+    ...object(
+      {
+        task: ref('Task'),
+        live: ref('TaskState'),
+        clock: ref('Clock'),
+        timeline: arrayOf('TimelineItem'),
+        evidence: arrayOf('EvidenceSubmission'),
+      },
+      ['task', 'clock', 'timeline', 'evidence'],
+    ),
+  },
+  { $id: 'ActionResult', ...object({ task: ref('TaskState') }) },
+  {
+    $id: 'NoticeSummary',
+    ...object(
+      {
+        id: int,
+        campaignId: str,
+        taskId: str,
+        unitId: str,
+        kind: str,
+        kindName: str,
+        documentNumber: str,
+        title: str,
+        issuedAt: dateTime,
+        to: strings,
+        cc: strings,
+      },
+      ['id', 'campaignId', 'kind', 'kindName', 'documentNumber', 'title', 'issuedAt', 'to', 'cc'],
+    ),
+  },
+  { $id: 'NoticeList', ...object({ total: int, notices: arrayOf('NoticeSummary') }) },
+  {
+    $id: 'Notice',
+    ...object(
+      {
+        notice: ref('NoticeSummary'),
+        addressees: str,
+        paragraphs: strings,
+        signature: str,
+        dateWritten: str,
+        campaignTitle: str,
+        docxAvailable: bool,
+      },
+    ),
+  },
+  {
+    $id: 'Assessments',
+    ...object({
+      source: { type: 'string', enum: ['assessments', 'performanceLedger', 'none'] },
+      scoresAccepted: bool,
+      rounds: {
+        type: 'array',
+        items: object({
+          key: str,
+          label: str,
+          ranking: {
+            type: 'array',
+            items: object({ unitId: str, unitName: str, score: num, rank: int, last: bool }),
+          },
+        }),
+      },
+      ledger: {
+        type: 'array',
+        items: object({ unitId: str, unitName: str, year: int, points: num, reason: str, occurredAt: dateTime }),
+      },
+    }),
+  },
+  {
+    $id: 'MailSummary',
+    ...object({
+      id: int,
+      messageId: str,
+      from: str,
+      to: str,
+      cc: str,
+      envelopeTo: strings,
+      subject: str,
+      receivedAt: dateTime,
+      deliveries: int,
+    }),
+  },
+  { $id: 'MailList', ...object({ total: int, messages: arrayOf('MailSummary') }) },
+  { $id: 'Mail', ...object({ message: ref('MailSummary'), text: str, html: str, links: strings }) },
+  {
+    $id: 'Note',
+    ...object({ line: int, message: str }, ['message']),
+  },
+  {
+    $id: 'PlanImport',
+    ...object(
+      {
+        id: str,
+        yaml: str,
+        summary: str,
+        warnings: arrayOf('Note'),
+        unplaced: arrayOf('Note'),
+        problems: arrayOf('DefinitionProblem'),
+        placeholderEmails: int,
+      },
+      ['id', 'yaml', 'summary', 'warnings', 'unplaced', 'problems', 'placeholderEmails'],
+    ),
+  },
+  {
+    $id: 'DefinitionCheck',
+    ...object(
+      {
+        valid: bool,
+        problems: arrayOf('DefinitionProblem'),
+        id: str,
+        title: str,
+        taskCount: int,
+        unitCount: int,
+      },
+      ['valid', 'problems'],
+    ),
+  },
+  {
+    $id: 'StartedCampaign',
+    ...object({ id: str, title: str, workflowId: str, taskCount: int, unitCount: int }),
+  },
+  {
+    $id: 'PortalView',
+    description: '责任单位通过签名链接看到的任务',
+    ...object(
+      {
+        campaignId: str,
+        campaignTitle: str,
+        officeName: str,
+        unit: object({ id: str, name: str, role: { type: 'string', enum: ['lead', 'cooperating', 'other'] } }),
+        expiresAt: dateTime,
+        task: ref('TaskSummary'),
+        description: str,
+        live: ref('TaskState'),
+        clock: ref('Clock'),
+        timeline: arrayOf('TimelineItem'),
+        evidence: arrayOf('EvidenceSubmission'),
+        extensions: arrayOf('Extension'),
+        actions: object({ acknowledge: bool, reportProgress: bool, submitEvidence: bool, requestExtension: bool }),
+      },
+      ['campaignId', 'campaignTitle', 'officeName', 'unit', 'expiresAt', 'task', 'description', 'clock', 'timeline', 'evidence', 'extensions', 'actions'],
+    ),
+  },
+] as const;
+
+export function registerSchemas(app: FastifyInstance): void {
+  for (const schema of SCHEMAS) app.addSchema(schema);
+}
+
+/** Responses every route may give besides success. */
+export function problems(...codes: number[]): Record<number, unknown> {
+  return Object.fromEntries(codes.map((c) => [c, ref('Problem')]));
+}
+
+export { ref, arrayOf, object, str, int, bool, date, dateTime };

@@ -1,0 +1,447 @@
+// Console pages for administrators (who act) and leaders (who read).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { importPlan, PlanInputError } from '../../plan/index.js';
+import { campaignExists } from '../../db/campaigns.js';
+import { readEvidenceFile } from '../../db/users.js';
+import {
+  decideExtension,
+  HttpProblem,
+  INLINE_TYPES,
+  problemFrom,
+  reassign,
+  recordRefusal,
+  startCampaignFromYaml,
+  validateDefinitionYaml,
+  verify,
+  withdraw,
+} from '../api/actions.js';
+import { campaignOverview, requireCampaign, taskDetail, WORKFLOW_STATUS_NAMES } from '../api/compose.js';
+import { docxAvailable, noticeDocument, renderDocx } from '../api/documents.js';
+import { ledgerWorkbook, ledgerFileName } from '../api/ledger.js';
+import { PENDING, pendingMessage } from '../api/pending.js';
+import {
+  assessments,
+  dashboard,
+  findMail,
+  findNotice,
+  listCampaigns,
+  listMail,
+  listNotices,
+  listTasks,
+  listUnits,
+  MARK_NAMES,
+} from '../api/read-model.js';
+import { TASK_STATUSES } from '../../domain/task-state.js';
+import { unitLinkFor } from '../portal-links.js';
+import { requireAdmin, requireUser } from './auth.js';
+import { chartOf } from './chart.js';
+import { attachment } from './download.js';
+import { page } from './views.js';
+
+const PAGE_SIZE = 50;
+
+const DONE: Record<string, string> = {
+  verify: '核查结论已记录',
+  extension: '延期审批已记录',
+  reassign: '任务已改派',
+  withdraw: '任务已撤销',
+  refusal: '已记录拒不整改，督办升级',
+};
+
+type Params = Record<string, string>;
+type Query = Record<string, string | undefined>;
+
+export function formValue(body: unknown, key: string): string {
+  const value = (body as Record<string, unknown> | undefined)?.[key];
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+  return '';
+}
+
+function uploadedText(body: unknown, key: string): { text: string; fileName?: string } | undefined {
+  const value = (body as Record<string, unknown> | undefined)?.[key];
+  if (value && typeof value === 'object' && 'data' in value) {
+    const f = value as { fileName?: string; data: Buffer };
+    if (f.data.length > 0) return { text: f.data.toString('utf8'), fileName: f.fileName };
+  }
+  return undefined;
+}
+
+export function registerPageRoutes(app: FastifyInstance): void {
+  const ctx = app.console;
+
+  /** The lead unit's signed link, for an administrator to pass on when mail did not arrive. */
+  const leadUnitLink = (detail: Awaited<ReturnType<typeof taskDetail>>) => {
+    const deadline = new Date(detail.clock.at ?? `${detail.task.deadline}T16:00:00Z`);
+    const url = unitLinkFor(
+      { publicUrl: ctx.publicUrl, secret: ctx.linkSecret },
+      { campaignId: detail.task.campaignId, taskId: detail.task.id, unitId: detail.task.leadUnit, deadline },
+    );
+    return { url, expiresAt: new Date(deadline.getTime() + 90 * 86_400_000).toISOString() };
+  };
+  const user = { preHandler: requireUser };
+  const admin = { preHandler: [requireAdmin, app.csrfProtection] };
+
+  // ------------------------------------------------------------------ dashboard
+  app.get('/', user, async (request, reply) => {
+    const q = request.query as Query;
+    const now = await ctx.now();
+    const campaigns = await listCampaigns(ctx.db, now);
+    const campaignId = q.campaign && campaigns.some((c) => c.id === q.campaign) ? q.campaign : undefined;
+    const board = await dashboard(ctx.db, now, campaignId);
+    return page(app, request, reply, 'dashboard', { title: '总览', nav: 'dashboard', campaignId }, {
+      campaigns,
+      campaignId,
+      board,
+      marks: MARK_NAMES,
+    });
+  });
+
+  // ------------------------------------------------------------------ campaigns
+  app.get('/campaigns', user, async (request, reply) => {
+    const campaigns = await listCampaigns(ctx.db, await ctx.now());
+    return page(app, request, reply, 'campaigns', { title: '创建活动', nav: 'campaigns' }, { campaigns });
+  });
+
+  app.get('/campaigns/:campaignId', user, async (request, reply) => {
+    const { campaignId } = request.params as Params;
+    const q = request.query as Query;
+    const overview = await campaignOverview(ctx, campaignId);
+    const pageNo = Math.max(Number.parseInt(q.page ?? '1', 10) || 1, 1);
+    const filter = {
+      status: q.status && q.status in TASK_STATUSES ? q.status : undefined,
+      unit: q.unit || undefined,
+      overdue: q.overdue === '1',
+      q: q.q?.trim() || undefined,
+    };
+    const tasks = await listTasks(ctx.db, campaignId, await ctx.now(), { ...filter, limit: PAGE_SIZE, offset: (pageNo - 1) * PAGE_SIZE });
+    const flash = q.started === '1' ? { kind: 'ok' as const, text: `已启动创建活动「${overview.campaign.title}」` } : undefined;
+    return page(app, request, reply, 'campaign', { title: overview.campaign.title, nav: 'campaigns', campaignId, flash }, {
+      ...overview,
+      workflowStatusName: overview.workflowStatus ? (WORKFLOW_STATUS_NAMES[overview.workflowStatus] ?? overview.workflowStatus) : '无法连接 Temporal',
+      tasks,
+      filter: { ...filter, status: filter.status ?? '', unit: filter.unit ?? '', q: filter.q ?? '' },
+      pageNo,
+      pageCount: Math.max(Math.ceil(tasks.total / PAGE_SIZE), 1),
+      statuses: TASK_STATUSES,
+      pending: PENDING,
+    });
+  });
+
+  app.get('/campaigns/:campaignId/tasks/:taskId', user, async (request, reply) => {
+    const { campaignId, taskId } = request.params as Params;
+    const detail = await taskDetail(ctx, campaignId, taskId);
+    const flash = DONE[(request.query as Query).done ?? ''];
+    return page(
+      app,
+      request,
+      reply,
+      'task',
+      { title: detail.task.title, nav: 'campaigns', campaignId, flash: flash ? { kind: 'ok', text: flash } : undefined },
+      { ...detail, units: await listUnits(ctx.db, campaignId), unitLink: request.user!.role === 'admin' ? leadUnitLink(detail) : undefined, form: {} },
+    );
+  });
+
+  /** An administrator's action on a task: done → back to the task with a message; refused → the page with the reason. */
+  const taskAction = (
+    path: string,
+    done: string,
+    run: (campaignId: string, taskId: string, body: unknown, by: string) => Promise<unknown>,
+  ) =>
+    app.post(`/campaigns/:campaignId/tasks/:taskId/${path}`, admin, async (request, reply) => {
+      const { campaignId, taskId } = request.params as Params;
+      const by = request.user!.displayName || request.user!.name;
+      try {
+        await run(campaignId, taskId, request.body, by);
+        return reply.redirect(`/campaigns/${encodeURIComponent(campaignId)}/tasks/${encodeURIComponent(taskId)}?done=${done}`, 303);
+      } catch (error) {
+        const problem = problemFrom(error);
+        if (!problem || problem.statusCode === 404) throw error;
+        const detail = await taskDetail(ctx, campaignId, taskId);
+        reply.code(problem.statusCode);
+        const body = (request.body ?? {}) as Record<string, unknown>;
+        return page(
+          app,
+          request,
+          reply,
+          'task',
+          { title: detail.task.title, nav: 'campaigns', campaignId, flash: { kind: 'error', text: `操作被拒绝：${problem.message}` } },
+          {
+            ...detail,
+            units: await listUnits(ctx.db, campaignId),
+            unitLink: leadUnitLink(detail),
+            form: { action: path, ...Object.fromEntries(Object.keys(body).map((k) => [k, formValue(body, k)])) },
+          },
+        );
+      }
+    });
+
+  taskAction('verify', 'verify', (campaignId, taskId, body, by) => {
+    const decision = formValue(body, 'decision');
+    if (decision !== 'pass' && decision !== 'fail') throw new HttpProblem(422, 'EmptyInput', '请选择核查结论');
+    const comment = formValue(body, 'comment').trim();
+    const reasons = formValue(body, 'reasons').split('\n').map((r) => r.trim()).filter(Boolean);
+    return verify(ctx.temporal, campaignId, taskId, {
+      passed: decision === 'pass',
+      ...(comment ? { comment } : {}),
+      ...(reasons.length ? { reasons } : {}),
+      by,
+    });
+  });
+  taskAction('extension', 'extension', (campaignId, taskId, body, by) => {
+    const approved = formValue(body, 'approved');
+    if (approved !== 'yes' && approved !== 'no') throw new HttpProblem(422, 'EmptyInput', '请选择审批结论');
+    const until = formValue(body, 'until').trim();
+    const comment = formValue(body, 'comment').trim();
+    return decideExtension(ctx.temporal, campaignId, taskId, {
+      approved: approved === 'yes',
+      ...(until ? { until } : {}),
+      ...(comment ? { comment } : {}),
+      by,
+    });
+  });
+  taskAction('reassign', 'reassign', (campaignId, taskId, body, by) => {
+    const deadline = formValue(body, 'deadline').trim();
+    return reassign(ctx.temporal, campaignId, taskId, {
+      unitId: formValue(body, 'unitId'),
+      reason: formValue(body, 'reason'),
+      ...(deadline ? { deadline } : {}),
+      by,
+    });
+  });
+  taskAction('withdraw', 'withdraw', (campaignId, taskId, body, by) =>
+    withdraw(ctx.temporal, campaignId, taskId, { reason: formValue(body, 'reason'), by }),
+  );
+  taskAction('refusal', 'refusal', (campaignId, taskId, body, by) =>
+    recordRefusal(ctx.temporal, campaignId, taskId, { reason: formValue(body, 'reason'), by }),
+  );
+
+  // 新增任务 / 群众来信来访、媒体曝光
+  app.get('/campaigns/:campaignId/tasks/new', { preHandler: requireAdmin }, async (request, reply) => {
+    const { campaignId } = request.params as Params;
+    const campaign = await requireCampaign(ctx, campaignId);
+    const kind = (request.query as Query).kind === 'complaint' ? 'complaint' : 'task';
+    return page(app, request, reply, 'task-new', { title: kind === 'complaint' ? '登记投诉' : '新增任务', nav: 'campaigns', campaignId }, {
+      campaign,
+      units: await listUnits(ctx.db, campaignId),
+      kind,
+      form: {},
+      pending: PENDING,
+    });
+  });
+
+  app.post('/campaigns/:campaignId/tasks', admin, async (request, reply) => {
+    const { campaignId } = request.params as Params;
+    const campaign = await requireCampaign(ctx, campaignId);
+    const body = request.body as Record<string, unknown>;
+    const kind = formValue(body, 'kind') === 'complaint' ? 'complaint' : 'task';
+    reply.code(501);
+    return page(
+      app,
+      request,
+      reply,
+      'task-new',
+      { title: kind === 'complaint' ? '登记投诉' : '新增任务', nav: 'campaigns', campaignId, flash: { kind: 'info', text: pendingMessage(kind === 'complaint' ? 'addComplaint' : 'addTask') } },
+      { campaign, units: await listUnits(ctx.db, campaignId), kind, form: Object.fromEntries(Object.keys(body ?? {}).map((k) => [k, formValue(body, k)])), pending: PENDING },
+    );
+  });
+
+  // ------------------------------------------------------------------ evidence files
+  app.get('/evidence/:fileId', user, async (request, reply) => {
+    const file = await readEvidenceFile(ctx.db, (request.params as Params).fileId);
+    if (!file) throw new HttpProblem(404, 'NotFound', '文件不存在');
+    const inline = INLINE_TYPES.has(file.content_type) && (request.query as Query).download !== '1';
+    return attachment(reply, file.file_name, file.content_type, file.content, inline);
+  });
+
+  // ------------------------------------------------------------------ notices
+  const noticeRegister = async (request: FastifyRequest, reply: FastifyReply, campaignId?: string) => {
+    const q = request.query as Query;
+    const pageNo = Math.max(Number.parseInt(q.page ?? '1', 10) || 1, 1);
+    const campaigns = await listCampaigns(ctx.db, await ctx.now());
+    const result = await listNotices(ctx.db, { campaignId, kind: q.kind || undefined, limit: PAGE_SIZE, offset: (pageNo - 1) * PAGE_SIZE });
+    return page(app, request, reply, 'notices', { title: '通知登记', nav: 'notices', campaignId }, {
+      ...result,
+      campaigns,
+      campaignId,
+      kind: q.kind ?? '',
+      pageNo,
+      pageCount: Math.max(Math.ceil(result.total / PAGE_SIZE), 1),
+    });
+  };
+  app.get('/notices', user, async (request, reply) => noticeRegister(request, reply, (request.query as Query).campaign || undefined));
+  app.get('/campaigns/:campaignId/notices', user, async (request, reply) => {
+    const { campaignId } = request.params as Params;
+    await requireCampaign(ctx, campaignId);
+    return noticeRegister(request, reply, campaignId);
+  });
+
+  app.get('/notices/:noticeId', user, async (request, reply) => {
+    const notice = await findNotice(ctx.db, Number((request.params as Params).noticeId));
+    if (!notice) throw new HttpProblem(404, 'NotFound', '通知不存在');
+    return page(app, request, reply, 'notice', { title: notice.documentNumber, nav: 'notices', campaignId: notice.campaignId, bare: true }, {
+      notice,
+      doc: noticeDocument(notice),
+      docx: docxAvailable(),
+    });
+  });
+
+  app.get('/notices/:noticeId/docx', user, async (request, reply) => {
+    const notice = await findNotice(ctx.db, Number((request.params as Params).noticeId));
+    if (!notice) throw new HttpProblem(404, 'NotFound', '通知不存在');
+    const docx = await renderDocx(ctx.db, notice.id);
+    if (!docx) throw new HttpProblem(404, 'NotFound', '通知不存在');
+    return attachment(reply, `${notice.documentNumber}.docx`, 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', docx);
+  });
+
+  // ------------------------------------------------------------------ assessments
+  app.get('/assessments', user, async (request, reply) => {
+    const campaigns = await listCampaigns(ctx.db, await ctx.now());
+    if (campaigns.length === 1) return reply.redirect(`/campaigns/${encodeURIComponent(campaigns[0].id)}/assessments`, 303);
+    return page(app, request, reply, 'pick-campaign', { title: '测评排名', nav: 'assessments' }, { campaigns, suffix: '/assessments' });
+  });
+
+  app.get('/campaigns/:campaignId/assessments', user, async (request, reply) => {
+    const { campaignId } = request.params as Params;
+    const campaign = await requireCampaign(ctx, campaignId);
+    const result = await assessments(ctx.db, campaignId, campaign.timeZone);
+    return page(app, request, reply, 'assessments', { title: '测评排名', nav: 'assessments', campaignId }, {
+      campaign,
+      result,
+      chart: chartOf(result),
+      pending: PENDING,
+    });
+  });
+
+  app.post('/campaigns/:campaignId/assessments/scores', admin, async (request, reply) => {
+    const { campaignId } = request.params as Params;
+    const campaign = await requireCampaign(ctx, campaignId);
+    const result = await assessments(ctx.db, campaignId, campaign.timeZone);
+    reply.code(501);
+    return page(
+      app,
+      request,
+      reply,
+      'assessments',
+      { title: '测评排名', nav: 'assessments', campaignId, flash: { kind: 'info', text: pendingMessage('enterScores') } },
+      { campaign, result, chart: chartOf(result), pending: PENDING },
+    );
+  });
+
+  // ------------------------------------------------------------------ 台账
+  app.get('/campaigns/:campaignId/ledger.xlsx', user, async (request, reply) => {
+    const { campaignId } = request.params as Params;
+    const campaign = await requireCampaign(ctx, campaignId);
+    const buffer = await ledgerWorkbook(ctx, campaign);
+    return attachment(reply, ledgerFileName(campaign, await ctx.now()), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer);
+  });
+
+  // ------------------------------------------------------------------ mailbox
+  app.get('/mailbox', { preHandler: requireAdmin }, async (request, reply) => {
+    if (!ctx.mailboxEnabled) throw new HttpProblem(404, 'NotFound', '未启用内置邮件接收端');
+    const q = request.query as Query;
+    const pageNo = Math.max(Number.parseInt(q.page ?? '1', 10) || 1, 1);
+    const result = await listMail(ctx.db, { to: q.to, limit: PAGE_SIZE, offset: (pageNo - 1) * PAGE_SIZE });
+    return page(app, request, reply, 'mailbox', { title: '邮件', nav: 'mailbox' }, {
+      ...result,
+      to: q.to ?? '',
+      pageNo,
+      pageCount: Math.max(Math.ceil(result.total / PAGE_SIZE), 1),
+    });
+  });
+
+  app.get('/mailbox/:mailId', { preHandler: requireAdmin }, async (request, reply) => {
+    if (!ctx.mailboxEnabled) throw new HttpProblem(404, 'NotFound', '未启用内置邮件接收端');
+    const mail = await findMail(ctx.db, Number((request.params as Params).mailId));
+    if (!mail) throw new HttpProblem(404, 'NotFound', '邮件不存在');
+    return page(app, request, reply, 'mail', { title: mail.subject || '（无主题）', nav: 'mailbox' }, { mail });
+  });
+
+  // ------------------------------------------------------------------ import and start
+  app.get('/import', { preHandler: requireAdmin }, async (request, reply) =>
+    page(app, request, reply, 'import', { title: '导入与启动', nav: 'import' }, { planText: '', yaml: '' }),
+  );
+
+  app.post('/import/plan', admin, async (request, reply) => {
+    const body = request.body;
+    const raw = (body as Record<string, unknown>)?.file as { data?: Buffer; fileName?: string } | undefined;
+    const pasted = formValue(body, 'text');
+    let input: { buffer: Buffer; fileName: string };
+    if (raw?.data && raw.data.length > 0) input = { buffer: raw.data, fileName: raw.fileName || '实施方案.txt' };
+    else if (pasted.trim()) input = { buffer: Buffer.from(pasted, 'utf8'), fileName: '粘贴的实施方案.txt' };
+    else {
+      reply.code(422);
+      return page(app, request, reply, 'import', { title: '导入与启动', nav: 'import', flash: { kind: 'error', text: '请上传实施方案文件，或粘贴方案全文' } }, { planText: '', yaml: '' });
+    }
+    try {
+      const result = await importPlan(input.buffer, input.fileName);
+      const check = validateDefinitionYaml(result.yaml, `${result.id}.yaml`);
+      return page(app, request, reply, 'preview', { title: '审核定义', nav: 'import' }, {
+        yaml: result.yaml,
+        fileName: `${result.id}.yaml`,
+        summary: result.summary,
+        warnings: result.warnings,
+        unplaced: result.unplaced,
+        problems: check.problems,
+        placeholderEmails: result.placeholderEmails,
+        source: input.fileName,
+      });
+    } catch (error) {
+      if (!(error instanceof PlanInputError)) throw error;
+      reply.code(422);
+      return page(app, request, reply, 'import', { title: '导入与启动', nav: 'import', flash: { kind: 'error', text: error.message } }, {
+        planText: pasted,
+        yaml: '',
+      });
+    }
+  });
+
+  app.post('/campaigns', admin, async (request, reply) => {
+    const body = request.body;
+    const upload = uploadedText(body, 'file');
+    const yaml = upload?.text ?? formValue(body, 'yaml');
+    const fileName = upload?.fileName ?? (formValue(body, 'fileName') || '粘贴的定义.yaml');
+    const action = formValue(body, 'action');
+    if (!yaml.trim()) {
+      reply.code(422);
+      return page(app, request, reply, 'import', { title: '导入与启动', nav: 'import', flash: { kind: 'error', text: '请粘贴或上传创建活动定义（YAML）' } }, { planText: '', yaml: '' });
+    }
+    const check = validateDefinitionYaml(yaml, fileName);
+    if (!check.valid || action === 'validate') {
+      if (!check.valid) reply.code(422);
+      return page(
+        app,
+        request,
+        reply,
+        'preview',
+        {
+          title: '审核定义',
+          nav: 'import',
+          flash: check.valid
+            ? { kind: 'ok', text: `校验通过：「${check.definition.title}」，${check.definition.tasks.length} 项任务，${check.definition.units.length} 个单位` }
+            : { kind: 'error', text: `定义有 ${check.problems.length} 处错误，请修改后再启动` },
+        },
+        { yaml, fileName, problems: check.problems, warnings: [], unplaced: [], summary: '', placeholderEmails: 0 },
+      );
+    }
+    try {
+      const started = await startCampaignFromYaml(ctx.temporal, yaml, fileName);
+      // The campaign's workflow registers it in the database in its first step; wait for that briefly.
+      for (let i = 0; i < 100 && !(await campaignExists(ctx.db, started.id)); i++) await new Promise((r) => setTimeout(r, 100));
+      return reply.redirect(`/campaigns/${encodeURIComponent(started.id)}?started=1`, 303);
+    } catch (error) {
+      const problem = problemFrom(error);
+      if (!problem) throw error;
+      reply.code(problem.statusCode);
+      return page(app, request, reply, 'preview', { title: '审核定义', nav: 'import', flash: { kind: 'error', text: problem.message } }, {
+        yaml,
+        fileName,
+        problems: problem.problems ?? [],
+        warnings: [],
+        unplaced: [],
+        summary: '',
+        placeholderEmails: 0,
+      });
+    }
+  });
+}

@@ -1,0 +1,160 @@
+// Console accounts, their sessions, and the evidence files uploaded through unit links.
+import type { Queryable } from './pool.js';
+
+export const USER_ROLES = ['admin', 'leader'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+export const USER_ROLE_NAMES: Record<UserRole, string> = { admin: '管理员', leader: '领导（只读）' };
+export const USER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export interface UserRow {
+  id: number;
+  name: string;
+  display_name: string;
+  role: UserRole;
+  password_hash: string;
+  disabled: boolean;
+  created_at: Date;
+  last_login_at: Date | null;
+}
+
+export class UserExists extends Error {
+  override name = 'UserExists';
+}
+
+export async function insertUser(
+  db: Queryable,
+  user: { name: string; displayName?: string; role: UserRole; passwordHash: string },
+): Promise<UserRow> {
+  try {
+    const { rows } = await db.query<UserRow>(
+      `INSERT INTO users (name, display_name, role, password_hash) VALUES ($1, $2, $3, $4) RETURNING *`,
+      [user.name, user.displayName ?? '', user.role, user.passwordHash],
+    );
+    return rows[0];
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') throw new UserExists(`用户 ${user.name} 已存在`);
+    throw error;
+  }
+}
+
+export async function findUserByName(db: Queryable, name: string): Promise<UserRow | undefined> {
+  const { rows } = await db.query<UserRow>('SELECT * FROM users WHERE name = $1', [name]);
+  return rows[0];
+}
+
+export async function findUserById(db: Queryable, id: number): Promise<UserRow | undefined> {
+  const { rows } = await db.query<UserRow>('SELECT * FROM users WHERE id = $1', [id]);
+  return rows[0];
+}
+
+export async function listUsers(db: Queryable): Promise<UserRow[]> {
+  const { rows } = await db.query<UserRow>('SELECT * FROM users ORDER BY name');
+  return rows;
+}
+
+export async function setUserPassword(db: Queryable, name: string, passwordHash: string): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE users SET password_hash = $2, updated_at = now() WHERE name = $1', [
+    name,
+    passwordHash,
+  ]);
+  return Boolean(rowCount);
+}
+
+export async function setUserDisabled(db: Queryable, name: string, disabled: boolean): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE users SET disabled = $2, updated_at = now() WHERE name = $1', [name, disabled]);
+  if (disabled) {
+    await db.query(`DELETE FROM console_sessions WHERE data->>'userName' = $1`, [name]);
+  }
+  return Boolean(rowCount);
+}
+
+export async function recordLogin(db: Queryable, id: number): Promise<void> {
+  await db.query('UPDATE users SET last_login_at = now() WHERE id = $1', [id]);
+}
+
+// Sessions (used by the console's session store).
+
+export async function readSession(db: Queryable, id: string): Promise<unknown | undefined> {
+  const { rows } = await db.query<{ data: unknown }>(
+    'SELECT data FROM console_sessions WHERE id = $1 AND expires_at > now()',
+    [id],
+  );
+  return rows[0]?.data;
+}
+
+export async function writeSession(db: Queryable, id: string, data: unknown, expiresAt: Date): Promise<void> {
+  await db.query(
+    `INSERT INTO console_sessions (id, data, expires_at) VALUES ($1, $2, $3)
+     ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, expires_at = EXCLUDED.expires_at`,
+    [id, JSON.stringify(data), expiresAt],
+  );
+}
+
+export async function deleteSession(db: Queryable, id: string): Promise<void> {
+  await db.query('DELETE FROM console_sessions WHERE id = $1', [id]);
+}
+
+export async function deleteExpiredSessions(db: Queryable): Promise<number> {
+  const { rowCount } = await db.query('DELETE FROM console_sessions WHERE expires_at <= now()');
+  return rowCount ?? 0;
+}
+
+// Evidence files (佐证材料).
+
+export const EVIDENCE_FORMS = ['document', 'photo', 'report', 'dataTable'] as const;
+export type EvidenceForm = (typeof EVIDENCE_FORMS)[number];
+export const EVIDENCE_FORM_NAMES: Record<EvidenceForm, string> = {
+  document: '正式发文',
+  photo: '图片资料',
+  report: '说明报告',
+  dataTable: '数据表格',
+};
+
+export interface EvidenceFileRow {
+  id: string;
+  campaign_id: string;
+  task_id: string;
+  unit_id: string;
+  form: EvidenceForm;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  description: string;
+  uploaded_at: Date;
+}
+
+export async function insertEvidenceFile(
+  db: Queryable,
+  f: Omit<EvidenceFileRow, 'id' | 'uploaded_at'> & { content: Buffer },
+): Promise<EvidenceFileRow> {
+  const { rows } = await db.query<EvidenceFileRow>(
+    `INSERT INTO evidence_files (campaign_id, task_id, unit_id, form, file_name, content_type, size_bytes, sha256, description, content)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     RETURNING id, campaign_id, task_id, unit_id, form, file_name, content_type, size_bytes, sha256, description, uploaded_at`,
+    [f.campaign_id, f.task_id, f.unit_id, f.form, f.file_name, f.content_type, f.size_bytes, f.sha256, f.description, f.content],
+  );
+  return rows[0];
+}
+
+export async function listEvidenceFiles(db: Queryable, campaignId: string, taskId: string): Promise<EvidenceFileRow[]> {
+  const { rows } = await db.query<EvidenceFileRow>(
+    `SELECT id, campaign_id, task_id, unit_id, form, file_name, content_type, size_bytes, sha256, description, uploaded_at
+     FROM evidence_files WHERE campaign_id = $1 AND task_id = $2 ORDER BY uploaded_at, id`,
+    [campaignId, taskId],
+  );
+  return rows;
+}
+
+export async function readEvidenceFile(
+  db: Queryable,
+  id: string,
+): Promise<(EvidenceFileRow & { content: Buffer }) | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const { rows } = await db.query<EvidenceFileRow & { content: Buffer }>('SELECT * FROM evidence_files WHERE id = $1', [id]);
+  return rows[0];
+}
+
+export async function deleteEvidenceFile(db: Queryable, id: string): Promise<void> {
+  await db.query('DELETE FROM evidence_files WHERE id = $1', [id]);
+}

@@ -1,0 +1,223 @@
+// Records the workflow histories that test/workflows/replay.test.ts replays: every path of a task
+// (and one campaign), run on the time-skipping server with real PostgreSQL and SMTP, written as
+// test/histories/<name>.json. Re-record after a deliberate change of workflow behaviour (and use
+// patched() instead once workflows run in production):
+//
+//   npx tsx test/histories/record.ts            (DATABASE_URL, else an embedded PostgreSQL)
+import { mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from './json.js';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { runUpdate, startCampaign, taskHandle } from '../../client/campaigns.js';
+import { migrate } from '../../db/migrate.js';
+import { createPool } from '../../db/pool.js';
+import { freePort } from '../../stack/ports.js';
+import { startEmbeddedPostgres } from '../../stack/postgres.js';
+import { startSimulation, type Simulation } from '../../stack/simulation.js';
+import { resolveTestServer } from '../../stack/temporal-binaries.js';
+import {
+  acknowledgeUpdate,
+  decideExtensionUpdate,
+  reassignUpdate,
+  recordRefusalUpdate,
+  reportProgressUpdate,
+  requestExtensionUpdate,
+  submitEvidenceUpdate,
+  verifyUpdate,
+  withdrawUpdate,
+} from '../../workflows/messages.js';
+import { shanghaiDate, testDefinition } from '../support/definitions.js';
+import { waitFor } from '../support/wait.js';
+import { closeTask, DAY, endOf, ladderDefinition, startTask, waitForEvent } from '../workflows/helpers.js';
+
+const OUT = fileURLToPath(new URL('./', import.meta.url));
+
+type Scenario = (sim: Simulation) => Promise<WorkflowHandle[]>;
+
+const sleepUntil = async (sim: Simulation, ms: number) => {
+  const now = (await sim.now()).getTime();
+  if (ms > now) await sim.env.sleep(ms - now);
+};
+
+const scenarios: Record<string, Scenario> = {
+  /** assigned → acknowledged → progress → interim and final evidence → failed verification → evidence → closed */
+  'lifecycle-closed': async (sim) => {
+    const def = ladderDefinition({ today: await sim.now(), deadlineInDays: 20 });
+    const task = await startTask(sim, def);
+    await waitForEvent(task, 'assigned');
+    await runUpdate(task, acknowledgeUpdate, { unitId: 'enforcement', by: '郑丽' });
+    await runUpdate(task, reportProgressUpdate, { unitId: 'enforcement', text: '已清理背街小巷12处。' });
+    await runUpdate(task, submitEvidenceUpdate, { unitId: 'enforcement', form: 'dataTable', text: '整治台账', interim: true });
+    await sim.env.sleep(7 * DAY);
+    await runUpdate(task, submitEvidenceUpdate, { unitId: 'enforcement', form: 'report', text: '整改完成。' });
+    await runUpdate(task, verifyUpdate, { passed: false, reasons: ['仍有堆放杂物'] });
+    await runUpdate(task, submitEvidenceUpdate, { unitId: 'enforcement', form: 'photo', text: '已补充照片。' });
+    await runUpdate(task, verifyUpdate, { passed: true });
+    return [task];
+  },
+  /** No acknowledgement: 催办 with 领办逾期, weekly reminders, then closed. */
+  'acknowledgement-lapse': async (sim) => {
+    const def = ladderDefinition({ today: await sim.now(), deadlineInDays: 20 });
+    const task = await startTask(sim, def);
+    await waitForEvent(task, 'assigned');
+    await sim.env.sleep(8 * DAY);
+    await waitForEvent(task, 'acknowledgementOverdue');
+    await closeTask(task);
+    return [task];
+  },
+  /** The whole default ladder: 逾期通报, 督办函, 约谈, 追责, then closed. */
+  'ladder-full': async (sim) => {
+    const def = ladderDefinition({ today: await sim.now(), deadlineInDays: 2 });
+    const task = await startTask(sim, def);
+    await waitForEvent(task, 'assigned');
+    await runUpdate(task, acknowledgeUpdate, { unitId: 'enforcement' });
+    await sim.env.sleep(40 * DAY);
+    await waitForEvent(task, 'accountabilityReferral');
+    await closeTask(task);
+    return [task];
+  },
+  /** Evidence waiting for verification holds the climb; a failed verification after the deadline climbs at once. */
+  'ladder-waits-for-verification': async (sim) => {
+    const def = ladderDefinition({ today: await sim.now(), deadlineInDays: 2 });
+    const task = await startTask(sim, def);
+    await waitForEvent(task, 'assigned');
+    await runUpdate(task, acknowledgeUpdate, { unitId: 'enforcement' });
+    await runUpdate(task, submitEvidenceUpdate, { unitId: 'enforcement', form: 'report', text: '已完成整改。' });
+    await sleepUntil(sim, endOf(def.tasks[0].deadline) + 2 * DAY);
+    await runUpdate(task, verifyUpdate, { passed: false, comment: '现场仍有占道经营' });
+    await waitForEvent(task, 'overdue');
+    await closeTask(task);
+    return [task];
+  },
+  /** Extension approved (deadline moved), the next refused, then the overdue notice at the new deadline. */
+  extensions: async (sim) => {
+    const today = await sim.now();
+    const def = ladderDefinition({ today, deadlineInDays: 5 });
+    const task = await startTask(sim, def);
+    await waitForEvent(task, 'assigned');
+    await runUpdate(task, acknowledgeUpdate, { unitId: 'enforcement' });
+    await runUpdate(task, requestExtensionUpdate, { unitId: 'enforcement', reason: '雨季施工受阻', until: shanghaiDate(today, 15) });
+    await runUpdate(task, decideExtensionUpdate, { approved: true, comment: '同意' });
+    await runUpdate(task, requestExtensionUpdate, { unitId: 'enforcement', reason: '仍需三个工作日', workingDays: 3 });
+    await runUpdate(task, decideExtensionUpdate, { approved: false, comment: '不予延期' });
+    await sleepUntil(sim, endOf(shanghaiDate(today, 15)) + DAY);
+    await waitForEvent(task, 'overdue');
+    await closeTask(task);
+    return [task];
+  },
+  /** Reassigned to another unit, which acknowledges and closes it. */
+  reassignment: async (sim) => {
+    const def = ladderDefinition({ today: await sim.now(), deadlineInDays: 10 });
+    const task = await startTask(sim, def);
+    await waitForEvent(task, 'assigned');
+    await runUpdate(task, acknowledgeUpdate, { unitId: 'enforcement' });
+    await runUpdate(task, reassignUpdate, { unitId: 'utilities', reason: '职责调整' });
+    await closeTask(task, 'utilities');
+    return [task];
+  },
+  /** Withdrawn: the workflow ends. */
+  withdrawal: async (sim) => {
+    const def = ladderDefinition({ today: await sim.now(), deadlineInDays: 3 });
+    const task = await startTask(sim, def);
+    await waitForEvent(task, 'assigned');
+    await runUpdate(task, withdrawUpdate, { reason: '纳入市政改造项目' });
+    return [task];
+  },
+  /** An enterprise refuses: 全园区通报 and 约谈 of its principal; then it complies. */
+  'enterprise-refusal': async (sim) => {
+    const def = ladderDefinition({ today: await sim.now(), deadlineInDays: 10, leadUnit: 'tourism' });
+    const task = await startTask(sim, def);
+    await waitForEvent(task, 'assigned');
+    await runUpdate(task, acknowledgeUpdate, { unitId: 'tourism' });
+    await runUpdate(task, recordRefusalUpdate, { reason: '企业拒不整改' });
+    await waitForEvent(task, 'interview');
+    await closeTask(task, 'tourism');
+    return [task];
+  },
+  /** A media complaint starts at the 督办函 and climbs to 约谈 before it is closed. */
+  complaint: async (sim) => {
+    const def = ladderDefinition({ today: await sim.now(), deadlineInDays: 30 });
+    const task = await startTask(sim, def, { complaint: { source: 'media', summary: '背街小巷垃圾堆积，经电视台曝光' } });
+    await waitForEvent(task, 'assigned');
+    await sim.env.sleep(10 * DAY);
+    await waitForEvent(task, 'interview');
+    await closeTask(task);
+    return [task];
+  },
+  /** SMTP fails after accepting the assignment: the activity retries, one notice. */
+  'smtp-failure': async (sim) => {
+    const def = ladderDefinition({ today: await sim.now(), deadlineInDays: 10 });
+    sim.sink.failAfterStoring(1);
+    const task = await startTask(sim, def);
+    await waitForEvent(task, 'assigned');
+    await closeTask(task);
+    return [task];
+  },
+  /** A campaign with one task, the task as its child, closed: the campaign ends. */
+  campaign: async (sim) => {
+    const today = await sim.now();
+    const def = testDefinition({
+      start: shanghaiDate(today, -1),
+      end: shanghaiDate(today, 60),
+      tasks: [{ id: 'lanes', start: shanghaiDate(today, -1), deadline: shanghaiDate(today, 20) }],
+    });
+    const campaign = await startCampaign(sim.env.client, def);
+    const task = taskHandle(sim.env.client, def.id, 'lanes');
+    await waitFor(async () => (await task.describe().catch(() => undefined)) !== undefined, 'task started');
+    await waitForEvent(task, 'assigned');
+    await closeTask(task);
+    await waitFor(async () => (await campaign.describe()).status.name === 'COMPLETED', 'campaign completed');
+    return [campaign, task];
+  },
+};
+
+async function main() {
+  const only = process.argv.slice(2);
+  await resolveTestServer();
+  let serverUrl = process.env.DATABASE_URL;
+  let stopPg: (() => Promise<void>) | undefined;
+  let dir: string | undefined;
+  if (!serverUrl) {
+    dir = await mkdtemp(path.join(tmpdir(), 'chuangwen-histories-'));
+    await chmod(dir, 0o755);
+    const server = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort() });
+    serverUrl = server.url;
+    stopPg = server.stop;
+  }
+  const name = `histories_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const db = createPool(url.toString());
+  await migrate(db);
+  const sim = await startSimulation({ db });
+  try {
+    await sim.withWorker(async () => {
+      for (const [scenario, run] of Object.entries(scenarios)) {
+        if (only.length && !only.includes(scenario)) continue;
+        const handles = await run(sim);
+        for (const [i, handle] of handles.entries()) {
+          const history = await handle.fetchHistory();
+          const file = path.join(OUT, `${scenario}${handles.length > 1 ? `-${i === 0 ? 'campaign' : 'task'}` : ''}.json`);
+          await writeFile(file, historyToJSON(history) + '\n');
+          console.log(`${path.relative(process.cwd(), file)}: ${history.events?.length ?? 0} events`);
+        }
+      }
+    });
+  } finally {
+    await sim.stop();
+    await db.end();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+    await stopPg?.();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

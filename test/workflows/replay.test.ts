@@ -1,0 +1,56 @@
+// Replays every recorded history in test/histories/ (written by test/histories/record.ts) against
+// the current workflow bundle: a change that would break a running workflow (nondeterminism)
+// fails here. Record the histories again only for a deliberate change, before anything runs it.
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { historyFromJSON } from '../histories/json.js';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { installRuntime } from '../../stack/runtime.js';
+import { bundleWorkflows } from '../../worker/bundle.js';
+
+const DIR = fileURLToPath(new URL('../histories/', import.meta.url));
+const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+let bundle: WorkflowBundle;
+
+beforeAll(async () => {
+  installRuntime();
+  bundle = await bundleWorkflows();
+});
+
+describe('workflow replay', () => {
+  it('has a recorded history of every path', () => {
+    const names = files.map((f) => f.replace(/\.json$/, ''));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'lifecycle-closed',
+        'acknowledgement-lapse',
+        'ladder-full',
+        'ladder-waits-for-verification',
+        'extensions',
+        'reassignment',
+        'withdrawal',
+        'enterprise-refusal',
+        'complaint',
+        'smtp-failure',
+        'campaign-campaign',
+        'campaign-task',
+      ]),
+    );
+  });
+
+  it('replays every recorded history without nondeterminism', async () => {
+    const histories = files.map((file) => ({
+      workflowId: file.replace(/\.json$/, ''),
+      history: historyFromJSON(JSON.parse(readFileSync(DIR + file, 'utf8'))),
+    }));
+    const failures: string[] = [];
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'chuangwen-replay' }, histories)) {
+      replayed++;
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+    expect(replayed).toBe(files.length);
+  });
+});
