@@ -266,7 +266,11 @@ export interface EmailContent {
   html: string;
 }
 
-export function renderEmail(documentNumber: string, doc: OfficialDocument, options: { warning?: string } = {}): EmailContent {
+export function renderEmail(
+  documentNumber: string,
+  doc: OfficialDocument,
+  options: { warning?: string; actionUrl?: string } = {},
+): EmailContent {
   const text = [
     documentNumber,
     '',
@@ -278,6 +282,7 @@ export function renderEmail(documentNumber: string, doc: OfficialDocument, optio
     doc.signature,
     doc.dateWritten,
     ...(options.warning ? ['', `【提示】${options.warning}`] : []),
+    ...(options.actionUrl ? ['', `${ACTION_LINK_LABEL}：${options.actionUrl}`] : []),
   ].join('\n');
   const html = [
     '<div style="font-family: FangSong, STFangsong, serif; max-width: 40em; line-height: 1.8">',
@@ -287,10 +292,15 @@ export function renderEmail(documentNumber: string, doc: OfficialDocument, optio
     ...doc.paragraphs.map((p) => `<p style="text-indent:2em">${escapeHtml(p)}</p>`),
     `<p style="text-align:right">${escapeHtml(doc.signature)}<br>${escapeHtml(doc.dateWritten)}</p>`,
     ...(options.warning ? [`<p style="color:#b00">【提示】${escapeHtml(options.warning)}</p>`] : []),
+    ...(options.actionUrl
+      ? [`<p>${ACTION_LINK_LABEL}：<a href="${escapeHtml(options.actionUrl)}">${escapeHtml(options.actionUrl)}</a></p>`]
+      : []),
     '</div>',
   ].join('\n');
   return { subject: `【${documentNumber}】${doc.title}`, text, html };
 }
+
+const ACTION_LINK_LABEL = '办理链接（签收、报送进展、上传佐证材料、申请延期，无需登录）';
 
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -5,6 +5,7 @@ import type { NoticeMetrics } from '../worker/metrics.js';
 import { createCalendarActivities, loadCampaignCalendar } from './calendar.js';
 import { createNoticeActivities } from './notices.js';
 import { createRecordActivities } from './records.js';
+import type { UnitLinkOptions } from './unit-links.js';
 
 export interface Services {
   db: Db;
@@ -13,6 +14,8 @@ export interface Services {
   mailFrom?: string;
   /** Counters for notices sent, SMTP failures and escalations; absent: nothing is counted. */
   metrics?: NoticeMetrics;
+  /** Where the unit portal is and the secret that signs its links; absent: mails carry no link. */
+  links?: UnitLinkOptions;
 }
 
 export function createActivities(services: Services) {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { log } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import type { Transporter } from 'nodemailer';
-import { loadCampaignContext, loadTask } from '../db/campaigns.js';
+import { loadCampaignContext, loadTask, type TaskRow } from '../db/campaigns.js';
 import {
   allocateDocumentNumber,
   claimUnsentMessages,
@@ -32,7 +32,9 @@ import {
   type RecipientList,
   type Wording,
 } from '../domain/notices.js';
+import { endOfCivilDay } from './calendar.js';
 import { renderDocument, renderEmail } from './documents.js';
+import { unitLinkFor, type UnitLinkOptions } from './unit-links.js';
 import { renderTaskRecordDocx } from './docx.js';
 import { DISCIPLINE_OFFICE, formatAddress, resolveRecipients } from './recipients.js';
 import { loadTaskRecord } from './task-record.js';
@@ -78,13 +80,28 @@ export function createNoticeActivities({
   mailer,
   mailFrom,
   metrics,
+  links,
 }: {
   db: Db;
   mailer: Transporter;
   mailFrom?: string;
   /** Counts messages sent, SMTP failures and rungs issued (worker/metrics.ts); absent: nothing is counted. */
   metrics?: NoticeMetrics;
+  /** Signs the unit portal link that mails to the lead unit carry. */
+  links?: UnitLinkOptions;
 }) {
+  /** The lead unit acts through the portal: every notice addressed to it, but a withdrawal, carries its link. */
+  function actionUrl(input: IssueNoticeInput, task: TaskRow, timeZone: string): string | undefined {
+    const toLeadUnit = input.recipients.to.some((r) => r === 'leadUnit.contact' || r === 'leadUnit.principal');
+    if (!links || !toLeadUnit || input.kind === 'withdrawal') return undefined;
+    return unitLinkFor(links, {
+      campaignId: input.campaignId,
+      taskId: input.taskId,
+      unitId: task.lead_unit,
+      deadline: new Date(endOfCivilDay(task.deadline, timeZone)),
+    });
+  }
+
   async function createNotice(input: IssueNoticeInput): Promise<NoticeRow> {
     const ctx = await loadCampaignContext(db, input.campaignId);
     const task = await loadTask(db, input.campaignId, input.taskId);
@@ -151,7 +168,10 @@ export function createNoticeActivities({
       };
       const id = await insertNotice(tx, notice);
       for (const a of attachments) await insertNoticeAttachment(tx, id, a);
-      const email = renderEmail(number, doc, { warning: input.calendarWarning });
+      const email = renderEmail(number, doc, {
+        warning: input.calendarWarning,
+        actionUrl: actionUrl(input, task, ctx.timeZone),
+      });
       await insertOutboxMessage(tx, {
         notice_id: id,
         message_id: messageIdFor(input.key),

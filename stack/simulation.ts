@@ -3,6 +3,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { createMailer } from '../activities/mailer.js';
+import type { UnitLinkOptions } from '../activities/unit-links.js';
 import type { Db } from '../db/pool.js';
 import { bundleWorkflows } from '../worker/bundle.js';
 import { createWorker } from '../worker/worker.js';
@@ -21,7 +22,12 @@ export interface Simulation {
   stop(): Promise<void>;
 }
 
-export async function startSimulation(options: { db: Db; workflowBundle?: WorkflowBundle }): Promise<Simulation> {
+export async function startSimulation(options: {
+  db: Db;
+  workflowBundle?: WorkflowBundle;
+  /** The unit portal the mails link to. */
+  links?: UnitLinkOptions;
+}): Promise<Simulation> {
   const { db } = options;
   installRuntime();
   const [env, workflowBundle, sink] = await Promise.all([
@@ -35,7 +41,7 @@ export async function startSimulation(options: { db: Db; workflowBundle?: Workfl
     db,
     sink,
     async withWorker(fn) {
-      const worker = await createWorker({ connection: env.nativeConnection, services: { db, mailer }, workflowBundle });
+      const worker = await createWorker({ connection: env.nativeConnection, services: { db, mailer, links: options.links }, workflowBundle });
       return worker.runUntil(fn);
     },
     async now() {

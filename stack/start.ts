@@ -4,9 +4,13 @@
 import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createMailer } from '../activities/mailer.js';
 import { dataDir, runtimeInfoPath, type RuntimeInfo } from '../client/config.js';
+import { startConsoleServer } from '../client/server.js';
+import { consoleSecrets } from '../client/web/secrets.js';
+import { listUsers } from '../db/users.js';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import { bundleWorkflows } from '../worker/bundle.js';
@@ -19,6 +23,7 @@ import { startDevServer } from './temporal-dev-server.js';
 
 const DEFAULT_PG_PORT = 54329;
 const DEFAULT_SMTP_PORT = 2525;
+const DEFAULT_CONSOLE_PORT = 3000;
 
 const stops: (() => Promise<unknown>)[] = [];
 const say = (line: string) => console.log(`[chuangwen] ${line}`);
@@ -67,26 +72,45 @@ async function main(): Promise<void> {
     temporalUiUrl = server.uiUrl;
   }
 
-  // Worker
+  // Worker, and the console whose portal the mails link to
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  const consolePort = Number(process.env.PORT ?? DEFAULT_CONSOLE_PORT);
+  const publicUrl = process.env.PUBLIC_URL ?? `http://localhost:${consolePort}`;
+  const secrets = consoleSecrets(data);
   const connection = await NativeConnection.connect({ address: temporalAddress });
   stops.push(() => connection.close());
   const worker = await createWorker({
     connection,
-    namespace: process.env.TEMPORAL_NAMESPACE,
-    services: { db, mailer, mailFrom: process.env.MAIL_FROM },
+    namespace,
+    services: { db, mailer, mailFrom: process.env.MAIL_FROM, links: { publicUrl, secret: secrets.linkSecret } },
     workflowBundle: await bundleWorkflows(),
   });
   const running = worker.run();
+
+  const clientConnection = await Connection.connect({ address: temporalAddress });
+  stops.push(() => clientConnection.close());
+  const consoleServer = await startConsoleServer({
+    db,
+    temporal: new Client({ connection: clientConnection, namespace }),
+    publicUrl,
+    linkSecret: secrets.linkSecret,
+    sessionSecret: secrets.sessionSecret,
+    mailboxEnabled: !process.env.SMTP_URL,
+    port: consolePort,
+    host: process.env.HOST ?? '127.0.0.1',
+  });
+  stops.push(() => consoleServer.close());
 
   const info: RuntimeInfo = { temporalAddress, temporalUiUrl, databaseUrl, smtpUrl, pid: process.pid };
   await writeFile(runtimeInfoPath(), JSON.stringify(info, null, 2));
   stops.push(() => rm(runtimeInfoPath(), { force: true }));
 
   say('已就绪：');
+  say(`  控制台         ${consoleServer.url}${(await listUsers(db)).length === 0 ? '（先创建管理员：npx chuangwen user add admin --role admin）' : ''}`);
   say(`  Temporal       ${temporalAddress}${temporalUiUrl ? `（Web UI：${temporalUiUrl}）` : ''}`);
   say(`  PostgreSQL     ${databaseUrl.replace(/\/\/[^@]*@/, '//')}`);
   say(`  邮件（SMTP）   ${smtpUrl}${process.env.SMTP_URL ? '' : '（内置接收端，npx chuangwen mail list 查看）'}`);
-  say('  启动示例活动：npx chuangwen campaign start examples/beihai-2021.yaml');
+  say('  启动示例活动：npx chuangwen campaign start examples/beihai-2021.yaml --shift-to <开始日期>');
   say('按 Ctrl-C 停止。');
 
   let stopping = false;

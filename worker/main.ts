@@ -19,7 +19,6 @@ import {
   type State,
 } from '@temporalio/worker';
 import { pino, type Logger as Pino } from 'pino';
-import { createActivities } from '../activities/index.js';
 import { createMailer } from '../activities/mailer.js';
 import { migrate } from '../db/migrate.js';
 import { createPool, type Db } from '../db/pool.js';
@@ -28,6 +27,7 @@ import { freePort } from '../stack/ports.js';
 import { loadWorkflowBundle } from './bundle.js';
 import { ConfigError, loadConfig, temporalConnectOptions, type AppLogLevel, type Config } from './config.js';
 import { checkHealth, startOpsServer, type OpsServer } from './health.js';
+import { createWorker } from './worker.js';
 import { collectProcessMetrics, metrics, renderMetrics } from './metrics.js';
 
 const STARTUP_RETRY_MS = 60_000;
@@ -224,37 +224,44 @@ async function main(): Promise<number> {
     log.info({ source: loaded.source, detail: loaded.detail }, loaded.source === 'prebuilt' ? '使用预构建的工作流代码' : '已现场打包工作流代码');
 
     // Retried too: a namespace registered a moment ago may not be served yet.
-    worker = await retrying('创建 Temporal 工作进程', () => Worker.create({
+    worker = await retrying('创建 Temporal 工作进程', () => createWorker({
       connection,
       namespace: config.temporal.namespace,
-      taskQueue: TASK_QUEUE,
-      identity,
       workflowBundle: loaded.bundle,
-      activities: createActivities({ db: pool, mailer, mailFrom: config.mailFrom, metrics }),
-      maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
-      maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
-      maxCachedWorkflows: config.worker.maxCachedWorkflows,
-      shutdownGraceTime: config.worker.shutdownGraceSeconds * 1_000,
-      shutdownForceTime: config.worker.shutdownGraceSeconds * 1_000 + FORCE_AFTER_GRACE_MS,
-      interceptors: {
-        activity: [
-          (ctx) => ({
-            inbound: {
-              async execute(input, next) {
-                const started = performance.now();
-                const seconds = () => (performance.now() - started) / 1_000;
-                try {
-                  const result = await next(input);
-                  metrics.activityFinished(ctx.info.activityType, 'completed', seconds());
-                  return result;
-                } catch (error) {
-                  metrics.activityFinished(ctx.info.activityType, isCancelled(error) ? 'cancelled' : 'failed', seconds());
-                  throw error;
-                }
+      services: {
+        db: pool,
+        mailer,
+        mailFrom: config.mailFrom,
+        metrics,
+        links: { publicUrl: config.publicUrl, secret: config.linkSecret },
+      },
+      tuning: {
+        identity,
+        maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
+        maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
+        maxCachedWorkflows: config.worker.maxCachedWorkflows,
+        shutdownGraceTime: config.worker.shutdownGraceSeconds * 1_000,
+        shutdownForceTime: config.worker.shutdownGraceSeconds * 1_000 + FORCE_AFTER_GRACE_MS,
+        interceptors: {
+          activity: [
+            (ctx) => ({
+              inbound: {
+                async execute(input, next) {
+                  const started = performance.now();
+                  const seconds = () => (performance.now() - started) / 1_000;
+                  try {
+                    const result = await next(input);
+                    metrics.activityFinished(ctx.info.activityType, 'completed', seconds());
+                    return result;
+                  } catch (error) {
+                    metrics.activityFinished(ctx.info.activityType, isCancelled(error) ? 'cancelled' : 'failed', seconds());
+                    throw error;
+                  }
+                },
               },
-            },
-          }),
-        ],
+            }),
+          ],
+        },
       },
     }));
     checkStop(); // a signal while the worker was being created: it never polls

@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkerOptions as SdkWorkerOptions, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, type Services } from '../activities/index.js';
 import { TASK_QUEUE } from '../domain/ids.js';
 
@@ -8,10 +8,14 @@ export interface WorkerOptions {
   taskQueue?: string;
   services: Services;
   workflowBundle: WorkflowBundle;
+  /** Limits, identity, interceptors and the like, passed to the SDK as they are. */
+  tuning?: Omit<SdkWorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'workflowBundle' | 'workflowsPath' | 'activities'>;
 }
 
-export function createWorker({ connection, namespace, taskQueue, services, workflowBundle }: WorkerOptions) {
+/** The one way every process (npm start, the production worker, tests, demo) makes a worker. */
+export function createWorker({ connection, namespace, taskQueue, services, workflowBundle, tuning }: WorkerOptions) {
   return Worker.create({
+    ...tuning,
     connection,
     namespace: namespace ?? 'default',
     taskQueue: taskQueue ?? TASK_QUEUE,

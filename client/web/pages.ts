@@ -32,7 +32,7 @@ import {
   MARK_NAMES,
 } from '../api/read-model.js';
 import { TASK_STATUSES } from '../../domain/task-state.js';
-import { unitLinkFor } from '../portal-links.js';
+import { unitLinkFor } from '../../activities/unit-links.js';
 import { requireAdmin, requireUser } from './auth.js';
 import { chartOf } from './chart.js';
 import { attachment } from './download.js';

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readEvidenceFile } from '../../db/users.js';
 import { EVIDENCE_FORMS as FORM_NAMES, type EvidenceForm } from '../../domain/task-state.js';
-import { verifyUnitLink, type UnitLink } from '../portal-links.js';
+import { verifyUnitLink, type UnitLink } from '../../activities/unit-links.js';
 import type { ConsoleContext } from '../server.js';
 import {
   acknowledge,

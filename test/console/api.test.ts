@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleServer } from '../../client/server.js';
-import { signUnitLink, verifyUnitLink } from '../../client/portal-links.js';
+import { signUnitLink, verifyUnitLink } from '../../activities/unit-links.js';
 import { shanghaiDate, testDefinition } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
 import { addUser, apiLogin, LINK_SECRET, PASSWORD, SESSION_SECRET, SpecChecker, startHarness, type ApiSession, type Harness } from './support.js';

@@ -10,11 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { signUnitLink } from '../../client/portal-links.js';
 import { listMailbox } from '../../db/mailbox.js';
 import { shanghaiDate, testDefinition } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
-import { addUser, LINK_SECRET, PASSWORD, startHarness, type Harness } from './support.js';
+import { addUser, PASSWORD, startHarness, type Harness } from './support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -144,12 +143,9 @@ async function wholeStory(): Promise<void> {
     // The assignment mail reaches the lead unit through the SMTP sink.
     const mail = await waitFor(async () => (await listMailbox(h.database.db, { to: 'zf@test.example.org' }))[0], 'assignment mail', 30_000);
     expect(mail.subject).toContain('交办');
-    let link = mail.text_body.match(/https?:\/\/\S+\/u\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/)?.[0];
-    if (!link) {
-      // Until the mail templates carry the link (client/portal-links.ts unitLinkFor), sign the one they will carry.
-      console.warn('[console e2e] 交办邮件中还没有办理链接，改用同样签名的链接');
-      link = `${h.url}/u/${signUnitLink({ campaignId: def.id, taskId: 'lanes', unitId: 'enforcement', expiresAt: new Date(Date.now() + 60 * 86_400_000) }, LINK_SECRET)}`;
-    }
+    const link = mail.text_body.match(/https?:\/\/\S+\/u\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/)?.[0] ?? '';
+    expect(link, 'the assignment mail carries the unit link').not.toBe('');
+    expect(mail.html_body).toContain(`href="${link}"`);
 
     await admin.reload();
     await admin.getByRole('link', { name: '整治任务lanes' }).first().waitFor();

@@ -26,9 +26,9 @@ export interface Harness {
 
 export async function startHarness(options: { loginRateLimit?: { max: number; timeWindowMs: number }; listen?: boolean } = {}): Promise<Harness> {
   const database = await createTestDatabase();
-  const sim = await startSimulation({ db: database.db });
   const port = options.listen ? await freePort() : 3000;
   const url = `http://127.0.0.1:${port}`;
+  const sim = await startSimulation({ db: database.db, links: { publicUrl: url, secret: LINK_SECRET } });
   const app = createConsoleServer({
     db: database.db,
     temporal: sim.env.client,

@@ -81,8 +81,13 @@ export function unitLinkUrl(publicUrl: string, token: string): string {
 }
 
 /** A link for one email: signed, and valid until `validDays` after the task's deadline (default 90). */
+export interface UnitLinkOptions {
+  publicUrl: string;
+  secret: string;
+}
+
 export function unitLinkFor(
-  options: { publicUrl: string; secret: string },
+  options: UnitLinkOptions,
   link: Omit<UnitLink, 'expiresAt'> & { deadline: Date; validDays?: number },
 ): string {
   const expiresAt = new Date(link.deadline.getTime() + (link.validDays ?? 90) * 86_400_000);
