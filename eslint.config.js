@@ -8,6 +8,8 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // Handlers (queries, updates) read workflow state that is assigned once, later.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // Chinese text uses the full-width space (U+3000) legitimately.
       'no-irregular-whitespace': ['error', { skipStrings: true, skipComments: true, skipRegExps: true, skipTemplates: true }],
     },

@@ -260,6 +260,8 @@ export interface NextMonthlyDateInput {
   /** Day of month 1–31; months with fewer days use their last day (31 = 每月最后一天). */
   day: number;
   time: string;
+  /** Only these months (1–12), e.g. [1, 4, 7, 10] for quarterly; default every month. */
+  months?: number[];
 }
 
 export interface ScheduledTime {
@@ -299,6 +301,7 @@ const nextMonthlyDateInput = z.object({
   after: z.string(),
   day: z.number().int().min(1, '日期应为 1 到 31').max(31, '日期应为 1 到 31'),
   time: hhmm,
+  months: z.array(z.number().int().min(1).max(12)).min(1).optional(),
 });
 
 function parseInput<T extends z.ZodType>(schema: T, input: unknown, activity: string): z.output<T> {
@@ -355,12 +358,27 @@ export function createCalendarActivities(getCalendar: (campaignId: string) => Pr
     },
 
     /** Like nextCheckTime for a monthly cadence: day of month at time (clamped to the month's last day). */
+    /** The civil date ('YYYY-MM-DD') of an instant in a zone. */
+    async civilDate({ timeZone, at }: { timeZone?: string; at: string }): Promise<string> {
+      return civilDateAt(at, timeZone ?? DEFAULT_TIME_ZONE);
+    },
+
     async nextMonthlyDate(input: NextMonthlyDateInput): Promise<ScheduledTime> {
       const args = parseInput(nextMonthlyDateInput, input, 'nextMonthlyDate');
       const after = parseInstant(args.after).setZone(checkZone(args.timeZone));
       const calendar = await getCalendar(args.campaignId);
+      // The months of the cadence, numbered from the first one not before the month of `after`.
+      const wanted = new Set(args.months ?? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+      const first = after.year * 12 + (after.month - 1);
+      const monthsFrom = (start: number, step: 1 | -1) => {
+        const found: number[] = [];
+        for (let m = start; found.length < MAX_LOOKBACK + 1; m += step) if (wanted.has((m % 12) + 1)) found.push(m);
+        return found;
+      };
+      const ahead = monthsFrom(first, 1);
+      const behind = monthsFrom(first - 1, -1);
       const nominal = (i: number) => {
-        const month0 = after.year * 12 + (after.month - 1) + i;
+        const month0 = i >= 0 ? ahead[i] : behind[-i - 1];
         const year = Math.floor(month0 / 12);
         const month = (month0 % 12) + 1;
         const day = Math.min(args.day, daysInMonth(year, month));

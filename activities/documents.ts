@@ -228,6 +228,9 @@ export function renderDocument(kind: NoticeKind, facts: NoticeFacts): OfficialDo
         ],
       };
       break;
+    default:
+      // A campaign's own notices (digests, bulletins, assessments) compose their 正文 where they are issued.
+      throw new Error(`${kind} 不是任务通知，其正文由发文的活动撰写`);
   }
 
   if (facts.wording) {

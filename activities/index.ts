@@ -3,6 +3,8 @@ import type { Transporter } from 'nodemailer';
 import type { Db } from '../db/pool.js';
 import type { NoticeMetrics } from '../worker/metrics.js';
 import { createCalendarActivities, loadCampaignCalendar } from './calendar.js';
+import { createAssessmentActivities } from './assessments.js';
+import { createDigestActivities } from './digests.js';
 import { createNoticeActivities } from './notices.js';
 import { createRecordActivities } from './records.js';
 import type { UnitLinkOptions } from './unit-links.js';
@@ -19,9 +21,12 @@ export interface Services {
 }
 
 export function createActivities(services: Services) {
+  const notices = createNoticeActivities(services);
   return {
     ...createRecordActivities(services),
-    ...createNoticeActivities(services),
+    ...notices,
+    ...createDigestActivities({ db: services.db, issueNotice: notices.issueNotice }),
+    ...createAssessmentActivities(services),
     ...createCalendarActivities((campaignId) => loadCampaignCalendar(services.db, campaignId)),
   };
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { log } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import type { Transporter } from 'nodemailer';
-import { loadCampaignContext, loadTask, type TaskRow } from '../db/campaigns.js';
+import { loadCampaignContext, loadTask, type CampaignContext, type TaskRow } from '../db/campaigns.js';
 import {
   allocateDocumentNumber,
   claimUnsentMessages,
@@ -33,7 +33,7 @@ import {
   type Wording,
 } from '../domain/notices.js';
 import { endOfCivilDay } from './calendar.js';
-import { renderDocument, renderEmail } from './documents.js';
+import { chineseDate, renderDocument, renderEmail, type OfficialDocument } from './documents.js';
 import { unitLinkFor, type UnitLinkOptions } from './unit-links.js';
 import { renderTaskRecordDocx } from './docx.js';
 import { DISCIPLINE_OFFICE, formatAddress, resolveRecipients } from './recipients.js';
@@ -43,8 +43,13 @@ export interface IssueNoticeInput {
   /** Stable across retries and replays: derived from workflow, kind, rung and attempt. */
   key: string;
   campaignId: string;
-  taskId: string;
+  /** The task the notice is about; absent for a campaign's own notices (bulletins, digests, assessments). */
+  taskId?: string;
+  /** The unit a campaign notice is about (e.g. 通报批评 of the last-placed unit): `leadUnit.*` means it. */
+  unitId?: string;
   kind: NoticeKind;
+  /** The 标题 and 正文 of a campaign notice, composed by its activity; task notices are rendered from their kind. */
+  document?: { title: string; addressees: string; paragraphs: string[] };
   /** Workflow time of issue (ISO). */
   issuedAt: string;
   recipients: RecipientList;
@@ -75,6 +80,32 @@ export function messageIdFor(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@chuangwen.notice>`;
 }
 
+function renderTaskDocument(
+  ctx: CampaignContext,
+  task: TaskRow,
+  input: IssueNoticeInput,
+  details: Record<string, unknown>,
+  attachments: NoticeAttachment[],
+): OfficialDocument {
+  const lead = ctx.units.get(task.lead_unit);
+  return renderDocument(input.kind, {
+    campaignTitle: ctx.title,
+    officeName: ctx.office.name,
+    timeZone: ctx.timeZone,
+    issuedAt: input.issuedAt,
+    taskTitle: task.title,
+    taskDescription: task.description,
+    leadUnitName: lead?.name,
+    principalName: lead?.principal.name,
+    cooperatingUnitNames: task.cooperating_units.map((id) => ctx.units.get(id)?.name ?? id),
+    deadline: task.deadline,
+    disciplineName: ctx.office.discipline?.name ?? DISCIPLINE_OFFICE,
+    details: details as NoticeDetails,
+    wording: input.wording,
+    attachments: attachments.map((a) => a.name.replace(/\.docx$/, '')),
+  });
+}
+
 export function createNoticeActivities({
   db,
   mailer,
@@ -96,7 +127,7 @@ export function createNoticeActivities({
     if (!links || !toLeadUnit || input.kind === 'withdrawal') return undefined;
     return unitLinkFor(links, {
       campaignId: input.campaignId,
-      taskId: input.taskId,
+      taskId: task.id,
       unitId: task.lead_unit,
       deadline: new Date(endOfCivilDay(task.deadline, timeZone)),
     });
@@ -104,8 +135,9 @@ export function createNoticeActivities({
 
   async function createNotice(input: IssueNoticeInput): Promise<NoticeRow> {
     const ctx = await loadCampaignContext(db, input.campaignId);
-    const task = await loadTask(db, input.campaignId, input.taskId);
-    let { to, cc } = resolveRecipients(ctx, task, input.recipients);
+    const task = input.taskId ? await loadTask(db, input.campaignId, input.taskId) : undefined;
+    const subject = task ?? (input.unitId ? { lead_unit: input.unitId, cooperating_units: [] } : undefined);
+    let { to, cc } = resolveRecipients(ctx, subject, input.recipients);
     const details: Record<string, unknown> = { ...input.details };
     if (input.silentSince && !input.details?.silentSince) details.silentSince = input.silentSince;
     if (to.length === 0) {
@@ -115,28 +147,14 @@ export function createNoticeActivities({
       cc = cc.filter((a) => a.address.toLowerCase() !== ctx.office.email.toLowerCase());
       log.warn('通知的主送对象未配置，已改送创建办', { key: input.key, recipients: input.recipients.to });
     }
-    const lead = ctx.units.get(task.lead_unit);
     const attachments: NoticeAttachment[] = [];
-    if (input.attachRecord) {
+    if (input.attachRecord && input.taskId) {
       const record = await loadTaskRecord(db, input.campaignId, input.taskId, input.issuedAt);
       attachments.push({ name: RECORD_ATTACHMENT_NAME, content_type: DOCX_TYPE, content: await renderTaskRecordDocx(record) });
     }
-    const doc = renderDocument(input.kind, {
-      campaignTitle: ctx.title,
-      officeName: ctx.office.name,
-      timeZone: ctx.timeZone,
-      issuedAt: input.issuedAt,
-      taskTitle: task.title,
-      taskDescription: task.description,
-      leadUnitName: lead?.name,
-      principalName: lead?.principal.name,
-      cooperatingUnitNames: task.cooperating_units.map((id) => ctx.units.get(id)?.name ?? id),
-      deadline: task.deadline,
-      disciplineName: ctx.office.discipline?.name ?? DISCIPLINE_OFFICE,
-      details: details as NoticeDetails,
-      wording: input.wording,
-      attachments: attachments.map((a) => a.name.replace(/\.docx$/, '')),
-    });
+    const doc: OfficialDocument = input.document
+      ? { ...input.document, signature: ctx.office.name, dateWritten: chineseDate(input.issuedAt, ctx.timeZone) }
+      : renderTaskDocument(ctx, task!, input, details, attachments);
     const year = DateTime.fromISO(input.issuedAt).setZone(ctx.timeZone).year;
     const word = NOTICE_KINDS[input.kind].word;
     if (input.calendarWarning) {
@@ -149,8 +167,8 @@ export function createNoticeActivities({
       const notice: NewNoticeRow = {
         key: input.key,
         campaign_id: input.campaignId,
-        task_id: input.taskId,
-        unit_id: task.lead_unit,
+        task_id: input.taskId ?? null,
+        unit_id: subject?.lead_unit ?? null,
         kind: input.kind,
         document_number: number,
         year,
@@ -170,7 +188,7 @@ export function createNoticeActivities({
       for (const a of attachments) await insertNoticeAttachment(tx, id, a);
       const email = renderEmail(number, doc, {
         warning: input.calendarWarning,
-        actionUrl: actionUrl(input, task, ctx.timeZone),
+        actionUrl: task && actionUrl(input, task, ctx.timeZone),
       });
       await insertOutboxMessage(tx, {
         notice_id: id,
@@ -181,11 +199,11 @@ export function createNoticeActivities({
         text_body: email.text,
         html_body: email.html,
       });
-      if (input.deduction && input.deduction.points > 0) {
+      if (input.deduction && input.deduction.points > 0 && subject) {
         await insertLedgerEntry(tx, {
           key: `${input.key}/deduction`,
           campaignId: input.campaignId,
-          unitId: task.lead_unit,
+          unitId: subject.lead_unit,
           year,
           points: -input.deduction.points,
           reason: `${input.deduction.reason}（${number}）`,
@@ -193,7 +211,7 @@ export function createNoticeActivities({
           occurredAt: input.issuedAt,
         });
       }
-      await tx.query(
+      if (input.taskId) await tx.query(
         `INSERT INTO task_events (key, campaign_id, task_id, occurred_at, kind, detail)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING`,
         [

@@ -2,6 +2,9 @@ import type { CampaignContext, TaskRow } from '../db/campaigns.js';
 import type { Unit } from '../domain/definition.js';
 import type { Recipient, RecipientList } from '../domain/notices.js';
 
+/** Whom `leadUnit.*` and `cooperatingUnits.*` mean: a task's units, or the one unit a campaign notice is about. */
+export type NoticeSubject = Pick<TaskRow, 'lead_unit' | 'cooperating_units'>;
+
 export interface Address {
   name: string;
   address: string;
@@ -10,7 +13,7 @@ export interface Address {
 /** Resolves recipient roles to addresses; an address appears once, in `to` before `cc`. */
 export function resolveRecipients(
   ctx: CampaignContext,
-  task: TaskRow | undefined,
+  task: NoticeSubject | undefined,
   list: RecipientList,
 ): { to: Address[]; cc: Address[] } {
   const seen = new Set<string>();
@@ -26,7 +29,7 @@ export function resolveRecipients(
   return { to, cc };
 }
 
-function addressesOf(ctx: CampaignContext, task: TaskRow | undefined, role: Recipient): Address[] {
+function addressesOf(ctx: CampaignContext, task: NoticeSubject | undefined, role: Recipient): Address[] {
   const lead = task ? ctx.units.get(task.lead_unit) : undefined;
   switch (role) {
     case 'leadUnit.contact':

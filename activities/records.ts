@@ -1,11 +1,11 @@
 // Writes to the record: the campaign as started, every event of every task, evidence; and reads
 // what a task's workflow needs to know about its campaign (its escalation plan, the units).
 import { ApplicationFailure } from '@temporalio/common';
-import { insertCampaign } from '../db/campaigns.js';
+import { endCampaign, insertCampaign, insertTask } from '../db/campaigns.js';
 import { recordTaskEvent, type TaskEvent } from '../db/events.js';
 import { findEvidenceFiles, insertSubmission } from '../db/evidence.js';
 import type { Db } from '../db/pool.js';
-import type { CampaignDefinition } from '../domain/definition.js';
+import type { CampaignDefinition, Task } from '../domain/definition.js';
 import { resolveEscalation, type EscalationPlan } from '../domain/ladder.js';
 import type { EvidenceFileRef, EvidenceForm } from '../domain/task-state.js';
 
@@ -44,6 +44,14 @@ export interface RecordEvidenceInput {
 
 export function createRecordActivities({ db }: { db: Db }) {
   return {
+    /** A task added to a running campaign, before its workflow starts; a retry is a no-op. */
+    async registerTask({ campaignId, task }: { campaignId: string; task: Task }): Promise<void> {
+      await insertTask(db, campaignId, task);
+    },
+    /** Marks the campaign ended and its open tasks closed out; answers which tasks were still open. */
+    async closeCampaign({ campaignId, at, reason }: { campaignId: string; at: string; reason: string }): Promise<string[]> {
+      return endCampaign(db, campaignId, at, reason);
+    },
     /** Registers the campaign with its units, leaders and tasks; a retry is a no-op. */
     async registerCampaign(definition: CampaignDefinition): Promise<void> {
       await insertCampaign(db, definition);

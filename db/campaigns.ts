@@ -1,4 +1,4 @@
-import type { CampaignDefinition, Leader, Office, Unit } from '../domain/definition.js';
+import type { CampaignDefinition, Leader, Office, Task, Unit } from '../domain/definition.js';
 import { inTransaction, type Db, type Queryable } from './pool.js';
 
 /** Writes a campaign with its leaders, units and tasks, all or nothing. A repeat is a no-op. */
@@ -23,14 +23,37 @@ export async function insertCampaign(db: Db, def: CampaignDefinition): Promise<b
         [def.id, u.id, u.name, u.kind, u.principal, u.contact, u.responsibleLeader ?? null],
       );
     }
-    for (const t of def.tasks) {
+    for (const t of def.tasks) await insertTask(tx, def.id, t);
+    return true;
+  });
+}
+
+/** A task of a campaign, not yet started; a repeat is a no-op. */
+export async function insertTask(db: Queryable, campaignId: string, t: Task): Promise<void> {
+  await db.query(
+    `INSERT INTO tasks (campaign_id, id, title, description, lead_unit, cooperating_units, start_date, deadline, status)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'scheduled') ON CONFLICT DO NOTHING`,
+    [campaignId, t.id, t.title, t.description, t.leadUnit, t.cooperatingUnits, t.start, t.deadline],
+  );
+}
+
+/** The campaign has ended: tasks still open are closed out (withdrawn) with an event saying why; returns their ids. */
+export async function endCampaign(db: Db, campaignId: string, at: string, reason: string): Promise<string[]> {
+  return inTransaction(db, async (tx) => {
+    await tx.query(`UPDATE campaigns SET status = 'ended' WHERE id = $1`, [campaignId]);
+    const { rows } = await tx.query<{ id: string }>(
+      `UPDATE tasks SET status = 'withdrawn', updated_at = now()
+       WHERE campaign_id = $1 AND status NOT IN ('closed', 'withdrawn') RETURNING id`,
+      [campaignId],
+    );
+    for (const { id } of rows) {
       await tx.query(
-        `INSERT INTO tasks (campaign_id, id, title, description, lead_unit, cooperating_units, start_date, deadline, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'scheduled')`,
-        [def.id, t.id, t.title, t.description, t.leadUnit, t.cooperatingUnits, t.start, t.deadline],
+        `INSERT INTO task_events (key, campaign_id, task_id, occurred_at, kind, detail)
+         VALUES ($1, $2, $3, $4, 'campaignEnded', $5) ON CONFLICT (key) DO NOTHING`,
+        [`campaign/${campaignId}/ended/${id}`, campaignId, id, at, { reason }],
       );
     }
-    return true;
+    return rows.map((r) => r.id);
   });
 }
 

@@ -82,6 +82,13 @@ export function rankUnits(scores: { unitId: string; score: number }[]): RankedUn
 
 export type Consequence = 'criticism' | 'interview' | 'accountability';
 
+/** Points off the year-end performance (年终绩效) for each consequence of last place. */
+export const DEFAULT_CONSEQUENCE_DEDUCTIONS: Record<Consequence, number> = {
+  criticism: 1,
+  interview: 2,
+  accountability: 3,
+};
+
 export const CONSEQUENCE_NAMES: Record<Consequence, string> = {
   criticism: '通报批评',
   interview: '约谈主要负责人',

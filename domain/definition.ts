@@ -4,6 +4,34 @@ import { z } from 'zod';
 import { calendarYearsSchema } from './calendar.js';
 import { escalationOverrideSchema, escalationSchema } from './ladder.js';
 
+// Every message a user reads is Chinese, those zod writes itself too (a list where text was
+// expected, an unknown option): Chinese names for the types, the zh-CN locale for the rest.
+const TYPE_NAMES: Record<string, string> = {
+  string: '文字',
+  number: '数字',
+  int: '整数',
+  boolean: '是或否（true / false）',
+  array: '列表',
+  object: '映射（键: 值）',
+  date: '日期',
+  null: '空值',
+  nan: '非数字',
+};
+const typeOf = (value: unknown) =>
+  value === null ? 'null' : Array.isArray(value) ? 'array' : Number.isNaN(value) ? 'nan' : typeof value;
+const zhCN = z.locales.zhCN().localeError;
+z.config({
+  localeError: (issue) => {
+    if (issue.code === 'invalid_type') {
+      if (issue.input === undefined) return '缺少此项';
+      return `应为${TYPE_NAMES[issue.expected] ?? issue.expected}，实际是${TYPE_NAMES[typeOf(issue.input)] ?? typeOf(issue.input)}`;
+    }
+    if (issue.code === 'invalid_value') return `应为 ${issue.values.map((v) => String(v)).join('、')} 之一`;
+    if (issue.code === 'unrecognized_keys') return `未知的键：${issue.keys.join('、')}`;
+    return zhCN(issue);
+  },
+});
+
 const slug = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, '只能包含字母、数字、- 和 _，且以字母或数字开头（最长 64 位）');
@@ -14,6 +42,71 @@ const email = z
   .email({ message: '邮箱地址无效' })
   .refine((value) => !value.toLowerCase().endsWith('.invalid'), '待填写：这是导入时生成的占位邮箱');
 const nonEmpty = z.string().trim().min(1, '不能为空');
+
+// ---------------------------------------------------------------------------------------------
+// Text that reaches mail headers and pages
+//
+// Names become display names in To/Cc/From ("区综合执法分局 联络员" <…>) and titles become
+// subjects: a line break there could forge a header (…\r\nBcc: …), an angle bracket could pass
+// for an address. A replacement character (U+FFFD) means the file was not read as UTF-8.
+
+/** Control characters: C0 (line breaks included), DEL, C1, and the Unicode line and paragraph separators. */
+function hasControl(value: string, { breaks = false }: { breaks?: boolean } = {}): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (breaks && (c === 0x09 || c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029)) continue;
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029) return true;
+  }
+  return false;
+}
+const UNDECODED = '含有无法识别的字符（\uFFFD），文件可能不是 UTF-8 编码；请以 UTF-8 另存后重试';
+
+export const MAX_NAME_LENGTH = 100;
+export const MAX_TITLE_LENGTH = 200;
+export const MAX_TEXT_LENGTH = 10_000;
+/** A definition travels whole as the campaign workflow's input; Temporal refuses payloads over 2 MB. */
+export const MAX_DEFINITION_BYTES = 1024 * 1024;
+
+/** One line of text (a title): no line breaks or other control characters. */
+function singleLine(max: number) {
+  return nonEmpty
+    .max(max, `不能超过 ${max} 个字符`)
+    .refine((v) => !hasControl(v), '不能包含换行符或其他控制字符（会写入邮件标题）')
+    .refine((v) => !v.includes('\uFFFD'), UNDECODED);
+}
+
+/** A name shown as a mail display name: one line, and no angle brackets. */
+const name = singleLine(MAX_NAME_LENGTH).refine((v) => !/[<>]/.test(v), '不能包含尖括号 < >（名称会作为邮件收件人的显示名）');
+const optionalLine = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `不能超过 ${max} 个字符`)
+    .refine((v) => !hasControl(v), '不能包含换行符或其他控制字符')
+    .refine((v) => !v.includes('\uFFFD'), UNDECODED)
+    .optional();
+/** Multi-line text (a description): line breaks allowed, other control characters not. */
+const text = z
+  .string()
+  .trim()
+  .max(MAX_TEXT_LENGTH, `不能超过 ${MAX_TEXT_LENGTH} 个字符`)
+  .refine((v) => !hasControl(v, { breaks: true }), '不能包含控制字符')
+  .refine((v) => !v.includes('\uFFFD'), UNDECODED);
+
+/** Bytes of a string in UTF-8, without Node's Buffer (this module is pure). */
+function utf8Length(value: string): number {
+  let bytes = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
 
 export const LEADER_ROLES = [
   'adviser', // 顾问
@@ -37,22 +130,22 @@ export const LEADER_ROLE_NAMES: Record<LeaderRole, string> = {
 export const UNIT_KINDS = ['department', 'community', 'enterprise', 'other'] as const;
 
 const person = z.object({
-  name: nonEmpty,
-  title: z.string().trim().optional(),
+  name,
+  title: optionalLine(MAX_NAME_LENGTH),
   email,
 });
 
 export const leaderSchema = z.object({
   id: slug,
   role: z.enum(LEADER_ROLES),
-  name: nonEmpty,
-  title: z.string().trim().optional(),
+  name,
+  title: optionalLine(MAX_NAME_LENGTH),
   email,
 });
 
 export const unitSchema = z.object({
   id: slug,
-  name: nonEmpty,
+  name,
   kind: z.enum(UNIT_KINDS).default('department'),
   /** 主要负责人: the one summoned in an interview. */
   principal: person,
@@ -64,20 +157,20 @@ export const unitSchema = z.object({
 
 export const taskSchema = z.object({
   id: slug,
-  title: nonEmpty,
-  description: z.string().trim().default(''),
+  title: singleLine(MAX_TITLE_LENGTH),
+  description: text.default(''),
   leadUnit: slug,
   cooperatingUnits: z.array(slug).default([]),
   start: isoDate,
   deadline: isoDate,
-  indicators: z.array(z.string().trim().min(1)).default([]),
+  indicators: z.array(singleLine(MAX_TITLE_LENGTH)).default([]),
   /** This task's own grace periods, recipients, deductions or wording; merged into the campaign's ladder. */
   escalation: escalationOverrideSchema.optional(),
 });
 
 export const officeSchema = z.object({
-  /** 创建办 full name, signs every notice. */
-  name: nonEmpty,
+  /** 创建办 full name, signs every notice (and is the sender's display name). */
+  name,
   /** Prefix of document numbers, e.g. 北海创城 → 北海创城督办〔2021〕3号. */
   documentPrefix: nonEmpty.regex(/^[^\s〔〕]+$/, '不能包含空白或〔〕'),
   email,
@@ -87,17 +180,17 @@ export const officeSchema = z.object({
 });
 
 export const phaseSchema = z.object({
-  name: nonEmpty,
+  name: singleLine(MAX_TITLE_LENGTH),
   start: isoDate,
   end: isoDate,
 });
 
 /** 项目区: a zone of the park with its responsible leader, bureaus and duties. */
 export const areaSchema = z.object({
-  name: nonEmpty,
+  name: singleLine(MAX_TITLE_LENGTH),
   responsibleLeader: slug.optional(),
   units: z.array(slug).default([]),
-  duties: z.string().trim().default(''),
+  duties: text.default(''),
 });
 
 /** A measurable indicator, e.g. 亮灯率≥96%. */
@@ -121,7 +214,7 @@ export const planSourceSchema = z.object({
 export const definitionSchema = z
   .object({
     id: slug,
-    title: nonEmpty,
+    title: singleLine(MAX_TITLE_LENGTH),
     office: officeSchema,
     timeZone: z
       .string()
@@ -161,6 +254,15 @@ export const definitionSchema = z
     duplicates(def.tasks, 'tasks', '任务');
 
     if (def.end < def.start) issue(['end'], `结束日期 ${def.end} 早于开始日期 ${def.start}`);
+
+    const bytes = utf8Length(JSON.stringify(def));
+    if (bytes > MAX_DEFINITION_BYTES) {
+      issue(
+        [],
+        `定义过大：约 ${(bytes / 1048576).toFixed(1)} MB，一个创建活动的定义最多 ${MAX_DEFINITION_BYTES / 1048576} MB` +
+          `（${def.tasks.length} 项任务、${def.units.length} 个单位）；请精简任务说明，或拆分为几个创建活动`,
+      );
+    }
 
     // Recipients of the ladder's rungs name leader roles that must exist.
     const roles = new Set<string>(LEADER_ROLES);

@@ -19,6 +19,16 @@ export const NOTICE_KINDS = {
   verificationFailed: { word: '核查', name: '核查意见' },
   extensionDecision: { word: '函', name: '延期申请复函' },
   withdrawal: { word: '函', name: '撤销通知' },
+  // A campaign's own notices: phases, cadence digests, assessment rounds, the end.
+  phaseStart: { word: '通知', name: '阶段工作通知' },
+  weeklyCheck: { word: '督查', name: '每周检查情况' },
+  monthlyBulletin: { word: '通报', name: '月度工作通报' },
+  dispatch: { word: '调度', name: '工作调度' },
+  quarterlyDispatch: { word: '调度', name: '季度调度报告' },
+  halfYearSummary: { word: '小结', name: '半年工作小结' },
+  materialsReminder: { word: '催报', name: '材料催报通知' },
+  assessmentResult: { word: '测评', name: '实地测评结果通报' },
+  closingSummary: { word: '总结', name: '创建活动总结' },
 } as const;
 export type NoticeKind = keyof typeof NOTICE_KINDS;
 

@@ -1,7 +1,9 @@
 // Signals, queries and updates, defined once: workflows set the handlers, clients import them.
 // Every task update returns the task's state after it; a refusal (wrong state, unknown or wrong
 // unit, empty input) fails the update with a Chinese reason and changes nothing.
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { Task } from '../domain/definition.js';
+import type { ComplaintSource } from '../domain/notices.js';
 import type { EvidenceFileRef, EvidenceForm, TaskState } from '../domain/task-state.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -97,9 +99,53 @@ export const taskStateQuery = defineQuery<TaskState>('taskState');
 export interface CampaignState {
   campaignId: string;
   title: string;
-  tasks: Record<string, { status: string; rung: number }>;
-  endedAt?: string;
+  /** The phase the campaign is in, if its definition has phases. */
+  phase?: { name: string; start: string; end: string };
+  /** When each cadence fires next (ISO instants), e.g. weeklyCheck, monthlyBulletin, dispatch.office. */
+  nextCadences: Record<string, string>;
+  /** Tasks started so far, by id. */
+  taskIds: string[];
+  assessmentRounds: number;
+  /** Units last in the latest rounds, with how many rounds in a row. */
+  lastPlaceStreaks: Record<string, number>;
+  endsAt?: string;
+  ended?: { at: string; reason: string };
 }
 export const campaignStateQuery = defineQuery<CampaignState>('campaignState');
-/** Sent by each task's workflow to its campaign when the task's status or rung changes. */
-export const taskChangedSignal = defineSignal<[{ taskId: string; status: string; rung: number }]>('taskChanged');
+
+export type NewTaskInput = Task;
+export interface ComplaintTaskInput {
+  id: string;
+  title: string;
+  description?: string;
+  leadUnit: string;
+  cooperatingUnits?: string[];
+  source: ComplaintSource;
+  summary?: string;
+  reference?: string;
+}
+/** Adds a task to a running campaign; answers the task's workflow id. */
+export const addTaskUpdate = defineUpdate<{ taskId: string; workflowId: string }, [NewTaskInput]>('addTask');
+/** A complaint from citizens or the media becomes an urgent task that starts at the 督办函. */
+export const addComplaintUpdate = defineUpdate<{ taskId: string; workflowId: string }, [ComplaintTaskInput]>('addComplaint');
+/** Ends the campaign now: open tasks are closed out and a closing summary is sent. */
+export const endCampaignUpdate = defineUpdate<CampaignState, [{ reason: string; by?: string }]>('endCampaign');
+
+// ---------------------------------------------------------------------------------------------
+// Assessment round
+
+export interface AssessmentScoreInput {
+  assessor: string;
+  scores: { unitId: string; item: string; score: number }[];
+}
+export interface AssessmentState {
+  campaignId: string;
+  round: number;
+  label: string;
+  windowClosesAt?: string;
+  entered: Record<string, Record<string, number>>;
+  ranking?: { unitId: string; score: number; rank: number; last: boolean }[];
+  consequences?: { unitId: string; streak: number; consequence: string }[];
+}
+export const enterScoresUpdate = defineUpdate<AssessmentState, [AssessmentScoreInput]>('enterScores');
+export const assessmentStateQuery = defineQuery<AssessmentState>('assessmentState');

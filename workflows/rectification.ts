@@ -17,7 +17,6 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
-  getExternalWorkflowHandle,
   log,
   proxyActivities,
   setHandler,
@@ -52,7 +51,6 @@ import {
   reportProgressUpdate,
   requestExtensionUpdate,
   submitEvidenceUpdate,
-  taskChangedSignal,
   taskStateQuery,
   verifyUpdate,
   withdrawUpdate,
@@ -76,7 +74,6 @@ export interface ComplaintInput {
 
 export interface RectificationInput {
   campaignId: string;
-  campaignWorkflowId?: string;
   timeZone: string;
   task: Task;
   /** 每周一检查: weekday (1 = Monday) and local time of the weekly progress check. */
@@ -185,11 +182,6 @@ export async function RectificationWorkflow(input: RectificationInput): Promise<
       acknowledgeBy: state.status === 'assigned' ? state.acknowledgeBy : undefined,
       ...change,
     });
-    if (input.campaignWorkflowId) {
-      await getExternalWorkflowHandle(input.campaignWorkflowId)
-        .signal(taskChangedSignal, { taskId: task.id, status: state.status, rung: state.rung })
-        .catch(() => undefined); // the campaign may have ended; the task's record stands on its own
-    }
   }
 
   interface NotifyOptions {

@@ -76,9 +76,27 @@ export async function guarded<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * parseDefinition, with the YAML library's own refusals turned into a problem report too: an alias
+ * bomb (a few lines of &anchors and *references that expand to billions of nodes) makes it throw a
+ * ReferenceError, and input that is not a definition must never become a 500.
+ */
+export function readDefinition(yaml: string, fileName: string) {
+  try {
+    return parseDefinition(yaml, fileName);
+  } catch (error) {
+    if (error instanceof DefinitionError) throw error;
+    const message =
+      error instanceof Error && /alias/i.test(error.message)
+        ? 'YAML 别名（&锚点 / *引用）展开后过大，疑似恶意构造的文件，已拒绝；请直接写出内容，不要层层引用'
+        : `无法读取定义：${error instanceof Error ? error.message : String(error)}`;
+    throw new DefinitionError([{ file: fileName, line: 1, message }]);
+  }
+}
+
 export async function startCampaignFromYaml(temporal: Client, yaml: string, fileName = '粘贴的定义.yaml') {
   return guarded(async () => {
-    const definition = parseDefinition(yaml, fileName);
+    const definition = readDefinition(yaml, fileName);
     const handle = await startCampaign(temporal, definition);
     return {
       id: definition.id,
@@ -93,7 +111,7 @@ export async function startCampaignFromYaml(temporal: Client, yaml: string, file
 /** Validates a definition without starting it. */
 export function validateDefinitionYaml(yaml: string, fileName = '粘贴的定义.yaml') {
   try {
-    const definition = parseDefinition(yaml, fileName);
+    const definition = readDefinition(yaml, fileName);
     return { valid: true as const, problems: [] as DefinitionProblem[], definition };
   } catch (error) {
     if (error instanceof DefinitionError) return { valid: false as const, problems: error.problems };

@@ -8,15 +8,13 @@ import { NOTICE_KINDS } from '../../domain/notices.js';
 import { EVENT_NAMES, RUNG_NAMES, TASK_STATUSES } from '../../domain/task-state.js';
 import type { NoticeRow } from '../../db/notices.js';
 import type { Queryable } from '../../db/pool.js';
+import { DUE_SOON_DAYS, unitMark, type Mark } from '../../domain/marks.js';
 
 export const DEFAULT_ZONE = 'Asia/Shanghai';
-/** A task whose deadline comes within this many days is due soon (yellow). */
-export const DUE_SOON_DAYS = 7;
 /** Upcoming deadlines shown on the dashboard. */
 export const UPCOMING_DAYS = 14;
 
-export type Mark = 'red' | 'yellow' | 'green';
-export const MARK_NAMES: Record<Mark, string> = { red: '红', yellow: '黄', green: '绿' };
+export { MARK_NAMES, type Mark } from '../../domain/marks.js';
 
 export function statusName(status: string): string {
   return (TASK_STATUSES as Record<string, string>)[status] ?? status;
@@ -476,7 +474,7 @@ export async function dashboard(db: Queryable, now: Date, campaignId?: string): 
     campaignId: r.campaign_id,
     unitId: r.id,
     unitName: r.name,
-    mark: r.overdue > 0 ? 'red' : r.due_soon > 0 || r.unacknowledged > 0 ? 'yellow' : 'green',
+    mark: unitMark({ overdue: r.overdue, dueSoon: r.due_soon, unacknowledged: r.unacknowledged }),
     openTasks: r.open,
     overdueTasks: r.overdue,
     dueSoonTasks: r.due_soon,

@@ -74,7 +74,7 @@ export function registerApiRoutes(app: FastifyInstance): void {
           required: ['yaml'],
           additionalProperties: false,
         },
-        response: { 201: ref('StartedCampaign'), ...problems(400, 401, 403, 409, 415, 422) },
+        response: { 201: ref('StartedCampaign'), ...problems(400, 401, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -99,7 +99,7 @@ export function registerApiRoutes(app: FastifyInstance): void {
           required: ['yaml'],
           additionalProperties: false,
         },
-        response: { 200: ref('DefinitionCheck'), ...problems(400, 401, 403, 415) },
+        response: { 200: ref('DefinitionCheck'), ...problems(400, 401, 403, 413, 415) },
       },
     },
     async (request) => {

@@ -374,6 +374,55 @@ export const SCHEMAS = [
 
 export function registerSchemas(app: FastifyInstance): void {
   for (const schema of SCHEMAS) app.addSchema(schema);
+  app.setSchemaErrorFormatter((errors, dataVar) => new Error(requestProblems(errors, dataVar)));
+}
+
+/** What AJV found wrong with a request, said in Chinese: "text 不能超过 10000 个字符". */
+interface SchemaError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+const PLACES: Record<string, string> = { body: '请求内容', querystring: '查询参数', params: '路径参数', headers: '请求头' };
+const TYPES: Record<string, string> = { string: '文字', integer: '整数', number: '数字', boolean: 'true 或 false', array: '列表', object: '对象' };
+
+export function requestProblems(errors: SchemaError[], dataVar: string): string {
+  return errors
+    .slice(0, 5)
+    .map((e) => {
+      const field = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || PLACES[dataVar] || dataVar;
+      const p = e.params;
+      switch (e.keyword) {
+        case 'required':
+          return `缺少 ${e.instancePath ? `${field}.` : ''}${String(p.missingProperty)}`;
+        case 'additionalProperties':
+          return `${field} 不接受字段 ${String(p.additionalProperty)}`;
+        case 'maxLength':
+          return `${field} 不能超过 ${String(p.limit)} 个字符`;
+        case 'minLength':
+          return `${field} 至少 ${String(p.limit)} 个字符`;
+        case 'maxItems':
+          return `${field} 最多 ${String(p.limit)} 项`;
+        case 'minItems':
+          return `${field} 至少 ${String(p.limit)} 项`;
+        case 'maximum':
+          return `${field} 不能大于 ${String(p.limit)}`;
+        case 'minimum':
+          return `${field} 不能小于 ${String(p.limit)}`;
+        case 'type':
+          return `${field} 应为${TYPES[String(p.type)] ?? String(p.type)}`;
+        case 'enum':
+          return `${field} 应为 ${((p.allowedValues as unknown[]) ?? []).map(String).join('、')} 之一`;
+        case 'format':
+          return `${field} 格式应为 ${p.format === 'date' ? 'YYYY-MM-DD 日期' : String(p.format)}`;
+        case 'pattern':
+          return `${field} 格式不对`;
+        default:
+          return `${field} 不符合要求（${e.keyword}）`;
+      }
+    })
+    .join('；');
 }
 
 /** Responses every route may give besides success. */

@@ -62,9 +62,18 @@ function uploadedText(body: unknown, key: string): { text: string; fileName?: st
   const value = (body as Record<string, unknown> | undefined)?.[key];
   if (value && typeof value === 'object' && 'data' in value) {
     const f = value as { fileName?: string; data: Buffer };
-    if (f.data.length > 0) return { text: f.data.toString('utf8'), fileName: f.fileName };
+    if (f.data.length > 0) return { text: decodeText(f.data), fileName: f.fileName };
   }
   return undefined;
+}
+
+/** An uploaded text file: UTF-8, or UTF-16 when its byte order mark says so (as Windows Notepad saves it). */
+function decodeText(data: Buffer): string {
+  if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) return data.subarray(3).toString('utf8');
+  if (data[0] === 0xff && data[1] === 0xfe) return new TextDecoder('utf-16le').decode(data.subarray(2));
+  if (data[0] === 0xfe && data[1] === 0xff) return new TextDecoder('utf-16be').decode(data.subarray(2));
+  // Anything else is read as UTF-8; bytes that are not (a GBK file) become U+FFFD, which validation names.
+  return data.toString('utf8');
 }
 
 export function registerPageRoutes(app: FastifyInstance): void {

@@ -157,19 +157,22 @@ const scenarios: Record<string, Scenario> = {
     await closeTask(task);
     return [task];
   },
-  /** A campaign with one task, the task as its child, closed: the campaign ends. */
+  /** A campaign with one task and its cadences, the task closed, the campaign run to its end. */
   campaign: async (sim) => {
     const today = await sim.now();
     const def = testDefinition({
       start: shanghaiDate(today, -1),
       end: shanghaiDate(today, 60),
       tasks: [{ id: 'lanes', start: shanghaiDate(today, -1), deadline: shanghaiDate(today, 20) }],
+      cadences: { weeklyCheck: {}, monthlyBulletin: {}, dispatch: { office: 'weekly', leaders: 'monthly' } },
     });
     const campaign = await startCampaign(sim.env.client, def);
     const task = taskHandle(sim.env.client, def.id, 'lanes');
     await waitFor(async () => (await task.describe().catch(() => undefined)) !== undefined, 'task started');
     await waitForEvent(task, 'assigned');
     await closeTask(task);
+    // Past the end date: the campaign closes itself out.
+    await sim.env.sleep(65 * 24 * 3600_000);
     await waitFor(async () => (await campaign.describe()).status.name === 'COMPLETED', 'campaign completed');
     return [campaign, task];
   },

@@ -20,6 +20,8 @@ export function testDefinition(options: {
   end: string;
   tasks?: { id: string; start: string; deadline: string; leadUnit?: string; cooperatingUnits?: string[] }[];
   calendar?: unknown;
+  /** The campaign's cadences; default none, so that a test about tasks sees only task mail. */
+  cadences?: Record<string, unknown>;
 }): CampaignDefinition {
   const tasks = options.tasks ?? [{ id: 'lanes', start: options.start, deadline: options.end }];
   return definitionSchema.parse({
@@ -45,6 +47,7 @@ export function testDefinition(options: {
       cooperatingUnits: ['utilities', 'service'],
       ...t,
     })),
+    cadences: options.cadences ?? {},
     ...(options.calendar ? { calendar: options.calendar } : {}),
   });
 }

@@ -1,0 +1,292 @@
+// The campaign's own notices: phase notices, cadence digests (每周一检查、每月一通报、调度、
+// 季度调度、半年小结), 每月报送 reminders, assessment results and the closing summary. Each reads
+// the record, composes its 正文 and is issued like any notice: numbered, stored, mailed once.
+import { DateTime } from 'luxon';
+import { loadCampaignContext, type CampaignContext } from '../db/campaigns.js';
+import type { Db } from '../db/pool.js';
+import {
+  formsSubmitted,
+  noticeCounts,
+  openTasks,
+  tasksClosedBetween,
+  unitStandings,
+  type OpenTask,
+  type UnitStanding,
+} from '../db/reports.js';
+import { CONSEQUENCE_NAMES, type Consequence, type RankedUnit } from '../domain/assessment.js';
+import { DISPATCH_AUDIENCE_NAMES, EVIDENCE_FORM_NAMES, type DispatchAudience, type EvidenceFormName } from '../domain/cadences.js';
+import { MARK_NAMES, unitMark } from '../domain/marks.js';
+import { NOTICE_KINDS, type NoticeKind, type RecipientList } from '../domain/notices.js';
+import { TASK_STATUSES, type TaskStatus } from '../domain/task-state.js';
+import { chineseDate } from './documents.js';
+import type { IssuedNotice, IssueNoticeInput } from './notices.js';
+
+type IssueNotice = (input: IssueNoticeInput) => Promise<IssuedNotice>;
+
+/** Every unit and every leader, the office in copy: what the plans mean by 通报全区. */
+const PARK_WIDE: RecipientList = {
+  to: ['allUnits.contact'],
+  cc: ['leaders.groupLeader', 'leaders.executiveDeputy', 'leaders.deputyLeader', 'leaders.responsibleLeader', 'office'],
+};
+
+const DISPATCH_RECIPIENTS: Record<DispatchAudience, RecipientList> = {
+  office: { to: ['office'], cc: ['office.director'] },
+  deputies: { to: ['leaders.deputyLeader', 'leaders.responsibleLeader'], cc: ['office'] },
+  leaders: { to: ['leaders.groupLeader', 'leaders.executiveDeputy'], cc: ['office'] },
+};
+
+interface Base {
+  /** Stable per occurrence: derived from the campaign workflow and the cadence's date. */
+  key: string;
+  campaignId: string;
+  issuedAt: string;
+}
+/** A period [from, to) as ISO instants. */
+interface Period {
+  from: string;
+  to: string;
+}
+
+export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotice: IssueNotice }) {
+  async function issue(base: Base, kind: NoticeKind, recipients: RecipientList, title: string, addressees: string, paragraphs: string[], unitId?: string) {
+    return issueNotice({ ...base, kind, recipients, unitId, document: { title, addressees, paragraphs } });
+  }
+
+  return {
+    /** Entering a phase: every unit and leader is told. */
+    async issuePhaseNotice(input: Base & { phase: { name: string; start: string; end: string } }): Promise<IssuedNotice> {
+      const ctx = await loadCampaignContext(db, input.campaignId);
+      const d = (date: string) => chineseDate(date, ctx.timeZone);
+      return issue(input, 'phaseStart', PARK_WIDE, `关于进入“${input.phase.name}”阶段的通知`, '各责任单位：', [
+        `根据《${ctx.title}》，创建工作自${d(input.phase.start)}起进入“${input.phase.name}”阶段（至${d(input.phase.end)}）。`,
+        '请各单位对照实施方案，按本阶段要求抓好各项任务落实，按时报送工作进展和佐证材料。',
+      ]);
+    },
+
+    /** 每周一检查: to the office, what lapsed and what comes next week. */
+    async issueWeeklyCheck(input: Base & Period): Promise<IssuedNotice> {
+      const ctx = await loadCampaignContext(db, input.campaignId);
+      const tasks = await openTasks(db, input.campaignId);
+      const today = civilDate(input.issuedAt, ctx.timeZone);
+      const weekAgo = DateTime.fromISO(input.issuedAt).minus({ days: 7 }).toJSDate();
+      const unacknowledged = tasks.filter((t) => t.status === 'assigned');
+      const silent = tasks.filter((t) => t.status !== 'assigned' && (!t.lastProgressAt || t.lastProgressAt < weekAgo));
+      const nextWeek = tasks.filter((t) => t.rung === 0 && t.deadline >= today && t.deadline <= civilDate(DateTime.fromISO(input.issuedAt).plus({ days: 7 }).toISO()!, ctx.timeZone));
+      return issue(input, 'weeklyCheck', { to: ['office'], cc: ['office.director'] }, `每周检查情况（${chineseDate(input.issuedAt, ctx.timeZone)}）`, `${ctx.office.name}：`, [
+        `截至${chineseDate(input.issuedAt, ctx.timeZone)}，在办整治任务 ${tasks.length} 项，其中已逾期 ${tasks.filter((t) => t.rung > 0).length} 项。`,
+        section('一、尚未签收', unacknowledged, taskLine),
+        section('二、一周内未报送进展', silent, taskLine),
+        section('三、下周到期', nextWeek, (t) => `${taskLine(t)}，${chineseDate(t.deadline, ctx.timeZone)}到期`),
+      ]);
+    },
+
+    /** 每月一通报: completion per unit with its mark, overdue tasks, notices issued in the month. */
+    async issueMonthlyBulletin(input: Base & Period): Promise<IssuedNotice> {
+      const ctx = await loadCampaignContext(db, input.campaignId);
+      const standings = await unitStandings(db, input.campaignId, civilDate(input.issuedAt, ctx.timeZone));
+      const counts = await noticeCounts(db, input.campaignId, input.from, input.to);
+      const month = DateTime.fromISO(input.from).setZone(ctx.timeZone);
+      const overdue = (await openTasks(db, input.campaignId)).filter((t) => t.rung > 0);
+      return issue(input, 'monthlyBulletin', PARK_WIDE, `${month.year}年${month.month}月创建工作通报`, '各责任单位：', [
+        overallLine(standings),
+        `一、各单位完成情况：${standings.map(standingLine).join('；')}。`,
+        section('二、逾期任务', overdue, (t) => `${taskLine(t)}（${t.rungName || '逾期'}）`),
+        `三、本月印发：${noticeSummary(counts)}。`,
+        '红牌单位须在下次通报前完成整改，黄牌单位须抓紧推进。',
+      ]);
+    },
+
+    /** 调度: one digest per audience, with what needs its decision. */
+    async issueDispatch(input: Base & Period & { audience: DispatchAudience }): Promise<IssuedNotice> {
+      const ctx = await loadCampaignContext(db, input.campaignId);
+      const tasks = await openTasks(db, input.campaignId);
+      const standings = await unitStandings(db, input.campaignId, civilDate(input.issuedAt, ctx.timeZone));
+      const audience = DISPATCH_AUDIENCE_NAMES[input.audience];
+      const paragraphs =
+        input.audience === 'office'
+          ? [
+              section('一、待核查销号', tasks.filter((t) => t.status === 'evidenceSubmitted'), taskLine),
+              section('二、尚未签收', tasks.filter((t) => t.status === 'assigned'), taskLine),
+              section('三、已逾期', tasks.filter((t) => t.rung > 0), (t) => `${taskLine(t)}（${t.rungName}）`),
+            ]
+          : input.audience === 'deputies'
+            ? leadersAreas(ctx, tasks.filter((t) => t.rung >= 1))
+            : [
+                section('一、拟约谈或追责的任务', tasks.filter((t) => t.rung >= 3), (t) => `${taskLine(t)}（${t.rungName}）`),
+                `二、红牌单位：${standings.filter((s) => markOf(s) === 'red').map((s) => s.unitName).join('、') || '无'}。`,
+                overallLine(standings),
+              ];
+      return issue(input, 'dispatch', DISPATCH_RECIPIENTS[input.audience], `${audience}工作调度（${chineseDate(input.issuedAt, ctx.timeZone)}）`, `${audience}：`, paragraphs);
+    },
+
+    /** 每季一调度 and 半年一小结: the period in figures, and where each unit stands. */
+    async issuePeriodReport(input: Base & Period & { kind: 'quarterlyDispatch' | 'halfYearSummary' }): Promise<IssuedNotice> {
+      const ctx = await loadCampaignContext(db, input.campaignId);
+      const standings = await unitStandings(db, input.campaignId, civilDate(input.issuedAt, ctx.timeZone));
+      const closed = await tasksClosedBetween(db, input.campaignId, input.from, input.to);
+      const counts = await noticeCounts(db, input.campaignId, input.from, input.to);
+      const from = chineseDate(input.from, ctx.timeZone);
+      const to = chineseDate(DateTime.fromISO(input.to).minus({ days: 1 }).toISO()!, ctx.timeZone);
+      const name = NOTICE_KINDS[input.kind].name;
+      return issue(input, input.kind, { to: ['leaders.groupLeader', 'leaders.executiveDeputy'], cc: ['office', 'allUnits.principal'] }, `${name}（${from}至${to}）`, '领导小组：', [
+        `${from}至${to}，销号整治任务 ${closed} 项。${overallLine(standings)}`,
+        `期间印发：${noticeSummary(counts)}。`,
+        `各单位：${standings.map(standingLine).join('；')}。`,
+      ]);
+    },
+
+    /**
+     * 每月定时报送 on its due day: which forms each unit has not yet submitted this month (any
+     * submission of a form serves every request for it). A reminder goes to each unit missing one.
+     */
+    async issueMaterialsReminders(input: Base & Period & { forms: EvidenceFormName[]; dueDate: string }): Promise<number> {
+      const ctx = await loadCampaignContext(db, input.campaignId);
+      const submitted = await formsSubmitted(db, input.campaignId, input.from, input.to);
+      let sent = 0;
+      for (const unit of ctx.units.values()) {
+        const missing = input.forms.filter((f) => !submitted.get(unit.id)?.has(f));
+        if (missing.length === 0) continue;
+        await issue({ ...input, key: `${input.key}/${unit.id}` }, 'materialsReminder', { to: ['leadUnit.contact'], cc: ['leadUnit.principal'] }, `关于报送${DateTime.fromISO(input.from).setZone(ctx.timeZone).month}月创建材料的催报通知`, `${unit.name}：`, [
+          `按照每月定时报送要求，你单位本月尚未报送：${missing.map((f) => EVIDENCE_FORM_NAMES[f]).join('、')}。`,
+          `报送截止日为${chineseDate(input.dueDate, ctx.timeZone)}，逾期未报的将记入年终绩效考核。`,
+        ], unit.id);
+        sent++;
+      }
+      return sent;
+    },
+
+    /** After the grace period: each unit's forms recorded as on time or late; late ones cost points. */
+    async recordMaterials(input: Base & Period & { month: string; forms: EvidenceFormName[]; dueDate: string; deduction: number }): Promise<number> {
+      const ctx = await loadCampaignContext(db, input.campaignId);
+      const submitted = await formsSubmitted(db, input.campaignId, input.from, input.to);
+      const year = DateTime.fromISO(input.issuedAt).setZone(ctx.timeZone).year;
+      let late = 0;
+      for (const unit of ctx.units.values()) {
+        for (const form of input.forms) {
+          const onTime = submitted.get(unit.id)?.has(form) ?? false;
+          const { rowCount } = await db.query(
+            `INSERT INTO materials_checks (campaign_id, unit_id, month, form, due_date, on_time, checked_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+            [input.campaignId, unit.id, input.month, form, input.dueDate, onTime, input.issuedAt],
+          );
+          if (!onTime && rowCount && input.deduction > 0) {
+            late++;
+            await db.query(
+              `INSERT INTO performance_ledger (key, campaign_id, unit_id, year, points, reason, occurred_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING`,
+              [`${input.key}/${unit.id}/${form}`, input.campaignId, unit.id, year, -input.deduction, `${input.month} 月${EVIDENCE_FORM_NAMES[form]}逾期未报`, input.issuedAt],
+            );
+          }
+        }
+      }
+      return late;
+    },
+
+    /** A round's results to the whole park, then what last place brings to each last unit. */
+    async publishAssessment(
+      input: Base & {
+        round: number;
+        label: string;
+        ranking: RankedUnit[];
+        consequences: { unitId: string; streak: number; consequence: Consequence }[];
+        deductions: Record<Consequence, number>;
+      },
+    ): Promise<string[]> {
+      const ctx = await loadCampaignContext(db, input.campaignId);
+      const name = (id: string) => ctx.units.get(id)?.name ?? id;
+      const numbers: string[] = [];
+      const results = await issue(input, 'assessmentResult', PARK_WIDE, `关于${input.label}实地测评结果的通报`, '各责任单位：', [
+        `${input.label}实地测评已完成，现将结果通报如下：`,
+        input.ranking.map((r) => `第${r.rank}名 ${name(r.unitId)} ${r.score}分${r.last ? '（末位）' : ''}`).join('；') + '。',
+        input.consequences.length
+          ? `根据测评办法，${input.consequences.map((c) => `${name(c.unitId)}${c.streak > 1 ? `连续${c.streak}次` : ''}排名末位，${CONSEQUENCE_NAMES[c.consequence]}`).join('；')}。`
+          : '本轮无排名末位单位。',
+        '测评结果纳入年终绩效考核。',
+      ]);
+      numbers.push(results.documentNumber);
+      for (const c of input.consequences) {
+        const unit = name(c.unitId);
+        const score = input.ranking.find((r) => r.unitId === c.unitId)?.score;
+        const base = { ...input, key: `${input.key}/${c.consequence}/${c.unitId}` };
+        const deduction = { points: input.deductions[c.consequence], reason: `${input.label}测评末位：${CONSEQUENCE_NAMES[c.consequence]}` };
+        const notice =
+          c.consequence === 'criticism'
+            ? { kind: 'criticism' as const, recipients: PARK_WIDE, title: `关于对${unit}予以通报批评的通报`, addressees: '各责任单位：', paragraphs: [
+                `在${input.label}实地测评中，${unit}得分${score}分，排名末位。根据《${ctx.title}》，现予以通报批评。`,
+                `请${unit}认真查找问题，制定整改措施，于下次测评前整改到位。`,
+              ] }
+            : c.consequence === 'interview'
+              ? { kind: 'interview' as const, recipients: { to: ['leadUnit.principal'], cc: ['leaders.groupLeader', 'leaders.executiveDeputy', 'office'] } as RecipientList, title: `关于约谈${unit}主要负责人的通知`, addressees: `${unit}：`, paragraphs: [
+                  `${unit}在实地测评中连续${c.streak}次排名末位。根据《${ctx.title}》，决定约谈你单位主要负责人。`,
+                  '请你单位主要负责人按创建办通知的时间、地点接受约谈，并提交书面整改报告。',
+                ] }
+              : { kind: 'accountabilityReferral' as const, recipients: { to: ['office.discipline'], cc: ['leaders.groupLeader', 'office'] } as RecipientList, title: `关于建议追究${unit}相关人员责任的函`, addressees: `${ctx.office.discipline?.name ?? '纪检监察室'}：`, paragraphs: [
+                  `${unit}在实地测评中连续${c.streak}次排名末位，经约谈后仍整改不力。根据《${ctx.title}》，建议追究相关人员责任。`,
+                  '相关测评结果及通报材料可向创建办调阅。',
+                ] };
+        const issued = await issueNotice({ ...base, kind: notice.kind, recipients: notice.recipients, unitId: c.unitId, deduction, document: { title: notice.title, addressees: notice.addressees, paragraphs: notice.paragraphs } });
+        numbers.push(issued.documentNumber);
+      }
+      return numbers;
+    },
+
+    /** The end of a campaign: where every unit stands, to all units and leaders. */
+    async issueClosingSummary(input: Base & { reason: string }): Promise<IssuedNotice> {
+      const ctx = await loadCampaignContext(db, input.campaignId);
+      const standings = await unitStandings(db, input.campaignId, civilDate(input.issuedAt, ctx.timeZone));
+      const open = await openTasks(db, input.campaignId);
+      return issue(input, 'closingSummary', PARK_WIDE, `关于《${ctx.title}》工作结束的总结`, '各责任单位：', [
+        `《${ctx.title}》于${chineseDate(input.issuedAt, ctx.timeZone)}结束（${input.reason}）。${overallLine(standings)}`,
+        `各单位：${standings.map(standingLine).join('；')}。`,
+        section('未完成、已撤销的任务', open, taskLine),
+      ]);
+    },
+  };
+}
+
+function civilDate(instant: string, zone: string): string {
+  return DateTime.fromISO(instant).setZone(zone).toISODate()!;
+}
+
+function taskLine(t: OpenTask): string {
+  return `“${t.title}”（${t.leadUnitName}，${TASK_STATUSES[t.status as TaskStatus] ?? t.status}）`;
+}
+
+function section<T>(heading: string, items: T[], line: (item: T) => string): string {
+  return items.length ? `${heading}（${items.length} 项）：${items.map(line).join('；')}。` : `${heading}：无。`;
+}
+
+function markOf(s: UnitStanding) {
+  return unitMark({ overdue: s.overdue, dueSoon: s.dueSoon, unacknowledged: s.unacknowledged });
+}
+
+function standingLine(s: UnitStanding): string {
+  const rate = s.tasks ? Math.round((s.closed / s.tasks) * 100) : 100;
+  return `${s.unitName} 完成 ${s.closed}/${s.tasks}（${rate}%），逾期 ${s.overdue} 项【${MARK_NAMES[markOf(s)]}牌】`;
+}
+
+function overallLine(standings: UnitStanding[]): string {
+  const tasks = standings.reduce((n, s) => n + s.tasks, 0);
+  const closed = standings.reduce((n, s) => n + s.closed, 0);
+  const overdue = standings.reduce((n, s) => n + s.overdue, 0);
+  return `全区已交办整治任务 ${tasks} 项，已销号 ${closed} 项（完成率 ${tasks ? Math.round((closed / tasks) * 100) : 100}%），逾期未完成 ${overdue} 项。`;
+}
+
+function noticeSummary(counts: Map<string, number>): string {
+  const parts = [...counts.entries()].map(([kind, n]) => `${NOTICE_KINDS[kind as NoticeKind]?.name ?? kind} ${n} 份`);
+  return parts.length ? parts.join('，') : '无';
+}
+
+/** The deputies' digest: overdue tasks grouped by the leader responsible for each unit. */
+function leadersAreas(ctx: CampaignContext, tasks: OpenTask[]): string[] {
+  const byLeader = new Map<string, OpenTask[]>();
+  for (const t of tasks) {
+    const leaderId = ctx.units.get(t.leadUnit)?.responsibleLeader ?? '';
+    byLeader.set(leaderId, [...(byLeader.get(leaderId) ?? []), t]);
+  }
+  if (byLeader.size === 0) return ['分管领域内无逾期任务。'];
+  return [...byLeader.entries()].map(([leaderId, list]) => {
+    const leader = ctx.leaders.find((l) => l.id === leaderId);
+    return section(`${leader ? `${leader.name}分管` : '未明确分管领导'}的逾期任务`, list, (t) => `${taskLine(t)}（${t.rungName}）`);
+  });
+}
