@@ -146,7 +146,7 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
       for (const unit of ctx.units.values()) {
         const missing = input.forms.filter((f) => !submitted.get(unit.id)?.has(f));
         if (missing.length === 0) continue;
-        await issue({ ...input, key: `${input.key}/${unit.id}` }, 'materialsReminder', { to: ['leadUnit.contact'], cc: ['leadUnit.principal'] }, `关于报送${DateTime.fromISO(input.from).setZone(ctx.timeZone).month}月创建材料的催报通知`, `${unit.name}：`, [
+        await issue({ ...input, key: `${input.key}/${unit.id}` }, 'materialsReminder', { to: ['leadUnit.contact'], cc: ['leadUnit.principal'] }, `关于报送${DateTime.fromISO(input.dueDate).setZone(ctx.timeZone).month}月创建材料的催报通知`, `${unit.name}：`, [
           `按照每月定时报送要求，你单位本月尚未报送：${missing.map((f) => EVIDENCE_FORM_NAMES[f]).join('、')}。`,
           `报送截止日为${chineseDate(input.dueDate, ctx.timeZone)}，逾期未报的将记入年终绩效考核。`,
         ], unit.id);

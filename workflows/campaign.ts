@@ -292,7 +292,7 @@ export async function CampaignWorkflow({ definition, carried }: CampaignInput): 
         const materials = cadences.monthlyMaterials!;
         await activities.issueMaterialsReminders({ ...base, ...period, forms: materials.forms, dueDate: at });
         const grace = await activities.addWorkingDays({ campaignId, timeZone: zone, from: at, days: materials.graceWorkingDays });
-        carry.materialsChecks.push({ at: grace.lapsesAt, from: period.from, dueAt: at, month: await activities.civilDate({ timeZone: zone, at: period.from }).then((d) => d.slice(0, 7)) });
+        carry.materialsChecks.push({ at: grace.lapsesAt, from: period.from, dueAt: at, month: await activities.civilDate({ timeZone: zone, at }).then((d) => d.slice(0, 7)) });
         break;
       }
       case 'assessment': {

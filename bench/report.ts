@@ -1,0 +1,106 @@
+// Renders bench/results.json as the figures table of docs/benchmarks.md (between the markers
+// <!-- figures:start --> and <!-- figures:end -->), or prints it: `tsx bench/report.ts [--print]`.
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { loadResults, round, type Figure, type Results } from './common.js';
+
+const DOC = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
+const START = '<!-- figures:start -->';
+const END = '<!-- figures:end -->';
+
+type Get = (figure: string, system: string, tasks: number, variant?: string) => Figure | undefined;
+
+function fmt(value: number | undefined, digits = 1): string {
+  if (value === undefined || !Number.isFinite(value)) return '–';
+  if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString('en-US');
+  return String(round(value, digits));
+}
+
+function ratio(a: number | undefined, b: number | undefined): string {
+  if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return '–';
+  return `${fmt(a / b, 2)}×`;
+}
+
+/** How many runs a figure has, and whether any was incomplete. */
+function runsNote(f: Figure | undefined, completeKey?: string): string {
+  if (!f) return '';
+  const incomplete = completeKey ? f.runs.filter((r) => r[completeKey] === false).length : 0;
+  const overlap = f.runs.filter((r) => r.overlap === true).length;
+  return [`n=${f.runs.length}`, incomplete ? `${incomplete} incomplete` : '', overlap ? `${overlap} overlapped` : ''].filter(Boolean).join(', ');
+}
+
+export function renderTable(results: Results): string {
+  const get: Get = (figure, system, tasks, variant = 'default') =>
+    results.figures.find((f) => f.figure === figure && f.system === system && f.tasks === tasks && (f.variant ?? 'default') === variant);
+  const sizes = [...new Set(results.figures.map((f) => f.tasks))].sort((a, b) => a - b);
+  const m = (f: Figure | undefined, key: string) => f?.median[key];
+  const lines: string[] = [];
+  const head = (title: string) => {
+    lines.push('', `| ${title} | ${sizes.map((s) => `${s.toLocaleString('en-US')} tasks`).join(' | ')} |`, `|---|${sizes.map(() => '---:').join('|')}|`);
+  };
+  const row = (label: string, cell: (tasks: number) => string) => lines.push(`| ${label} | ${sizes.map(cell).join(' | ')} |`);
+
+  lines.push(`Machine: ${results.machine.cpus} cores, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}. Medians over n runs; updated ${results.updatedAt.slice(0, 16).replace('T', ' ')} UTC.`);
+
+  head('Campaign start (dev server, SQLite), all assignment mails accepted');
+  row('chuangwen, tasks/s', (t) => fmt(m(get('devServerAtOnce', 'chuangwen', t), 'tasksPerSecond')));
+  row('chuangwen, seconds for all', (t) => fmt(m(get('devServerAtOnce', 'chuangwen', t), 'startSeconds')));
+  row('chuangwen, client starts tasks (experiment), tasks/s', (t) => fmt(m(get('devServerAtOnce', 'chuangwen', t, 'direct-start'), 'tasksPerSecond')));
+  row('pg-boss baseline, tasks/s', (t) => fmt(m(get('devServerAtOnce', 'pg-boss', t), 'tasksPerSecond')));
+  row('ratio chuangwen / pg-boss', (t) => ratio(m(get('devServerAtOnce', 'chuangwen', t), 'tasksPerSecond'), m(get('devServerAtOnce', 'pg-boss', t), 'tasksPerSecond')));
+  row('runs (chuangwen; pg-boss)', (t) => `${runsNote(get('devServerAtOnce', 'chuangwen', t), 'startComplete')}; ${runsNote(get('devServerAtOnce', 'pg-boss', t), 'startComplete')}`);
+
+  const lat = (f: Figure | undefined) => (f && m(f, 'latencyP50') !== undefined ? `${fmt(m(f, 'latencyP50'), 2)} / ${fmt(m(f, 'latencyP95'), 2)} / ${fmt(m(f, 'latencyP99'), 2)}` : '–');
+  head('Escalation latency, s (p50 / p95 / p99): deadline instant → overdue mail accepted');
+  row('chuangwen, dev server, all at once', (t) => lat(get('devServerAtOnce', 'chuangwen', t)));
+  row('pg-boss, all at once', (t) => lat(get('devServerAtOnce', 'pg-boss', t)));
+  row('ratio p99 chuangwen / pg-boss, at once', (t) => ratio(m(get('devServerAtOnce', 'chuangwen', t), 'latencyP99'), m(get('devServerAtOnce', 'pg-boss', t), 'latencyP99')));
+  row('chuangwen, dev server, spread over the window', (t) => lat(get('devServerSpread', 'chuangwen', t)));
+  row('pg-boss, spread over the window', (t) => lat(get('devServerSpread', 'pg-boss', t)));
+  row('ratio p99 chuangwen / pg-boss, spread', (t) => ratio(m(get('devServerSpread', 'chuangwen', t), 'latencyP99'), m(get('devServerSpread', 'pg-boss', t), 'latencyP99')));
+  row('chuangwen, time-skipping server, all at once', (t) => lat(get('timeSkippingAtOnce', 'chuangwen', t)));
+
+  head('Footprint');
+  row('chuangwen worker RSS per open task, KiB', (t) => fmt(m(get('devServerAtOnce', 'chuangwen', t), 'workerKiBPerOpenTask')));
+  row('pg-boss worker RSS per open task, KiB', (t) => fmt(m(get('devServerAtOnce', 'pg-boss', t), 'workerKiBPerOpenTask')));
+  row('chuangwen worker RSS with the tasks open, MiB', (t) => fmt(m(get('devServerAtOnce', 'chuangwen', t), 'workerOpenRssMiB')));
+  row('Temporal dev server SQLite, bytes per task after start', (t) => fmt(m(get('devServerAtOnce', 'chuangwen', t), 'temporalSqliteBytesPerTask'), 0));
+  row('PostgreSQL rows per task-year (one-year run)', (t) => fmt(m(get('yearSimulation', 'chuangwen', t), 'postgresRowsPerTaskYear')));
+  row('PostgreSQL bytes per task-year (one-year run)', (t) => fmt(m(get('yearSimulation', 'chuangwen', t), 'postgresBytesPerTaskYear'), 0));
+
+  head('One-year campaign, time-skipping server');
+  row('wall time, s', (t) => fmt(m(get('yearSimulation', 'chuangwen', t), 'wallSeconds')));
+  row('simulated days reached', (t) => fmt(m(get('yearSimulation', 'chuangwen', t), 'simulatedDays'), 0));
+  row('updates (units and office)', (t) => fmt(m(get('yearSimulation', 'chuangwen', t), 'updates'), 0));
+  row('peak RSS worker, MiB', (t) => fmt(m(get('yearSimulation', 'chuangwen', t), 'workerPeakRssMiB')));
+  row('peak RSS test server, MiB', (t) => fmt(m(get('yearSimulation', 'chuangwen', t), 'testServerPeakRssMiB')));
+
+  const probes = results.figures.filter((f) => f.figure === 'singleCampaignProbe');
+  for (const p of probes) {
+    lines.push('', `One campaign of ${p.tasks.toLocaleString('en-US')} tasks: ${p.runs[0]?.startError ? `refused — \`${String(p.runs[0].startError).slice(0, 200)}\`` : 'started'}.`);
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const results = await loadResults();
+  if (!results) throw new Error('bench/results.json is missing: run `tsx bench/run.ts` first');
+  const table = renderTable(results);
+  if (process.argv.includes('--print')) {
+    console.log(table);
+    return;
+  }
+  const doc = await readFile(DOC, 'utf8');
+  const from = doc.indexOf(START);
+  const to = doc.indexOf(END);
+  if (from < 0 || to < from) throw new Error(`${DOC} has no ${START} … ${END} markers`);
+  await writeFile(DOC, `${doc.slice(0, from + START.length)}\n${table}\n${doc.slice(to)}`);
+  console.log(`figures table written to ${DOC}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,82 @@
+// The chuangwen worker of a benchmark, in a process of its own so that its memory and CPU are
+// measured apart from the driver (client, SMTP sink) and the servers. Started by bench/worker-handle.ts.
+//
+// Configuration: BENCH_WORKER, JSON of WorkerProcessConfig. Prints READY when polling, and
+// `STATS {json}` on SIGUSR2 and before exiting. SIGTERM (or its stdin closing) shuts it down.
+import { readFile } from 'node:fs/promises';
+import { NativeConnection } from '@temporalio/worker';
+import { createMailer } from '../activities/mailer.js';
+import { createPool } from '../db/pool.js';
+import { installRuntime } from '../stack/runtime.js';
+import { createWorker, type WorkerOptions } from '../worker/worker.js';
+import { activityStatsInterceptor, deadlineMapInterceptor, type ActivityStats, type DeadlineMap } from './deadline-map.js';
+
+export interface WorkerProcessConfig {
+  address: string;
+  databaseUrl: string;
+  smtpUrl: string;
+  bundlePath: string;
+  /** SDK worker options (createWorker's `tuning`), JSON-serialisable ones only. */
+  tuning?: Record<string, unknown>;
+  deadlineMap?: DeadlineMap;
+  /** Size of the worker's PostgreSQL pool; default: db/pool.ts's. */
+  poolSize?: number;
+}
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.env.BENCH_WORKER ?? '') as WorkerProcessConfig;
+  installRuntime();
+  const db = createPool(config.databaseUrl, config.poolSize);
+  const mailer = createMailer(config.smtpUrl);
+  const connection = await NativeConnection.connect({ address: config.address });
+  const stats: ActivityStats = {};
+  const tuning = (config.tuning ?? {}) as NonNullable<WorkerOptions['tuning']>;
+  const worker = await createWorker({
+    connection,
+    services: { db, mailer },
+    workflowBundle: { code: await readFile(config.bundlePath, 'utf8') },
+    tuning: {
+      ...tuning,
+      interceptors: {
+        activity: [
+          activityStatsInterceptor(stats),
+          ...(config.deadlineMap ? [deadlineMapInterceptor(config.deadlineMap)] : []),
+        ],
+      },
+    },
+  });
+  const elu = performance.eventLoopUtilization();
+  const report = () => {
+    const u = performance.eventLoopUtilization(elu);
+    const cpu = process.cpuUsage();
+    const mem = process.memoryUsage();
+    process.stdout.write(
+      `STATS ${JSON.stringify({
+        activities: stats,
+        eventLoopUtilization: u.utilization,
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
+        heapUsedMiB: mem.heapUsed / 1048576,
+        rssMiB: mem.rss / 1048576,
+        worker: worker.getStatus(),
+      })}\n`,
+    );
+  };
+  process.on('SIGUSR2', report);
+  const stop = () => worker.shutdown();
+  process.once('SIGTERM', stop);
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+  const running = worker.run();
+  process.stdout.write('READY\n');
+  await running;
+  report();
+  mailer.close();
+  await db.end();
+  await connection.close();
+  process.exit(0);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
