@@ -9,6 +9,7 @@ import { registerPlanCommands } from './commands/plan.js';
 import { registerNoticeCommands } from './commands/notice.js';
 import { registerCalendarCommands } from './commands/calendar.js';
 import { registerUserCommands } from './commands/user.js';
+import { registerReportCommands } from './commands/report.js';
 
 // Output piped into `head` and closed early is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -28,6 +29,7 @@ registerNoticeCommands(program);
 registerCalendarCommands(program);
 registerPlanCommands(program);
 registerUserCommands(program);
+registerReportCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -172,3 +172,49 @@ export async function formsSubmitted(db: Queryable, campaignId: string, from: st
   for (const r of rows) byUnit.set(r.unit_id, (byUnit.get(r.unit_id) ?? new Set()).add(r.form));
   return byUnit;
 }
+
+export interface PerformanceRow {
+  campaignId: string;
+  unitId: string;
+  unitName: string;
+  /** Mean of the unit's assessment scores in the year; null without rounds. */
+  assessmentAverage: number | null;
+  rounds: number;
+  /** Sum of the ledger's entries (deductions are negative). */
+  ledgerPoints: number;
+  ledgerEntries: number;
+  /** 年终绩效: the assessment average (100 without rounds) plus the ledger's points. */
+  total: number;
+}
+
+/** The year-end performance (年终绩效) of every unit, worst first; one campaign or all. */
+export async function performanceForYear(db: Queryable, year: number, campaignId?: string): Promise<PerformanceRow[]> {
+  const { rows } = await db.query(
+    `SELECT u.campaign_id, u.id, u.name,
+       (SELECT avg(s.score)::float8 FROM assessment_scores s JOIN assessment_rounds r USING (campaign_id, round)
+         WHERE s.campaign_id = u.campaign_id AND s.unit_id = u.id AND extract(year FROM r.period_end) = $1) AS average,
+       (SELECT count(*)::int FROM assessment_scores s JOIN assessment_rounds r USING (campaign_id, round)
+         WHERE s.campaign_id = u.campaign_id AND s.unit_id = u.id AND extract(year FROM r.period_end) = $1) AS rounds,
+       (SELECT COALESCE(sum(points), 0)::float8 FROM performance_ledger l
+         WHERE l.campaign_id = u.campaign_id AND l.unit_id = u.id AND l.year = $1) AS points,
+       (SELECT count(*)::int FROM performance_ledger l
+         WHERE l.campaign_id = u.campaign_id AND l.unit_id = u.id AND l.year = $1) AS entries
+     FROM units u WHERE ($2::text IS NULL OR u.campaign_id = $2)`,
+    [year, campaignId ?? null],
+  );
+  return rows
+    .map((r) => {
+      const average = r.average === null ? null : Math.round(r.average * 10) / 10;
+      return {
+        campaignId: r.campaign_id,
+        unitId: r.id,
+        unitName: r.name,
+        assessmentAverage: average,
+        rounds: r.rounds,
+        ledgerPoints: r.points,
+        ledgerEntries: r.entries,
+        total: Math.round(((average ?? 100) + r.points) * 10) / 10,
+      };
+    })
+    .sort((a, b) => a.total - b.total || a.unitId.localeCompare(b.unitId));
+}

@@ -3,6 +3,7 @@
 // Fixed dates in 2035 (no holiday schedule: Monday–Friday), so every count is worked out by hand.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignHandle, runUpdate, startCampaign } from '../../client/campaigns.js';
+import { performanceForYear } from '../../db/reports.js';
 import { definitionSchema } from '../../domain/definition.js';
 import { startSimulation, type Simulation } from '../../stack/simulation.js';
 import { addComplaintUpdate, addTaskUpdate, campaignStateQuery, endCampaignUpdate } from '../../workflows/messages.js';
@@ -118,6 +119,15 @@ describe('CampaignWorkflow', () => {
       [def.id],
     );
     expect(ledger[0].n).toBe(12);
+
+    // 年终绩效: the others scored 80 (their January materials all late: −20) and lost 4 × 0.5 in the ledger.
+    const performance = await performanceForYear(database.db, 2035, def.id);
+    expect(performance.map((p) => p.unitId)).toEqual(['enforcement', 'service', 'utilities']);
+    expect(performance.slice(1).map((p) => [p.assessmentAverage, p.ledgerPoints, p.total])).toEqual([
+      [80, -2, 78],
+      [80, -2, 78],
+    ]);
+    expect(performance[0].total).toBeLessThan(78);
 
     // The complaint started at the 督办函; at the end, open tasks are closed out.
     const { rows: tasks } = await database.db.query<{ id: string; status: string }>(
