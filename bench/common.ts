@@ -105,8 +105,19 @@ export class CpuMeter {
   }
 }
 
-/** All PostgreSQL server processes (postmaster and backends) on this machine. */
-export const postgresPids = () => findProcesses((comm) => comm === 'postgres' || comm.startsWith('postgres'));
+/** The PostgreSQL server of `serverUrl` (found by its port on the command line) and its backends. */
+export async function postgresPids(serverUrl: string): Promise<number[]> {
+  const port = new URL(serverUrl).port;
+  const candidates = await findProcesses((comm) => comm.startsWith('postgres'));
+  const postmasters: number[] = [];
+  for (const pid of candidates) {
+    const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    const i = args.indexOf('-p');
+    if (i >= 0 && args[i + 1] === port) postmasters.push(pid);
+  }
+  const children = postmasters.length ? await findProcesses((comm) => comm.startsWith('postgres'), postmasters[0]) : [];
+  return [...postmasters, ...children];
+}
 
 // ---------------------------------------------------------------------------------------------
 // Databases

@@ -154,7 +154,7 @@ export async function devServerRun(o: DevRunOptions): Promise<Record<string, unk
     const cpu = new CpuMeter(async () => ({
       worker: [worker.pid],
       server: await serverPids(),
-      postgres: await postgresPids(),
+      postgres: await postgresPids(o.serverUrl),
       driverAndSink: [process.pid],
     }));
 

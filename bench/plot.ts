@@ -9,7 +9,8 @@ const OUT = fileURLToPath(new URL('./plot.svg', import.meta.url));
 interface Series {
   label: string;
   color: string;
-  points: { x: number; y: number }[];
+  /** incomplete: a run stopped by its time limit (drawn hollow). */
+  points: { x: number; y: number; incomplete?: boolean }[];
   dashed?: boolean;
 }
 
@@ -25,7 +26,11 @@ const COLORS = { chuangwen: '#c0392b', direct: '#e67e22', spread: '#8e44ad', ski
 function seriesOf(results: Results, figure: string, system: string, key: string, label: string, color: string, variant = 'default'): Series {
   const points = results.figures
     .filter((f: Figure) => f.figure === figure && f.system === system && (f.variant ?? 'default') === variant)
-    .map((f) => ({ x: f.tasks, y: f.median[key] }))
+    .map((f) => ({
+      x: f.tasks,
+      y: f.median[key],
+      incomplete: f.runs.some((r) => r.complete === false || r.startComplete === false || r.lapseComplete === false),
+    }))
     .filter((p) => Number.isFinite(p.y) && p.y > 0)
     .sort((a, b) => a.x - b.x);
   return { label, color, points };
@@ -85,7 +90,9 @@ function drawPanel(panel: Panel, x0: number, y0: number, w: number, h: number): 
     const d = s.points.map((p, i) => `${i ? 'L' : 'M'}${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(' ');
     out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="3,3"' : ''}/>`);
     for (const p of s.points) {
-      out.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="3" fill="${s.color}"><title>${esc(s.label)}: ${p.y} at ${p.x}</title></circle>`);
+      const fill = p.incomplete ? 'white' : s.color;
+      const note = p.incomplete ? ' (stopped by its time limit)' : '';
+      out.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="3.5" fill="${fill}" stroke="${s.color}" stroke-width="1.5"><title>${esc(s.label)}: ${p.y} at ${p.x}${note}</title></circle>`);
     }
     out.push(`<rect x="${pad.left + 8}" y="${legendY - 8}" width="10" height="3" fill="${s.color}"/>`);
     out.push(`<text x="${pad.left + 22}" y="${legendY - 4}" font-size="10" fill="#333">${esc(s.label)}</text>`);
@@ -166,7 +173,7 @@ export function renderPlot(results: Results): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="12" y="20" font-size="14" font-weight="700">chuangwen benchmarks — medians, log–log, ${m.cpus} cores / ${m.memoryGiB} GiB, ${esc(m.node)} (${results.updatedAt.slice(0, 10)})</text>`,
+    `<text x="12" y="20" font-size="14" font-weight="700">chuangwen benchmarks — medians, log–log, ${m.cpus} cores / ${m.memoryGiB} GiB, ${esc(m.node)} (${results.updatedAt.slice(0, 10)}); hollow: stopped by its time limit</text>`,
     body,
     '</svg>',
     '',

@@ -60,7 +60,7 @@ async function timeSkippingStack(o: {
   const serverPid = (await findProcesses((c) => c.startsWith('temporal-test'), process.pid)).find((p) => !before.has(p)) ?? -1;
   const config: WorkerProcessConfig = { address: env.address, databaseUrl: url, smtpUrl: sink.url, bundlePath: o.bundlePath, tuning: o.tuning, poolSize: o.poolSize };
   const worker = await startWorkerProcess('./worker-process.ts', config, { log: o.log });
-  const cpu = new CpuMeter(async () => ({ worker: [worker.pid], server: [serverPid], postgres: await postgresPids(), driverAndSink: [process.pid] }));
+  const cpu = new CpuMeter(async () => ({ worker: [worker.pid], server: [serverPid], postgres: await postgresPids(o.serverUrl), driverAndSink: [process.pid] }));
   return {
     env,
     client: env.client,
