@@ -14,10 +14,10 @@ import {
   type UnitStanding,
 } from '../db/reports.js';
 import { CONSEQUENCE_NAMES, type Consequence, type RankedUnit } from '../domain/assessment.js';
-import { DISPATCH_AUDIENCE_NAMES, EVIDENCE_FORM_NAMES, type DispatchAudience, type EvidenceFormName } from '../domain/cadences.js';
+import { DISPATCH_AUDIENCE_NAMES, type DispatchAudience } from '../domain/cadences.js';
 import { MARK_NAMES, unitMark } from '../domain/marks.js';
 import { NOTICE_KINDS, type NoticeKind, type RecipientList } from '../domain/notices.js';
-import { TASK_STATUSES, type TaskStatus } from '../domain/task-state.js';
+import { EVIDENCE_FORMS, TASK_STATUSES, type EvidenceForm, type TaskStatus } from '../domain/task-state.js';
 import { chineseDate } from './documents.js';
 import type { IssuedNotice, IssueNoticeInput } from './notices.js';
 
@@ -139,7 +139,7 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
      * 每月定时报送 on its due day: which forms each unit has not yet submitted this month (any
      * submission of a form serves every request for it). A reminder goes to each unit missing one.
      */
-    async issueMaterialsReminders(input: Base & Period & { forms: EvidenceFormName[]; dueDate: string }): Promise<number> {
+    async issueMaterialsReminders(input: Base & Period & { forms: EvidenceForm[]; dueDate: string }): Promise<number> {
       const ctx = await loadCampaignContext(db, input.campaignId);
       const submitted = await formsSubmitted(db, input.campaignId, input.from, input.to);
       let sent = 0;
@@ -147,7 +147,7 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
         const missing = input.forms.filter((f) => !submitted.get(unit.id)?.has(f));
         if (missing.length === 0) continue;
         await issue({ ...input, key: `${input.key}/${unit.id}` }, 'materialsReminder', { to: ['leadUnit.contact'], cc: ['leadUnit.principal'] }, `关于报送${DateTime.fromISO(input.dueDate).setZone(ctx.timeZone).month}月创建材料的催报通知`, `${unit.name}：`, [
-          `按照每月定时报送要求，你单位本月尚未报送：${missing.map((f) => EVIDENCE_FORM_NAMES[f]).join('、')}。`,
+          `按照每月定时报送要求，你单位本月尚未报送：${missing.map((f) => EVIDENCE_FORMS[f]).join('、')}。`,
           `报送截止日为${chineseDate(input.dueDate, ctx.timeZone)}，逾期未报的将记入年终绩效考核。`,
         ], unit.id);
         sent++;
@@ -156,7 +156,7 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
     },
 
     /** After the grace period: each unit's forms recorded as on time or late; late ones cost points. */
-    async recordMaterials(input: Base & Period & { month: string; forms: EvidenceFormName[]; dueDate: string; deduction: number }): Promise<number> {
+    async recordMaterials(input: Base & Period & { month: string; forms: EvidenceForm[]; dueDate: string; deduction: number }): Promise<number> {
       const ctx = await loadCampaignContext(db, input.campaignId);
       const submitted = await formsSubmitted(db, input.campaignId, input.from, input.to);
       const year = DateTime.fromISO(input.issuedAt).setZone(ctx.timeZone).year;
@@ -174,7 +174,7 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
             await db.query(
               `INSERT INTO performance_ledger (key, campaign_id, unit_id, year, points, reason, occurred_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING`,
-              [`${input.key}/${unit.id}/${form}`, input.campaignId, unit.id, year, -input.deduction, `${input.month} 月${EVIDENCE_FORM_NAMES[form]}逾期未报`, input.issuedAt],
+              [`${input.key}/${unit.id}/${form}`, input.campaignId, unit.id, year, -input.deduction, `${input.month} 月${EVIDENCE_FORMS[form]}逾期未报`, input.issuedAt],
             );
           }
         }

@@ -60,20 +60,29 @@ export function renderTable(results: Results): string {
   row('ratio p99 chuangwen / pg-boss, spread', (t) => ratio(m(get('devServerSpread', 'chuangwen', t), 'latencyP99'), m(get('devServerSpread', 'pg-boss', t), 'latencyP99')));
   row('chuangwen, time-skipping server, all at once', (t) => lat(get('timeSkippingAtOnce', 'chuangwen', t)));
 
+  // A one-year run stopped by its time limit covers fewer days: say so next to its numbers.
+  const yearCell = (t: number, key: string, digits = 1) => {
+    const f = get('yearSimulation', 'chuangwen', t);
+    const v = fmt(m(f, key), digits);
+    const stopped = f?.runs.find((r) => r.complete === false);
+    return stopped && v !== '–' ? `${v} (stopped at day ${stopped.simulatedDays})` : v;
+  };
   head('Footprint');
   row('chuangwen worker RSS per open task, KiB', (t) => fmt(m(get('devServerAtOnce', 'chuangwen', t), 'workerKiBPerOpenTask')));
   row('pg-boss worker RSS per open task, KiB', (t) => fmt(m(get('devServerAtOnce', 'pg-boss', t), 'workerKiBPerOpenTask')));
   row('chuangwen worker RSS with the tasks open, MiB', (t) => fmt(m(get('devServerAtOnce', 'chuangwen', t), 'workerOpenRssMiB')));
   row('Temporal dev server SQLite, bytes per task after start', (t) => fmt(m(get('devServerAtOnce', 'chuangwen', t), 'temporalSqliteBytesPerTask'), 0));
-  row('PostgreSQL rows per task-year (one-year run)', (t) => fmt(m(get('yearSimulation', 'chuangwen', t), 'postgresRowsPerTaskYear')));
-  row('PostgreSQL bytes per task-year (one-year run)', (t) => fmt(m(get('yearSimulation', 'chuangwen', t), 'postgresBytesPerTaskYear'), 0));
+  row('PostgreSQL rows per task-year (one-year run)', (t) => yearCell(t, 'postgresRowsPerTaskYear'));
+  row('PostgreSQL bytes per task-year (one-year run)', (t) => yearCell(t, 'postgresBytesPerTaskYear', 0));
 
   head('One-year campaign, time-skipping server');
-  row('wall time, s', (t) => fmt(m(get('yearSimulation', 'chuangwen', t), 'wallSeconds')));
-  row('simulated days reached', (t) => fmt(m(get('yearSimulation', 'chuangwen', t), 'simulatedDays'), 0));
-  row('updates (units and office)', (t) => fmt(m(get('yearSimulation', 'chuangwen', t), 'updates'), 0));
-  row('peak RSS worker, MiB', (t) => fmt(m(get('yearSimulation', 'chuangwen', t), 'workerPeakRssMiB')));
-  row('peak RSS test server, MiB', (t) => fmt(m(get('yearSimulation', 'chuangwen', t), 'testServerPeakRssMiB')));
+  row('wall time, s', (t) => yearCell(t, 'wallSeconds'));
+  row('updates (units and office)', (t) => yearCell(t, 'updates', 0));
+  row('peak RSS worker, MiB', (t) => yearCell(t, 'workerPeakRssMiB'));
+  row('peak RSS test server, MiB', (t) => yearCell(t, 'testServerPeakRssMiB'));
+  row('peak RSS worker, heap limited to 512 MB, MiB', (t) => fmt(m(get('yearSimulation', 'chuangwen', t, 'heap512'), 'workerPeakRssMiB')));
+  row('wall time, heap limited to 512 MB, s', (t) => fmt(m(get('yearSimulation', 'chuangwen', t, 'heap512'), 'wallSeconds')));
+  row('simulated days reached, heap limited to 512 MB', (t) => fmt(m(get('yearSimulation', 'chuangwen', t, 'heap512'), 'simulatedDays'), 0));
 
   const probes = results.figures.filter((f) => f.figure === 'singleCampaignProbe');
   for (const p of probes) {

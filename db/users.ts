@@ -1,4 +1,5 @@
 // Console accounts, their sessions, and the evidence files uploaded through unit links.
+import type { EvidenceForm } from '../domain/task-state.js';
 import type { Queryable } from './pool.js';
 
 export const USER_ROLES = ['admin', 'leader'] as const;
@@ -101,14 +102,6 @@ export async function deleteExpiredSessions(db: Queryable): Promise<number> {
 
 // Evidence files (佐证材料).
 
-export const EVIDENCE_FORMS = ['document', 'photo', 'report', 'dataTable'] as const;
-export type EvidenceForm = (typeof EVIDENCE_FORMS)[number];
-export const EVIDENCE_FORM_NAMES: Record<EvidenceForm, string> = {
-  document: '正式发文',
-  photo: '图片资料',
-  report: '说明报告',
-  dataTable: '数据表格',
-};
 
 export interface EvidenceFileRow {
   id: string;

@@ -2,6 +2,7 @@
 // data in the definition, defaults from the seed plans. The campaign workflow keeps one timer per
 // cadence; where a date falls on a holiday, the calendar activity moves it to the next working day.
 import { z } from 'zod';
+import { EVIDENCE_FORMS, type EvidenceForm } from './task-state.js';
 
 const time = z
   .string()
@@ -12,14 +13,7 @@ const dayOfMonth = z.number().int().min(1, '日期应为 1 到 31').max(31, '日
 export const FREQUENCIES = ['weekly', 'halfMonthly', 'monthly'] as const;
 export type Frequency = (typeof FREQUENCIES)[number];
 
-export const EVIDENCE_FORMS = ['document', 'photo', 'report', 'dataTable'] as const;
-export type EvidenceFormName = (typeof EVIDENCE_FORMS)[number];
-export const EVIDENCE_FORM_NAMES: Record<EvidenceFormName, string> = {
-  document: '正式发文',
-  photo: '图片资料',
-  report: '说明报告',
-  dataTable: '数据表格',
-};
+const FORMS = Object.keys(EVIDENCE_FORMS) as [EvidenceForm, ...EvidenceForm[]];
 
 // Imported plans carry extra keys (the line a rule was read from); they are kept, not refused.
 export const cadencesSchema = z.object({
@@ -46,7 +40,7 @@ export const cadencesSchema = z.object({
     .looseObject({
       day: dayOfMonth.default(25),
       time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).default('17:00'),
-      forms: z.array(z.enum(EVIDENCE_FORMS)).min(1).default([...EVIDENCE_FORMS]),
+      forms: z.array(z.enum(FORMS)).min(1).default([...FORMS]),
       /** Working days after the due day before missing materials count as late. */
       graceWorkingDays: z.number().int().min(0).max(30).default(3),
     })

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
-import { EVIDENCE_FORM_NAMES } from '../../db/users.js';
+import { EVIDENCE_FORMS } from '../../domain/task-state.js';
 import type { HttpProblem } from '../api/actions.js';
 import { DEFAULT_ZONE, MARK_NAMES, noticeKindName, rungName, statusName } from '../api/read-model.js';
 
@@ -57,7 +57,7 @@ export const helpers = {
   rung: rungName,
   noticeKind: noticeKindName,
   mark: (m: 'red' | 'yellow' | 'green') => MARK_NAMES[m],
-  form: (f: string) => (EVIDENCE_FORM_NAMES as Record<string, string>)[f] ?? f,
+  form: (f: string) => (EVIDENCE_FORMS as Record<string, string>)[f] ?? f,
   size(bytes: number): string {
     if (bytes < 1024) return `${bytes} B`;
     if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
