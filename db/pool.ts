@@ -10,8 +10,10 @@ export type Db = pg.Pool;
 
 export function createPool(connectionString: string, max = 10): Db {
   const pool = new pg.Pool({ connectionString, max });
-  // An idle client losing its server (a restart) must not crash the process; the next query reconnects.
+  // A client losing its server (a restart) must not crash the process: an idle one is dropped by the
+  // pool, a busy one fails its query (and the activity retries); the next connection reconnects.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

