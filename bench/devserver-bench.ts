@@ -85,13 +85,13 @@ export async function devServerRun(o: DevRunOptions): Promise<Record<string, unk
     const map: DeadlineMap = { baseDate, baseInstant: now + leadMs, stepMs: 1000, steps };
     const deadlineOf = (i: number) => addDays(baseDate, i % steps);
     const instantOf = (i: number) => map.baseInstant + (i % steps) * map.stepMs;
-    const definitions = benchCampaigns({
-      count: o.tasks,
-      perCampaign: o.perCampaign,
-      start: addDays(today, -1),
-      end: addDays(today, 400),
-      deadlineOf,
-    });
+    let definitions: CampaignDefinition[];
+    try {
+      definitions = benchCampaigns({ count: o.tasks, perCampaign: o.perCampaign, start: addDays(today, -1), end: addDays(today, 400), deadlineOf });
+    } catch (error) {
+      // The definition itself is refused (e.g. its size): what a user starting it would be told.
+      return { startError: `definition refused: ${(error as Error).message.slice(0, 400)}` };
+    }
     const run: Record<string, unknown> = { campaigns: definitions.length, mode: o.mode };
 
     // Stack
@@ -184,12 +184,12 @@ export async function devServerRun(o: DevRunOptions): Promise<Record<string, unk
     await sleep(3000);
     const open = await procMemory(worker.pid);
     run.workerOpenRssMiB = round(open.rssMiB, 1);
-    run.workerKiBPerOpenTask = round(((open.rssMiB - idle.rssMiB) * 1024) / o.tasks, 1);
+    run.workerKiBPerOpenTask = round(((open.rssMiB - idle.rssMiB) * 1024) / Math.max(1, started.n), 1);
     const servers = await serverPids();
     if (servers.length) run.serverRssMiB = round((await procMemory(servers[0])).rssMiB, 1);
     if (sqliteFile) {
       const bytes = await sqliteBytes(sqliteFile);
-      run.temporalSqliteBytesPerTask = Math.round(bytes / o.tasks);
+      run.temporalSqliteBytesPerTask = Math.round(bytes / Math.max(1, started.n));
     }
     if (!started.complete) return run;
 

@@ -26,7 +26,10 @@ function runsNote(f: Figure | undefined, completeKey?: string): string {
   if (!f) return '';
   const incomplete = completeKey ? f.runs.filter((r) => r[completeKey] === false).length : 0;
   const overlap = f.runs.filter((r) => r.overlap === true).length;
-  return [`n=${f.runs.length}`, incomplete ? `${incomplete} incomplete` : '', overlap ? `${overlap} overlapped` : ''].filter(Boolean).join(', ');
+  const campaigns = Number(f.runs[0]?.campaigns ?? 1);
+  return [`n=${f.runs.length}`, campaigns > 1 ? `${campaigns} campaigns` : '', incomplete ? `${incomplete} incomplete` : '', overlap ? `${overlap} overlapped` : '']
+    .filter(Boolean)
+    .join(', ');
 }
 
 export function renderTable(results: Results): string {
@@ -44,8 +47,19 @@ export function renderTable(results: Results): string {
 
   head('Campaign start (dev server, SQLite), all assignment mails accepted');
   row('chuangwen, tasks/s', (t) => fmt(m(get('devServerAtOnce', 'chuangwen', t), 'tasksPerSecond')));
-  row('chuangwen, seconds for all', (t) => fmt(m(get('devServerAtOnce', 'chuangwen', t), 'startSeconds')));
-  row('chuangwen, client starts tasks (experiment), tasks/s', (t) => fmt(m(get('devServerAtOnce', 'chuangwen', t, 'direct-start'), 'tasksPerSecond')));
+  row('chuangwen, seconds for all', (t) => {
+    const f = get('devServerAtOnce', 'chuangwen', t);
+    const stopped = f?.runs.find((r) => r.startComplete === false);
+    return stopped ? `stopped after ${fmt(Number(stopped.startSeconds), 0)} s with ${stopped.assignmentsAccepted} sent` : fmt(m(f, 'startSeconds'));
+  });
+  row('chuangwen, client starts tasks (experiment), tasks/s', (t) => {
+    const f = get('devServerAtOnce', 'chuangwen', t, 'direct-start');
+    return f ? `${fmt(m(f, 'tasksPerSecond'))} (${runsNote(f, 'startComplete')})` : '–';
+  });
+  row('chuangwen, re-run at the end, tasks/s', (t) => {
+    const f = get('devServerAtOnce', 'chuangwen', t, 'rerun');
+    return f ? `${fmt(m(f, 'tasksPerSecond'))} (${runsNote(f, 'startComplete')})` : '–';
+  });
   row('pg-boss baseline, tasks/s', (t) => fmt(m(get('devServerAtOnce', 'pg-boss', t), 'tasksPerSecond')));
   row('ratio chuangwen / pg-boss', (t) => ratio(m(get('devServerAtOnce', 'chuangwen', t), 'tasksPerSecond'), m(get('devServerAtOnce', 'pg-boss', t), 'tasksPerSecond')));
   row('runs (chuangwen; pg-boss)', (t) => `${runsNote(get('devServerAtOnce', 'chuangwen', t), 'startComplete')}; ${runsNote(get('devServerAtOnce', 'pg-boss', t), 'startComplete')}`);
@@ -68,10 +82,12 @@ export function renderTable(results: Results): string {
     return stopped && v !== '–' ? `${v} (stopped at day ${stopped.simulatedDays})` : v;
   };
   head('Footprint');
-  row('chuangwen worker RSS per open task, KiB', (t) => fmt(m(get('devServerAtOnce', 'chuangwen', t), 'workerKiBPerOpenTask')));
+  // Per open task only where every assignment went out (an incomplete start has workflows half-way).
+  const complete = (f: Figure | undefined) => (f && f.runs.every((r) => r.startComplete !== false) ? f : undefined);
+  row('chuangwen worker RSS per open task, KiB', (t) => fmt(m(complete(get('devServerAtOnce', 'chuangwen', t)), 'workerKiBPerOpenTask')));
   row('pg-boss worker RSS per open task, KiB', (t) => fmt(m(get('devServerAtOnce', 'pg-boss', t), 'workerKiBPerOpenTask')));
   row('chuangwen worker RSS with the tasks open, MiB', (t) => fmt(m(get('devServerAtOnce', 'chuangwen', t), 'workerOpenRssMiB')));
-  row('Temporal dev server SQLite, bytes per task after start', (t) => fmt(m(get('devServerAtOnce', 'chuangwen', t), 'temporalSqliteBytesPerTask'), 0));
+  row('Temporal dev server SQLite, bytes per task after start', (t) => fmt(m(complete(get('devServerAtOnce', 'chuangwen', t)), 'temporalSqliteBytesPerTask'), 0));
   row('PostgreSQL rows per task-year (one-year run)', (t) => yearCell(t, 'postgresRowsPerTaskYear'));
   row('PostgreSQL bytes per task-year (one-year run)', (t) => yearCell(t, 'postgresBytesPerTaskYear', 0));
 

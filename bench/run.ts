@@ -110,7 +110,6 @@ async function main(): Promise<void> {
         for (const system of systems) {
           const runs: Record<string, unknown>[] = [];
           const reps = mode === 'atOnce' ? repeats : Number(values['spread-repeats']);
-          let per = perCampaign;
           if (system === 'chuangwen' && mode === 'atOnce' && tasks > perCampaign) {
             // Try the whole load as one campaign once: record what the engine says.
             log(`${system} ${tasks} tasks as one campaign (probe)`);
@@ -121,11 +120,10 @@ async function main(): Promise<void> {
           }
           for (let r = runs.length; r < reps; r++) {
             log(`${system} ${mode} ${tasks} tasks, run ${r + 1}/${reps}`);
-            const run = await devServerRun({ system, tasks, mode, spreadSeconds: Number(values['spread-seconds']), perCampaign: per, expectedRate: expectedRate[system], serverUrl: pg.url, bundlePath: bundle.path, tuning, poolSize, baseline, startMode, startLimitMs, log: quiet });
+            const run = await devServerRun({ system, tasks, mode, spreadSeconds: Number(values['spread-seconds']), perCampaign, expectedRate: expectedRate[system], serverUrl: pg.url, bundlePath: bundle.path, tuning, poolSize, baseline, startMode, startLimitMs, log: quiet });
             runs.push(run);
             if (typeof run.tasksPerSecond === 'number' && run.tasksPerSecond > 0) expectedRate[system] = Math.min(expectedRate[system], run.tasksPerSecond);
             log(`  ${summary(run)}`);
-            per = perCampaign;
           }
           await save([figure({ figure: mode === 'atOnce' ? 'devServerAtOnce' : 'devServerSpread', system, server: 'devServer', tasks, runs })]);
         }
