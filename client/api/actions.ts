@@ -1,12 +1,17 @@
 // What the console and the HTTP API do to workflows, and how a refusal becomes an HTTP answer.
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { randomBytes } from 'node:crypto';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Db } from '../../db/pool.js';
 import { DefinitionError, parseDefinition, type DefinitionProblem } from '../../domain/definition-yaml.js';
+import { assessmentWorkflowId } from '../../domain/ids.js';
 import { EVIDENCE_FORMS, MAX_EVIDENCE_FILE_BYTES, type EvidenceForm, type TaskState } from '../../domain/task-state.js';
 import {
   acknowledgeUpdate,
+  addComplaintUpdate,
+  addTaskUpdate,
   decideExtensionUpdate,
+  enterScoresUpdate,
   reassignUpdate,
   recordRefusalUpdate,
   reportProgressUpdate,
@@ -14,14 +19,17 @@ import {
   taskStateQuery,
   verifyUpdate,
   withdrawUpdate,
+  type AssessmentScoreInput,
+  type ComplaintTaskInput,
   type ExtensionDecisionInput,
   type ExtensionRequestInput,
+  type NewTaskInput,
   type ReassignInput,
   type RefusalInput,
   type VerifyInput,
   type WithdrawInput,
 } from '../../workflows/messages.js';
-import { ActionRejected, CampaignAlreadyStarted, runUpdate, startCampaign, taskHandle } from '../campaigns.js';
+import { ActionRejected, CampaignAlreadyStarted, campaignHandle, runUpdate, startCampaign, taskHandle } from '../campaigns.js';
 import { submitEvidence as submitEvidenceToWorkflow } from '../evidence.js';
 
 /** An answer other than success, with its HTTP status and a reason in Chinese. */
@@ -51,6 +59,7 @@ const STATE_REASONS = new Set([
   'NotPending',
   'Closed',
   'CampaignEnded',
+  'AlreadyPublished',
 ]);
 
 export function problemFrom(error: unknown): HttpProblem | undefined {
@@ -133,27 +142,46 @@ export async function liveTaskState(
   }
 }
 
+/**
+ * Runs an update; a workflow that has finished answers `finished` (a state refusal, 409) and one
+ * that never existed `missing` (404), since the update alone cannot tell them apart.
+ */
+async function updateOn<Ret, Arg>(
+  handle: WorkflowHandle,
+  update: UpdateDefinition<Ret, [Arg]>,
+  input: Arg,
+  finished: HttpProblem,
+  missing?: HttpProblem,
+): Promise<Ret> {
+  try {
+    return await runUpdate(handle, update, input);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) {
+      const closed = await handle
+        .describe()
+        .then((d) => d.status.name !== 'RUNNING')
+        .catch(() => false);
+      if (closed) throw finished;
+      if (missing) throw missing;
+    }
+    throw problemFrom(error) ?? error;
+  }
+}
+
 /** Runs an update on a task; a task whose workflow has finished (销号 or 撤销) answers 409, not 404. */
-async function taskUpdate<Ret, Arg>(
+function taskUpdate<Ret, Arg>(
   temporal: Client,
   campaignId: string,
   taskId: string,
   update: UpdateDefinition<Ret, [Arg]>,
   input: Arg,
 ): Promise<Ret> {
-  const handle = taskHandle(temporal, campaignId, taskId);
-  try {
-    return await runUpdate(handle, update, input);
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) {
-      const finished = await handle
-        .describe()
-        .then((d) => d.status.name !== 'RUNNING')
-        .catch(() => false);
-      if (finished) throw new HttpProblem(409, 'InvalidState', '任务已办结（销号或撤销），不能再办理');
-    }
-    throw problemFrom(error) ?? error;
-  }
+  return updateOn(
+    taskHandle(temporal, campaignId, taskId),
+    update,
+    input,
+    new HttpProblem(409, 'InvalidState', '任务已办结（销号或撤销），不能再办理'),
+  );
 }
 
 export function acknowledge(temporal: Client, campaignId: string, taskId: string, input: { unitId: string; by?: string }) {
@@ -191,6 +219,38 @@ export function withdraw(temporal: Client, campaignId: string, taskId: string, i
 
 export function recordRefusal(temporal: Client, campaignId: string, taskId: string, input: RefusalInput) {
   return taskUpdate(temporal, campaignId, taskId, recordRefusalUpdate, input);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The campaign: tasks and complaints added while it runs; assessment scores
+
+const campaignEnded = () => new HttpProblem(409, 'CampaignEnded', '创建活动已结束，不能再添加任务或登记投诉');
+const campaignMissing = (campaignId: string) => new HttpProblem(404, 'NotFound', `未找到创建活动的工作流：${campaignId}`);
+
+/** An id for a task added from the console, where nobody types one: the prefix and six hex digits. */
+export function newTaskId(prefix: 'task' | 'complaint'): string {
+  return `${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
+/** 运行中新增整治任务: answers once the task's workflow has started (its assignment follows on its start day). */
+export function addTask(temporal: Client, campaignId: string, task: NewTaskInput) {
+  return updateOn(campaignHandle(temporal, campaignId), addTaskUpdate, task, campaignEnded(), campaignMissing(campaignId));
+}
+
+/** 登记群众来信来访、媒体曝光: an urgent task that starts at the ladder's complaint rung (督办函). */
+export function addComplaint(temporal: Client, campaignId: string, complaint: ComplaintTaskInput) {
+  return updateOn(campaignHandle(temporal, campaignId), addComplaintUpdate, complaint, campaignEnded(), campaignMissing(campaignId));
+}
+
+/** 录入测评分数 into a round whose scoring window is open; the round's workflow checks units, items and 0–100. */
+export function enterScores(temporal: Client, campaignId: string, round: number, input: AssessmentScoreInput) {
+  return updateOn(
+    temporal.workflow.getHandle(assessmentWorkflowId(campaignId, round)),
+    enterScoresUpdate,
+    input,
+    new HttpProblem(409, 'AlreadyPublished', `第${round}轮测评结果已公布，不能再录入分数`),
+    new HttpProblem(404, 'NotFound', `第${round}轮测评尚未开始或不存在`),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

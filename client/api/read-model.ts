@@ -9,6 +9,7 @@ import { EVENT_NAMES, RUNG_NAMES, TASK_STATUSES } from '../../domain/task-state.
 import type { NoticeRow } from '../../db/notices.js';
 import type { Queryable } from '../../db/pool.js';
 import { DUE_SOON_DAYS, unitMark, type Mark } from '../../domain/marks.js';
+import { CONSEQUENCE_NAMES, type Consequence } from '../../domain/assessment.js';
 
 export const DEFAULT_ZONE = 'Asia/Shanghai';
 /** Upcoming deadlines shown on the dashboard. */
@@ -691,105 +692,102 @@ export async function findMail(db: Queryable, id: number): Promise<MailView | un
 // Assessment rounds (测评) and the performance ledger (年终绩效)
 
 export interface AssessmentRound {
-  key: string;
+  round: number;
+  /** The period assessed, e.g. 2035年1月 or 2035年1—2月. */
   label: string;
-  /** Units best first. */
-  ranking: { unitId: string; unitName: string; score: number; rank: number; last: boolean }[];
+  periodStart: string;
+  periodEnd: string;
+  windowCloses: string;
+  publishedAt?: string;
+  /** open: scores may be entered; closed: the window has passed, results not yet published; published. */
+  status: 'open' | 'closed' | 'published';
+  /** The published result, best first (empty until published). */
+  ranking: {
+    unitId: string;
+    unitName: string;
+    score: number;
+    rank: number;
+    last: boolean;
+    consequence?: Consequence;
+    consequenceName?: string;
+  }[];
+  /** Items scored in this round, in the order first entered (记录评分: computed where none were entered). */
+  items: string[];
+  /** Item scores: entered by assessors, or computed from the record at publication. */
+  scores: { unitId: string; unitName: string; item: string; score: number; source: 'entered' | 'computed'; assessor?: string; enteredAt: string }[];
 }
 
 export interface Assessments {
-  source: 'assessments' | 'performanceLedger' | 'none';
   rounds: AssessmentRound[];
   units: { id: string; name: string }[];
   ledger: { unitId: string; unitName: string; year: number; points: number; reason: string; occurredAt: string }[];
 }
 
-/**
- * Rounds with their ranking. Reads a table of assessment scores when the database has one
- * (assessment_scores with a round, a unit and a score column); otherwise derives bimonthly rounds
- * (每两月实地测评) from the performance ledger: 100 points less the round's deductions.
- */
-export async function assessments(db: Queryable, campaignId: string, timeZone = DEFAULT_ZONE): Promise<Assessments> {
-  const units = await db.query<{ id: string; name: string }>(
-    'SELECT id, name FROM units WHERE campaign_id = $1 ORDER BY id',
-    [campaignId],
-  );
-  const unitName = new Map(units.rows.map((u) => [u.id, u.name]));
-  const ledgerRows = await db.query(
-    `SELECT unit_id, year, points, reason, occurred_at FROM performance_ledger
-     WHERE campaign_id = $1 ORDER BY occurred_at, id`,
-    [campaignId],
-  );
+/** The period's name as the round's results notice has it: 2035年1月, 2035年1—2月, 2035年12月—2036年1月. */
+function periodLabel(start: string, end: string): string {
+  const [sy, sm] = start.split('-').map(Number);
+  const [ey, em] = end.split('-').map(Number);
+  if (sy === ey && sm === em) return `${sy}年${sm}月`;
+  return sy === ey ? `${sy}年${sm}—${em}月` : `${sy}年${sm}月—${ey}年${em}月`;
+}
+
+/** The campaign's assessment rounds as the round workflows recorded them, with the performance ledger. */
+export async function assessments(db: Queryable, campaignId: string, now: Date): Promise<Assessments> {
+  const [units, ledgerRows, roundRows, resultRows, itemRows] = await Promise.all([
+    db.query<{ id: string; name: string }>('SELECT id, name FROM units WHERE campaign_id = $1 ORDER BY id', [campaignId]),
+    db.query(
+      `SELECT unit_id, year, points, reason, occurred_at FROM performance_ledger
+       WHERE campaign_id = $1 ORDER BY occurred_at, id`,
+      [campaignId],
+    ),
+    db.query('SELECT * FROM assessment_rounds WHERE campaign_id = $1 ORDER BY round', [campaignId]),
+    db.query('SELECT * FROM assessment_scores WHERE campaign_id = $1 ORDER BY round, rank, unit_id', [campaignId]),
+    db.query('SELECT * FROM assessment_item_scores WHERE campaign_id = $1 ORDER BY round, entered_at, item, unit_id', [campaignId]),
+  ]);
+  const unitName = (id: string) => units.rows.find((u) => u.id === id)?.name ?? id;
   const ledger = ledgerRows.rows.map((r) => ({
     unitId: r.unit_id,
-    unitName: unitName.get(r.unit_id) ?? r.unit_id,
+    unitName: unitName(r.unit_id),
     year: r.year,
     points: Number(r.points),
     reason: r.reason,
     occurredAt: iso(r.occurred_at)!,
   }));
-
-  const scores = await scoresTable(db, campaignId);
-  let source: Assessments['source'] = 'none';
-  let perRound = new Map<string, { label: string; scores: Map<string, number> }>();
-  if (scores && scores.length > 0) {
-    source = 'assessments';
-    for (const s of scores) {
-      const round = perRound.get(s.round) ?? { label: s.label, scores: new Map() };
-      round.scores.set(s.unitId, s.score);
-      perRound.set(s.round, round);
-    }
-  } else if (ledger.length > 0) {
-    source = 'performanceLedger';
-    perRound = new Map();
-    for (const e of ledger) {
-      const at = DateTime.fromISO(e.occurredAt).setZone(timeZone);
-      const first = Math.floor((at.month - 1) / 2) * 2 + 1;
-      const key = `${at.year}-${String(first).padStart(2, '0')}`;
-      const round = perRound.get(key) ?? { label: `${at.year}年${first}—${first + 1}月`, scores: new Map() };
-      round.scores.set(e.unitId, (round.scores.get(e.unitId) ?? 100) + e.points);
-      perRound.set(key, round);
-    }
-    for (const round of perRound.values()) for (const u of units.rows) if (!round.scores.has(u.id)) round.scores.set(u.id, 100);
-  }
-  const rounds = [...perRound.entries()]
-    .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
-    .map(([key, round]) => {
-      const sorted = [...round.scores.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-      const lowest = sorted.length > 1 ? sorted[sorted.length - 1][1] : undefined;
-      let rank = 0;
-      let previous: number | undefined;
-      return {
-        key,
-        label: round.label,
-        ranking: sorted.map(([unitId, score], i) => {
-          if (score !== previous) rank = i + 1;
-          previous = score;
-          return { unitId, unitName: unitName.get(unitId) ?? unitId, score, rank, last: lowest !== undefined && score === lowest };
-        }),
-      };
-    });
-  return { source, rounds, units: units.rows, ledger };
-}
-
-async function scoresTable(
-  db: Queryable,
-  campaignId: string,
-): Promise<{ round: string; label: string; unitId: string; score: number }[] | undefined> {
-  const { rows } = await db.query<{ column_name: string }>(
-    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'assessment_scores'`,
-  );
-  if (rows.length === 0) return undefined;
-  const columns = new Set(rows.map((r) => r.column_name));
-  const pick = (...names: string[]) => names.find((n) => columns.has(n));
-  const round = pick('round', 'round_no', 'round_number', 'round_id', 'round_key');
-  const unit = pick('unit_id', 'unit');
-  const score = pick('score', 'total', 'points');
-  if (!round || !unit || !score || !columns.has('campaign_id')) return undefined;
-  const { rows: data } = await db.query(
-    `SELECT "${round}"::text AS round, "${unit}" AS unit_id, "${score}"::float8 AS score
-     FROM assessment_scores WHERE campaign_id = $1`,
-    [campaignId],
-  );
-  return data.map((r) => ({ round: r.round, label: `第${r.round}轮`, unitId: r.unit_id, score: Number(r.score) }));
+  const rounds = roundRows.rows.map((r): AssessmentRound => {
+    const windowCloses = iso(r.window_closes)!;
+    const publishedAt = iso(r.published_at);
+    const scores = itemRows.rows
+      .filter((s) => s.round === r.round)
+      .map((s) => ({
+        unitId: s.unit_id,
+        unitName: unitName(s.unit_id),
+        item: s.item,
+        score: Number(s.score),
+        source: s.source,
+        ...(s.assessor ? { assessor: s.assessor } : {}),
+        enteredAt: iso(s.entered_at)!,
+      }));
+    return {
+      round: r.round,
+      label: periodLabel(r.period_start, r.period_end),
+      periodStart: r.period_start,
+      periodEnd: r.period_end,
+      windowCloses,
+      ...(publishedAt ? { publishedAt } : {}),
+      status: publishedAt ? 'published' : Date.parse(windowCloses) > now.getTime() ? 'open' : 'closed',
+      ranking: resultRows.rows
+        .filter((x) => x.round === r.round)
+        .map((x) => ({
+          unitId: x.unit_id,
+          unitName: unitName(x.unit_id),
+          score: Number(x.score),
+          rank: x.rank,
+          last: x.last,
+          ...(x.consequence ? { consequence: x.consequence, consequenceName: CONSEQUENCE_NAMES[x.consequence as Consequence] ?? x.consequence } : {}),
+        })),
+      items: [...new Set(scores.map((s) => s.item))],
+      scores,
+    };
+  });
+  return { rounds, units: units.rows, ledger };
 }

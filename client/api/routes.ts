@@ -1,12 +1,17 @@
 // The JSON API: everything the console does, for other programs. Described at /api/openapi.json.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ComplaintSource } from '../../domain/notices.js';
 import type { TaskState } from '../../domain/task-state.js';
 import { importPlan, PlanInputError } from '../../plan/index.js';
 import { requireAdmin, requireUser } from '../web/auth.js';
 import { TASK_STATUSES } from '../../domain/task-state.js';
 import {
+  addComplaint,
+  addTask,
   decideExtension,
+  enterScores,
   HttpProblem,
+  newTaskId,
   reassign,
   recordRefusal,
   startCampaignFromYaml,
@@ -17,8 +22,7 @@ import {
 import { campaignOverview, requireCampaign, stateView, taskDetail } from './compose.js';
 import { docxAvailable, noticeDocument } from './documents.js';
 import { ledgerFileName, ledgerWorkbook } from './ledger.js';
-import { pendingMessage } from './pending.js';
-import { assessments, dashboard, findMail, findNotice, listCampaigns, listMail, listNotices, listTasks } from './read-model.js';
+import { assessments, dashboard, findMail, findNotice, findTask, listCampaigns, listMail, listNotices, listTasks, todayIn } from './read-model.js';
 import { problems, ref } from './schemas.js';
 import { attachment } from '../web/download.js';
 
@@ -321,32 +325,74 @@ export function registerApiRoutes(app: FastifyInstance): void {
       ...writer,
       schema: {
         tags: ['tasks'],
-        summary: '运行中新增整治任务或登记投诉（群众来信来访、媒体曝光）（尚待工作流支持，目前回答 501）',
+        summary: '运行中新增整治任务（kind: task），或登记群众来信来访、媒体曝光（kind: complaint，从督办函起步、限期整改）',
         security: write,
         params: campaignParam,
         body: {
           type: 'object',
           properties: {
             kind: { type: 'string', enum: ['task', 'complaint'] },
-            id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' },
+            id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$', description: '任务编号；不填则自动生成' },
             title: { type: 'string', minLength: 1, maxLength: 200 },
-            description: { type: 'string', maxLength: 10_000 },
+            description: { type: 'string', maxLength: 10_000, description: '任务内容；投诉则为来信或报道的内容摘要' },
             leadUnit: { type: 'string', maxLength: 64 },
-            cooperatingUnits: { type: 'array', items: { type: 'string', maxLength: 64 } },
-            start: { type: 'string', format: 'date' },
-            deadline: { type: 'string', format: 'date' },
+            cooperatingUnits: { type: 'array', items: { type: 'string', maxLength: 64 }, maxItems: 100 },
+            start: { type: 'string', format: 'date', description: '新增任务的开始日期，默认今天' },
+            deadline: { type: 'string', format: 'date', description: '新增任务的完成时限（投诉不填：按督办规则限期整改）' },
             source: { type: 'string', enum: ['citizen', 'media'], description: '投诉来源：群众来信来访 citizen、媒体曝光 media' },
+            reference: { type: 'string', maxLength: 200, description: '投诉的来信编号或报道出处' },
           },
-          required: ['kind', 'title', 'leadUnit', 'deadline'],
+          required: ['kind', 'title', 'leadUnit'],
           additionalProperties: false,
         },
-        response: { 201: ref('TaskSummary'), ...problems(400, 401, 403, 404, 409, 422, 501) },
+        response: { 201: ref('Task'), ...problems(400, 401, 403, 404, 409, 415, 422) },
       },
     },
-    async (request) => {
-      await requireCampaign(ctx, (request.params as { campaignId: string }).campaignId);
-      const kind = (request.body as { kind: string }).kind;
-      throw new HttpProblem(501, 'Pending', pendingMessage(kind === 'complaint' ? 'addComplaint' : 'addTask'));
+    async (request, reply) => {
+      requireJson(request);
+      const { campaignId } = request.params as { campaignId: string };
+      const campaign = await requireCampaign(ctx, campaignId);
+      const b = request.body as {
+        kind: 'task' | 'complaint';
+        id?: string;
+        title: string;
+        description?: string;
+        leadUnit: string;
+        cooperatingUnits?: string[];
+        start?: string;
+        deadline?: string;
+        source?: ComplaintSource;
+        reference?: string;
+      };
+      const summary = b.description?.trim();
+      let added: { taskId: string };
+      if (b.kind === 'complaint') {
+        if (!b.source) throw new HttpProblem(422, 'EmptyInput', '请选择投诉来源（群众来信来访或媒体曝光）');
+        added = await addComplaint(ctx.temporal, campaignId, {
+          id: b.id ?? newTaskId('complaint'),
+          title: b.title,
+          leadUnit: b.leadUnit,
+          cooperatingUnits: b.cooperatingUnits ?? [],
+          source: b.source,
+          ...(summary ? { summary } : {}),
+          ...(b.reference?.trim() ? { reference: b.reference.trim() } : {}),
+        });
+      } else {
+        if (!b.deadline) throw new HttpProblem(422, 'EmptyInput', '请填写完成时限');
+        added = await addTask(ctx.temporal, campaignId, {
+          id: b.id ?? newTaskId('task'),
+          title: b.title,
+          description: summary ?? '',
+          leadUnit: b.leadUnit,
+          cooperatingUnits: b.cooperatingUnits ?? [],
+          start: b.start ?? todayIn(await ctx.now(), campaign.timeZone),
+          deadline: b.deadline,
+          indicators: [],
+        });
+      }
+      // The campaign registers the task before it starts it, so the record is there to answer with.
+      const task = await findTask(ctx.db, campaignId, added.taskId, await ctx.now());
+      return reply.code(201).send(task);
     },
   );
 
@@ -408,7 +454,7 @@ export function registerApiRoutes(app: FastifyInstance): void {
       ...reader,
       schema: {
         tags: ['assessments'],
-        summary: '测评轮次与排名、绩效台账',
+        summary: '测评轮次：评分窗口、已录入的分数、公布的排名与末位处理；绩效台账',
         security: read,
         params: campaignParam,
         response: { 200: ref('Assessments'), ...problems(401, 404) },
@@ -416,8 +462,7 @@ export function registerApiRoutes(app: FastifyInstance): void {
     },
     async (request) => {
       const campaign = await requireCampaign(ctx, (request.params as { campaignId: string }).campaignId);
-      const result = await assessments(ctx.db, campaign.id, campaign.timeZone);
-      return { source: result.source, scoresAccepted: false, rounds: result.rounds, ledger: result.ledger };
+      return assessments(ctx.db, campaign.id, await ctx.now());
     },
   );
 
@@ -427,19 +472,27 @@ export function registerApiRoutes(app: FastifyInstance): void {
       ...writer,
       schema: {
         tags: ['assessments'],
-        summary: '录入一轮测评分数（尚待工作流支持，目前回答 501）',
+        summary: '录入一轮测评分数（按单位和测评项目，0—100 分），仅在该轮评分窗口内；同一单位同一项目再录入则覆盖',
         security: write,
         params: campaignParam,
         body: {
           type: 'object',
           properties: {
-            round: { type: 'string', maxLength: 64 },
+            round: { type: 'integer', minimum: 1, description: '测评轮次（第几轮）' },
+            assessor: { type: 'string', maxLength: 100, description: '测评人；不填则为当前用户' },
             scores: {
               type: 'array',
+              minItems: 1,
+              maxItems: 5000,
               items: {
                 type: 'object',
-                properties: { unitId: { type: 'string', maxLength: 64 }, score: { type: 'number', minimum: 0, maximum: 1000 } },
-                required: ['unitId', 'score'],
+                properties: {
+                  unitId: { type: 'string', maxLength: 64 },
+                  item: { type: 'string', maxLength: 100 },
+                  // The range (0—100) is the round workflow's to check, so its reason reaches the caller.
+                  score: { type: 'number' },
+                },
+                required: ['unitId', 'item', 'score'],
                 additionalProperties: false,
               },
             },
@@ -447,12 +500,16 @@ export function registerApiRoutes(app: FastifyInstance): void {
           required: ['round', 'scores'],
           additionalProperties: false,
         },
-        response: { 200: ref('Assessments'), ...problems(400, 401, 403, 404, 409, 422, 501) },
+        response: { 200: ref('AssessmentEntry'), ...problems(400, 401, 403, 404, 409, 415, 422) },
       },
     },
     async (request) => {
-      await requireCampaign(ctx, (request.params as { campaignId: string }).campaignId);
-      throw new HttpProblem(501, 'Pending', pendingMessage('enterScores'));
+      requireJson(request);
+      const { campaignId } = request.params as { campaignId: string };
+      await requireCampaign(ctx, campaignId);
+      const { round, assessor, scores } = request.body as { round: number; assessor?: string; scores: { unitId: string; item: string; score: number }[] };
+      const state = await enterScores(ctx.temporal, campaignId, round, { assessor: assessor?.trim() || by(request), scores });
+      return { round: state.round, label: state.label, windowClosesAt: state.windowClosesAt, entered: state.entered };
     },
   );
 

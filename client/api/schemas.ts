@@ -274,26 +274,74 @@ export const SCHEMAS = [
     ),
   },
   {
+    $id: 'AssessmentRound',
+    ...object(
+      {
+        round: int,
+        label: str,
+        periodStart: date,
+        periodEnd: date,
+        windowCloses: dateTime,
+        publishedAt: dateTime,
+        status: { type: 'string', enum: ['open', 'closed', 'published'], description: 'open 评分中；closed 评分已截止、待公布；published 已公布' },
+        ranking: {
+          type: 'array',
+          items: object(
+            {
+              unitId: str,
+              unitName: str,
+              score: num,
+              rank: int,
+              last: bool,
+              consequence: { type: 'string', enum: ['criticism', 'interview', 'accountability'] },
+              consequenceName: str,
+            },
+            ['unitId', 'unitName', 'score', 'rank', 'last'],
+          ),
+        },
+        items: strings,
+        scores: {
+          type: 'array',
+          items: object(
+            {
+              unitId: str,
+              unitName: str,
+              item: str,
+              score: num,
+              source: { type: 'string', enum: ['entered', 'computed'] },
+              assessor: str,
+              enteredAt: dateTime,
+            },
+            ['unitId', 'unitName', 'item', 'score', 'source', 'enteredAt'],
+          ),
+        },
+      },
+      ['round', 'label', 'periodStart', 'periodEnd', 'windowCloses', 'status', 'ranking', 'items', 'scores'],
+    ),
+  },
+  {
     $id: 'Assessments',
     ...object({
-      source: { type: 'string', enum: ['assessments', 'performanceLedger', 'none'] },
-      scoresAccepted: bool,
-      rounds: {
-        type: 'array',
-        items: object({
-          key: str,
-          label: str,
-          ranking: {
-            type: 'array',
-            items: object({ unitId: str, unitName: str, score: num, rank: int, last: bool }),
-          },
-        }),
-      },
+      rounds: arrayOf('AssessmentRound'),
+      units: { type: 'array', items: object({ id: str, name: str }) },
       ledger: {
         type: 'array',
         items: object({ unitId: str, unitName: str, year: int, points: num, reason: str, occurredAt: dateTime }),
       },
     }),
+  },
+  {
+    $id: 'AssessmentEntry',
+    description: '录入后该轮已录入的分数：单位 → 测评项目 → 分数',
+    ...object(
+      {
+        round: int,
+        label: str,
+        windowClosesAt: dateTime,
+        entered: { type: 'object', additionalProperties: { type: 'object', additionalProperties: num } },
+      },
+      ['round', 'label', 'entered'],
+    ),
   },
   {
     $id: 'MailSummary',

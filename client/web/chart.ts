@@ -15,7 +15,7 @@ export interface Chart {
   series: { unitName: string; color: string; dash: string; points: string; dots: { x: number; y: number; score: number; round: string }[] }[];
 }
 
-export function chartOf(result: Assessments): Chart | undefined {
+export function chartOf(result: Pick<Assessments, 'rounds'>): Chart | undefined {
   if (result.rounds.length === 0) return undefined;
   const width = 720;
   const left = 48;

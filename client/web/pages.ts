@@ -4,9 +4,13 @@ import { importPlan, PlanInputError } from '../../plan/index.js';
 import { campaignExists } from '../../db/campaigns.js';
 import { readEvidenceFile } from '../../db/users.js';
 import {
+  addComplaint,
+  addTask,
   decideExtension,
+  enterScores,
   HttpProblem,
   INLINE_TYPES,
+  newTaskId,
   problemFrom,
   reassign,
   recordRefusal,
@@ -18,7 +22,6 @@ import {
 import { campaignOverview, requireCampaign, taskDetail, WORKFLOW_STATUS_NAMES } from '../api/compose.js';
 import { docxAvailable, noticeDocument, renderDocx } from '../api/documents.js';
 import { ledgerWorkbook, ledgerFileName } from '../api/ledger.js';
-import { PENDING, pendingMessage } from '../api/pending.js';
 import {
   assessments,
   dashboard,
@@ -30,6 +33,7 @@ import {
   listTasks,
   listUnits,
   MARK_NAMES,
+  todayIn,
 } from '../api/read-model.js';
 import { TASK_STATUSES } from '../../domain/task-state.js';
 import { unitLinkFor } from '../../activities/unit-links.js';
@@ -46,6 +50,8 @@ const DONE: Record<string, string> = {
   reassign: '任务已改派',
   withdraw: '任务已撤销',
   refusal: '已记录拒不整改，督办升级',
+  added: '任务已新增，将于开始日期交办责任单位',
+  complaint: '投诉已登记：向责任单位发出督办函，限期整改',
 };
 
 type Params = Record<string, string>;
@@ -56,6 +62,18 @@ export function formValue(body: unknown, key: string): string {
   if (typeof value === 'string') return value;
   if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
   return '';
+}
+
+/** Every value of a repeated form field (checkboxes). */
+function formValues(body: unknown, key: string): string[] {
+  const value = (body as Record<string, unknown> | undefined)?.[key];
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** What was typed into a form, to show it again with a refusal. */
+function typed(body: unknown): Record<string, string | string[]> {
+  return Object.fromEntries(Object.keys(body ?? {}).map((k) => [k, formValues(body, k).length > 1 ? formValues(body, k) : formValue(body, k)]));
 }
 
 function uploadedText(body: unknown, key: string): { text: string; fileName?: string } | undefined {
@@ -133,7 +151,6 @@ export function registerPageRoutes(app: FastifyInstance): void {
       pageNo,
       pageCount: Math.max(Math.ceil(tasks.total / PAGE_SIZE), 1),
       statuses: TASK_STATUSES,
-      pending: PENDING,
     });
   });
 
@@ -226,33 +243,64 @@ export function registerPageRoutes(app: FastifyInstance): void {
   );
 
   // 新增任务 / 群众来信来访、媒体曝光
-  app.get('/campaigns/:campaignId/tasks/new', { preHandler: requireAdmin }, async (request, reply) => {
-    const { campaignId } = request.params as Params;
+  const taskNew = async (request: FastifyRequest, reply: FastifyReply, campaignId: string, kind: 'task' | 'complaint', form: Record<string, unknown>, error?: string) => {
     const campaign = await requireCampaign(ctx, campaignId);
-    const kind = (request.query as Query).kind === 'complaint' ? 'complaint' : 'task';
-    return page(app, request, reply, 'task-new', { title: kind === 'complaint' ? '登记投诉' : '新增任务', nav: 'campaigns', campaignId }, {
-      campaign,
-      units: await listUnits(ctx.db, campaignId),
-      kind,
-      form: {},
-      pending: PENDING,
-    });
-  });
-
-  app.post('/campaigns/:campaignId/tasks', admin, async (request, reply) => {
-    const { campaignId } = request.params as Params;
-    const campaign = await requireCampaign(ctx, campaignId);
-    const body = request.body as Record<string, unknown>;
-    const kind = formValue(body, 'kind') === 'complaint' ? 'complaint' : 'task';
-    reply.code(501);
     return page(
       app,
       request,
       reply,
       'task-new',
-      { title: kind === 'complaint' ? '登记投诉' : '新增任务', nav: 'campaigns', campaignId, flash: { kind: 'info', text: pendingMessage(kind === 'complaint' ? 'addComplaint' : 'addTask') } },
-      { campaign, units: await listUnits(ctx.db, campaignId), kind, form: Object.fromEntries(Object.keys(body ?? {}).map((k) => [k, formValue(body, k)])), pending: PENDING },
+      { title: kind === 'complaint' ? '登记投诉' : '新增任务', nav: 'campaigns', campaignId, flash: error ? { kind: 'error', text: `操作被拒绝：${error}` } : undefined },
+      { campaign, units: await listUnits(ctx.db, campaignId), kind, form, today: todayIn(await ctx.now(), campaign.timeZone) },
     );
+  };
+
+  app.get('/campaigns/:campaignId/tasks/new', { preHandler: requireAdmin }, async (request, reply) => {
+    const { campaignId } = request.params as Params;
+    return taskNew(request, reply, campaignId, (request.query as Query).kind === 'complaint' ? 'complaint' : 'task', {});
+  });
+
+  app.post('/campaigns/:campaignId/tasks', admin, async (request, reply) => {
+    const { campaignId } = request.params as Params;
+    const campaign = await requireCampaign(ctx, campaignId);
+    const body = request.body;
+    const kind = formValue(body, 'kind') === 'complaint' ? 'complaint' : 'task';
+    const field = (key: string) => formValue(body, key).trim();
+    const cooperatingUnits = formValues(body, 'cooperatingUnits').filter((u) => u && u !== field('leadUnit'));
+    try {
+      let taskId: string;
+      if (kind === 'complaint') {
+        const source = field('source');
+        if (source !== 'citizen' && source !== 'media') throw new HttpProblem(422, 'EmptyInput', '请选择投诉来源');
+        ({ taskId } = await addComplaint(ctx.temporal, campaignId, {
+          id: newTaskId('complaint'),
+          title: field('title'),
+          leadUnit: field('leadUnit'),
+          cooperatingUnits,
+          source,
+          ...(field('description') ? { summary: field('description') } : {}),
+          ...(field('reference') ? { reference: field('reference') } : {}),
+        }));
+      } else {
+        if (!field('deadline')) throw new HttpProblem(422, 'EmptyInput', '请填写完成时限');
+        ({ taskId } = await addTask(ctx.temporal, campaignId, {
+          id: newTaskId('task'),
+          title: field('title'),
+          description: field('description'),
+          leadUnit: field('leadUnit'),
+          cooperatingUnits,
+          start: field('start') || todayIn(await ctx.now(), campaign.timeZone),
+          deadline: field('deadline'),
+          indicators: [],
+        }));
+      }
+      return reply.redirect(`/campaigns/${encodeURIComponent(campaignId)}/tasks/${encodeURIComponent(taskId)}?done=${kind === 'complaint' ? 'complaint' : 'added'}`, 303);
+    } catch (error) {
+      const problem = problemFrom(error);
+      if (!problem || problem.statusCode === 404) throw error;
+      reply.code(problem.statusCode);
+      return taskNew(request, reply, campaignId, kind, typed(body), problem.message);
+    }
   });
 
   // ------------------------------------------------------------------ evidence files
@@ -310,31 +358,57 @@ export function registerPageRoutes(app: FastifyInstance): void {
     return page(app, request, reply, 'pick-campaign', { title: '测评排名', nav: 'assessments' }, { campaigns, suffix: '/assessments' });
   });
 
-  app.get('/campaigns/:campaignId/assessments', user, async (request, reply) => {
-    const { campaignId } = request.params as Params;
+  const assessmentsPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    campaignId: string,
+    extra: { flash?: { kind: 'ok' | 'error'; text: string }; form?: Record<string, unknown> } = {},
+  ) => {
     const campaign = await requireCampaign(ctx, campaignId);
-    const result = await assessments(ctx.db, campaignId, campaign.timeZone);
-    return page(app, request, reply, 'assessments', { title: '测评排名', nav: 'assessments', campaignId }, {
+    const result = await assessments(ctx.db, campaignId, await ctx.now());
+    const published = result.rounds.filter((r) => r.status === 'published');
+    return page(app, request, reply, 'assessments', { title: '测评排名', nav: 'assessments', campaignId, flash: extra.flash }, {
       campaign,
       result,
-      chart: chartOf(result),
-      pending: PENDING,
+      chart: chartOf({ rounds: published }),
+      form: extra.form ?? {},
+      assessor: request.user!.displayName || request.user!.name,
     });
+  };
+
+  app.get('/campaigns/:campaignId/assessments', user, async (request, reply) => {
+    const { campaignId } = request.params as Params;
+    const done = (request.query as Query).done;
+    return assessmentsPage(request, reply, campaignId, done ? { flash: { kind: 'ok', text: `第${Number(done)}轮测评分数已录入` } } : {});
   });
 
+  /**
+   * The scores form is a grid: a row per unit, a column per item (item.0, item.1, …), cells
+   * score.<unitId>.<column>; empty cells are left alone.
+   */
   app.post('/campaigns/:campaignId/assessments/scores', admin, async (request, reply) => {
     const { campaignId } = request.params as Params;
-    const campaign = await requireCampaign(ctx, campaignId);
-    const result = await assessments(ctx.db, campaignId, campaign.timeZone);
-    reply.code(501);
-    return page(
-      app,
-      request,
-      reply,
-      'assessments',
-      { title: '测评排名', nav: 'assessments', campaignId, flash: { kind: 'info', text: pendingMessage('enterScores') } },
-      { campaign, result, chart: chartOf(result), pending: PENDING },
-    );
+    await requireCampaign(ctx, campaignId);
+    const body = request.body;
+    const round = Number.parseInt(formValue(body, 'round'), 10);
+    try {
+      if (!(round > 0)) throw new HttpProblem(422, 'EmptyInput', '请选择测评轮次');
+      const scores: { unitId: string; item: string; score: number }[] = [];
+      for (const key of Object.keys((body ?? {}) as object)) {
+        const m = /^score\.(.+)\.(\d+)$/.exec(key);
+        const value = formValue(body, key).trim();
+        if (!m || value === '') continue;
+        scores.push({ unitId: m[1], item: formValue(body, `item.${m[2]}`).trim(), score: Number(value) });
+      }
+      const assessor = formValue(body, 'assessor').trim() || request.user!.displayName || request.user!.name;
+      await enterScores(ctx.temporal, campaignId, round, { assessor, scores });
+      return reply.redirect(`/campaigns/${encodeURIComponent(campaignId)}/assessments?done=${round}#round-${round}`, 303);
+    } catch (error) {
+      const problem = problemFrom(error);
+      if (!problem) throw error;
+      reply.code(problem.statusCode);
+      return assessmentsPage(request, reply, campaignId, { flash: { kind: 'error', text: `分数未录入：${problem.message}` }, form: typed(body) });
+    }
   });
 
   // ------------------------------------------------------------------ 台账

@@ -3,6 +3,7 @@
 // for another task or another unit), and the task's life from assignment to 销号 through the API.
 import { randomBytes } from 'node:crypto';
 import ExcelJS from 'exceljs';
+import { DateTime } from 'luxon';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleServer } from '../../client/server.js';
@@ -307,7 +308,7 @@ describe('console API', () => {
     expect(kinds).toEqual(expect.arrayContaining(['acknowledged', 'progress', 'extensionRequested', 'extensionApproved', 'evidence', 'verificationFailed', 'verified']));
   });
 
-  it('administers tasks: reassign and withdraw, and says which actions still wait for the workflows', async () => {
+  it('administers tasks: reassign and withdraw', async () => {
     await step(async () => {
       const route = '/api/campaigns/:campaignId/tasks/:taskId/reassign';
       const bad = await api('POST', `/api/campaigns/${campaignId}/tasks/parks/reassign`, { as: admin, route, body: { unitId: 'utilities', reason: '调整' } });
@@ -321,22 +322,126 @@ describe('console API', () => {
       });
       expect(withdrawn.json().task.status).toBe('withdrawn');
     });
-    const add = await api('POST', `/api/campaigns/${campaignId}/tasks`, {
+  });
+
+  it('adds a task to the running campaign: recorded, listed and assigned by mail', async () => {
+    const route = '/api/campaigns/:campaignId/tasks';
+    const now = await h.sim.now();
+    const added = await api('POST', `/api/campaigns/${campaignId}/tasks`, {
       as: admin,
-      route: '/api/campaigns/:campaignId/tasks',
-      body: { kind: 'complaint', title: '群众反映夜市油烟扰民', leadUnit: 'enforcement', deadline: shanghaiDate(today, 5), source: 'citizen' },
+      route,
+      // Started yesterday, so it is assigned at once rather than at 09:00 of its start day.
+      body: {
+        kind: 'task',
+        id: 'night-market',
+        title: '整治夜市占道经营',
+        description: '夜市摊点越线经营，油烟扰民。',
+        leadUnit: 'utilities',
+        cooperatingUnits: ['service'],
+        start: shanghaiDate(now, -1),
+        deadline: shanghaiDate(now, 25),
+      },
     });
-    expect(add.statusCode).toBe(501);
-    expect(add.json().message).toContain('尚待工作流支持');
-    const scores = await api('POST', `/api/campaigns/${campaignId}/assessments/scores`, {
+    expect(added.statusCode, added.body).toBe(201);
+    expect(added.json()).toMatchObject({ id: 'night-market', title: '整治夜市占道经营', leadUnit: 'utilities', leadUnitName: '区公用事业局', cooperatingUnits: ['service'] });
+    const { rows } = await h.database.db.query('SELECT title, lead_unit, deadline FROM tasks WHERE campaign_id = $1 AND id = $2', [campaignId, 'night-market']);
+    expect(rows).toEqual([{ title: '整治夜市占道经营', lead_unit: 'utilities', deadline: shanghaiDate(now, 25) }]);
+
+    const assignment = await waitFor(async () => {
+      const r = await api('GET', `/api/notices?campaign=${campaignId}&task=night-market`, { as: leader });
+      return r.json().notices.find((n: { kind: string }) => n.kind === 'assignment') as { documentNumber: string } | undefined;
+    }, 'the new task assigned');
+    const mail = await waitFor(async () => {
+      const r = await api('GET', '/api/mailbox?to=gy@test.example.org', { as: admin });
+      return r.json().messages.find((m: { subject: string }) => m.subject.includes(assignment.documentNumber)) as { subject: string } | undefined;
+    }, 'the assignment mail in the sink');
+    expect(mail.subject).toContain('交办');
+    const list = await api('GET', `/api/campaigns/${campaignId}/tasks?q=night-market`, { as: leader, route });
+    expect(list.json().tasks).toMatchObject([{ id: 'night-market', status: 'assigned' }]);
+
+    // The same id again, an unknown unit, no deadline: refused with the reason, nothing added.
+    const twice = await api('POST', `/api/campaigns/${campaignId}/tasks`, { as: admin, route, body: { kind: 'task', id: 'night-market', title: '重复', leadUnit: 'utilities', deadline: shanghaiDate(now, 25) } });
+    expect(twice.statusCode).toBe(422);
+    expect(twice.json().message).toBe('任务编号重复：night-market');
+    const unknown = await api('POST', `/api/campaigns/${campaignId}/tasks`, { as: admin, route, body: { kind: 'task', title: '未知单位的任务', leadUnit: 'nowhere', deadline: shanghaiDate(now, 25) } });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json()).toMatchObject({ error: 'InvalidInput', message: '未知单位：nowhere' });
+    const noDeadline = await api('POST', `/api/campaigns/${campaignId}/tasks`, { as: admin, route, body: { kind: 'task', title: '没有时限', leadUnit: 'utilities' } });
+    expect(noDeadline.statusCode).toBe(422);
+    expect((await api('POST', `/api/campaigns/nowhere/tasks`, { as: admin, route, body: { kind: 'task', title: '无此活动', leadUnit: 'utilities', deadline: shanghaiDate(now, 25) } })).statusCode).toBe(404);
+    expect((await h.database.db.query('SELECT count(*)::int AS n FROM tasks WHERE campaign_id = $1', [campaignId])).rows[0].n).toBe(3);
+  });
+
+  it('registers a complaint, which starts at the 督办函', async () => {
+    const route = '/api/campaigns/:campaignId/tasks';
+    const unknown = await api('POST', `/api/campaigns/${campaignId}/tasks`, {
       as: admin,
-      route: '/api/campaigns/:campaignId/assessments/scores',
-      body: { round: '1', scores: [{ unitId: 'enforcement', score: 90 }] },
+      route,
+      body: { kind: 'complaint', title: '群众反映夜市油烟扰民', leadUnit: 'nowhere', source: 'citizen' },
     });
-    expect(scores.statusCode).toBe(501);
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json().message).toBe('未知单位：nowhere');
+
+    const added = await api('POST', `/api/campaigns/${campaignId}/tasks`, {
+      as: admin,
+      route,
+      body: {
+        kind: 'complaint',
+        id: 'hotline-1',
+        title: '群众反映夜市油烟扰民',
+        description: '夜间油烟和噪声影响周边居民休息。',
+        leadUnit: 'enforcement',
+        source: 'citizen',
+        reference: '12345热线工单 0001',
+      },
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    expect(added.json()).toMatchObject({ id: 'hotline-1', title: '群众反映夜市油烟扰民', leadUnit: 'enforcement' });
+
+    // Its letter goes out at 09:00 (campaign time) of the day it was registered.
+    const nine = DateTime.fromJSDate(await h.sim.now()).setZone('Asia/Shanghai').set({ hour: 9, minute: 1, second: 0, millisecond: 0 });
+    const wait = nine.toMillis() - (await h.sim.env.currentTimeMs());
+    if (wait > 0) await h.sim.env.sleep(wait);
+    const first = await waitFor(async () => {
+      const r = await api('GET', `/api/notices?campaign=${campaignId}&task=hotline-1`, { as: leader });
+      const notices = r.json().notices as { kind: string }[];
+      return notices.length > 0 ? notices[notices.length - 1] : undefined;
+    }, 'the complaint\'s first notice');
+    expect(first.kind).toBe('supervisionLetter');
+    const detail = await waitFor(async () => {
+      const r = await api('GET', `/api/campaigns/${campaignId}/tasks/hotline-1`, { as: leader, route: '/api/campaigns/:campaignId/tasks/:taskId' });
+      return r.json().task.rungName === '督办函' && r;
+    }, 'the complaint at the 督办函 rung');
+    expect(detail.json().timeline.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['complaint', 'notice.supervisionLetter']));
+  });
+
+  it('lets only administrators add tasks, register complaints and enter scores', async () => {
+    const tasks = `/api/campaigns/${campaignId}/tasks`;
+    const route = '/api/campaigns/:campaignId/tasks';
+    const task = { kind: 'task', title: '领导新增的任务', leadUnit: 'utilities', deadline: shanghaiDate(today, 30) };
+    const complaint = { kind: 'complaint', title: '领导登记的投诉', leadUnit: 'utilities', source: 'media' };
+    const scores = { round: 1, scores: [{ unitId: 'enforcement', item: '实地测评', score: 90 }] };
+    const scoresRoute = '/api/campaigns/:campaignId/assessments/scores';
+    for (const [url, r, body] of [
+      [tasks, route, task],
+      [tasks, route, complaint],
+      [`/api/campaigns/${campaignId}/assessments/scores`, scoresRoute, scores],
+    ] as const) {
+      const refused = await api('POST', url, { as: leader, route: r, body });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json().message).toBe('领导账号只能查看，不能执行此操作');
+      // An administrator without the CSRF token is refused too.
+      expect((await api('POST', url, { as: admin, route: r, body, csrf: false })).statusCode).toBe(403);
+    }
+    expect((await h.database.db.query('SELECT count(*)::int AS n FROM tasks WHERE campaign_id = $1', [campaignId])).rows[0].n).toBe(4);
+
+    // No round has opened in this campaign: nothing to score, nothing published.
+    const none = await api('POST', `/api/campaigns/${campaignId}/assessments/scores`, { as: admin, route: scoresRoute, body: scores });
+    expect(none.statusCode).toBe(404);
+    expect(none.json().message).toBe('第1轮测评尚未开始或不存在');
     const assessments = await api('GET', `/api/campaigns/${campaignId}/assessments`, { as: leader, route: '/api/campaigns/:campaignId/assessments' });
     expect(assessments.statusCode).toBe(200);
-    expect(['none', 'performanceLedger', 'assessments']).toContain(assessments.json().source);
+    expect(assessments.json()).toMatchObject({ rounds: [], units: [{ id: 'enforcement' }, { id: 'service' }, { id: 'utilities' }] });
   });
 
   it('exports the ledger (台账) as an Excel workbook', async () => {
@@ -347,7 +452,7 @@ describe('console API', () => {
     await book.xlsx.load(response.rawPayload as unknown as ArrayBuffer);
     const sheet = book.getWorksheet('整治任务台账')!;
     expect(sheet.getRow(2).getCell(3).value).toBe('任务名称');
-    const rows = [3, 4].map((r) => sheet.getRow(r));
+    const rows = Array.from({ length: sheet.rowCount - 2 }, (_, i) => sheet.getRow(i + 3));
     const lanes = rows.find((r) => r.getCell(2).value === 'lanes')!;
     expect(lanes.getCell(9).value).toBe('已销号');
     expect(String(lanes.getCell(16).value)).toMatch(/^测试创城交办〔\d{4}〕\d号$/);

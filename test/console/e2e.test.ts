@@ -1,7 +1,7 @@
 // The console end to end in headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core):
 // an administrator logs in, previews an imported plan, starts a campaign from a pasted definition;
 // the unit opens the link of the email the SMTP sink received, acknowledges and uploads evidence;
-// the administrator verifies; the dashboard shows the task closed. Screenshots of the main pages go
+// the administrator verifies; the dashboard shows the task closed; a task is added mid-way. Screenshots of the main pages go
 // to test-results/screenshots/ (phone and desktop widths) for review.
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -224,6 +224,18 @@ async function wholeStory(): Promise<void> {
     const ledger = await admin.request.get(`${h.url}/campaigns/${def.id}/ledger.xlsx`);
     expect(ledger.status()).toBe(200);
     expect(ledger.headers()['content-type']).toContain('spreadsheetml');
+
+    // A task added while the campaign runs: the form, then the new task's page.
+    await admin.goto(`${h.url}/campaigns/${def.id}`);
+    await Promise.all([admin.waitForURL(/\/tasks\/new$/), admin.getByRole('link', { name: '新增任务' }).click()]);
+    await admin.fill('#task-new input[name=title]', '整治农贸市场周边占道经营');
+    await admin.selectOption('#task-new select[name=leadUnit]', 'service');
+    await admin.check('#task-new input[name=cooperatingUnits][value=utilities]');
+    await admin.fill('#task-new input[name=deadline]', shanghaiDate(today, 40));
+    await shot(admin, 'task-new');
+    await Promise.all([admin.waitForURL(/\/tasks\/task-[0-9a-f]{6}\?done=added$/), admin.click('text=新增并交办')]);
+    await admin.getByText('任务已新增，将于开始日期交办责任单位').waitFor();
+    await admin.getByRole('heading', { name: '整治农贸市场周边占道经营' }).waitFor();
 
     // A leader reads everything and acts on nothing.
     const leaderContext = await newContext(PHONE);
