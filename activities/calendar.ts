@@ -138,7 +138,7 @@ export async function saveCalendarYears(db: Queryable, input: unknown, source?: 
  */
 export async function loadCampaignCalendar(db: Queryable, campaignId: string): Promise<WorkingCalendar> {
   const { rows } = await db.query<{ calendar: unknown }>(
-    "SELECT definition -> 'calendar' AS calendar FROM campaigns WHERE id = $1",
+    "SELECT settings -> 'calendar' AS calendar FROM campaigns WHERE id = $1",
     [campaignId],
   );
   if (rows.length === 0) throw ApplicationFailure.nonRetryable(`未找到创建活动：${campaignId}`, 'CampaignNotFound');
@@ -149,6 +149,39 @@ export async function loadCampaignCalendar(db: Queryable, campaignId: string): P
     fromDefinition = { years: parsed.data };
   }
   return new WorkingCalendar(mergeCalendars(loadBundledCalendar(), fromDefinition, await loadDatabaseCalendar(db)));
+}
+
+/**
+ * loadCampaignCalendar, kept per campaign and rebuilt only when schedules are imported (the count or
+ * the latest import time of calendar_years changes): a task's look-ups then cost one small query,
+ * not a calendar built from the bundled data each time.
+ */
+export function cachedCampaignCalendars(db: Queryable, maxCampaigns = 200): (campaignId: string) => Promise<WorkingCalendar> {
+  const cache = new Map<string, { stamp: string; calendar: Promise<WorkingCalendar> }>();
+  return async (campaignId) => {
+    const stamp = await importedCalendarStamp(db);
+    const hit = cache.get(campaignId);
+    if (hit?.stamp === stamp) return hit.calendar;
+    if (cache.size >= maxCampaigns) cache.clear();
+    const entry = { stamp, calendar: loadCampaignCalendar(db, campaignId) };
+    cache.set(campaignId, entry);
+    entry.calendar.catch(() => {
+      if (cache.get(campaignId) === entry) cache.delete(campaignId); // a failure is not kept
+    });
+    return entry.calendar;
+  };
+}
+
+async function importedCalendarStamp(db: Queryable): Promise<string> {
+  try {
+    const { rows } = await db.query<{ stamp: string }>(
+      "SELECT count(*) || '/' || coalesce(max(imported_at)::text, '') AS stamp FROM calendar_years",
+    );
+    return rows[0].stamp;
+  } catch (error) {
+    if ((error as { code?: string }).code === '42P01') return 'none'; // undefined_table
+    throw error;
+  }
 }
 
 function invalidData(what: string, error: z.ZodError): ApplicationFailure {
@@ -436,6 +469,9 @@ function nextOccurrence(
   return result;
 }
 
+/** Missing years already written to the log, per campaign: the warning is in every result, the log line once. */
+const warnedOnce = new Set<string>();
+
 function withWarning<T extends { missingYears: number[]; warning?: string }>(
   result: T,
   campaignId: string,
@@ -443,10 +479,15 @@ function withWarning<T extends { missingYears: number[]; warning?: string }>(
 ): T {
   const warning = missingYearsWarning(result.missingYears);
   if (warning === undefined) return result;
-  try {
-    log.warn(warning, { campaignId, activity, missingYears: result.missingYears });
-  } catch {
-    // Called outside an activity (tests, CLI): the warning is in the result.
+  const seen = `${campaignId}/${result.missingYears.join(',')}`;
+  if (!warnedOnce.has(seen)) {
+    if (warnedOnce.size > 10_000) warnedOnce.clear();
+    warnedOnce.add(seen);
+    try {
+      log.warn(warning, { campaignId, activity, missingYears: result.missingYears });
+    } catch {
+      // Called outside an activity (tests, CLI): the warning is in the result.
+    }
   }
   return { ...result, warning };
 }

@@ -1,12 +1,14 @@
 // Every side effect a workflow may ask for, built from the services the worker wires in.
+import type { Client } from '@temporalio/client';
 import type { Transporter } from 'nodemailer';
 import type { Db } from '../db/pool.js';
 import type { NoticeMetrics } from '../worker/metrics.js';
-import { createCalendarActivities, loadCampaignCalendar } from './calendar.js';
+import { cachedCampaignCalendars, createCalendarActivities } from './calendar.js';
 import { createAssessmentActivities } from './assessments.js';
 import { createDigestActivities } from './digests.js';
 import { createNoticeActivities } from './notices.js';
 import { createRecordActivities } from './records.js';
+import { createTaskStartActivities } from './task-starts.js';
 import type { UnitLinkOptions } from './unit-links.js';
 
 export interface Services {
@@ -18,6 +20,8 @@ export interface Services {
   metrics?: NoticeMetrics;
   /** Where the unit portal is and the secret that signs its links; absent: mails carry no link. */
   links?: UnitLinkOptions;
+  /** Starts task workflows (createWorker gives it the worker's own connection). */
+  temporal?: Client;
 }
 
 export function createActivities(services: Services) {
@@ -27,7 +31,8 @@ export function createActivities(services: Services) {
     ...notices,
     ...createDigestActivities({ db: services.db, issueNotice: notices.issueNotice }),
     ...createAssessmentActivities(services),
-    ...createCalendarActivities((campaignId) => loadCampaignCalendar(services.db, campaignId)),
+    ...createTaskStartActivities(services),
+    ...createCalendarActivities(cachedCampaignCalendars(services.db)),
   };
 }
 

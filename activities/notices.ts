@@ -8,6 +8,7 @@ import { log } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import type { Transporter } from 'nodemailer';
 import { loadCampaignContext, loadTask, type CampaignContext, type TaskRow } from '../db/campaigns.js';
+import { writeTaskEvent, type TaskEvent } from '../db/events.js';
 import {
   allocateDocumentNumber,
   claimUnsentMessages,
@@ -65,6 +66,11 @@ export interface IssueNoticeInput {
   calendarWarning?: string;
   /** Reminders: since when nothing was heard (kept for callers of the first version). */
   silentSince?: string;
+  /**
+   * The task's event that this notice goes with (e.g. 'assigned', a rung), written in the notice's
+   * transaction with the notice's number added to its detail: one activity instead of two.
+   */
+  event?: TaskEvent;
 }
 
 export interface IssuedNotice {
@@ -227,6 +233,9 @@ export function createNoticeActivities({
           },
         ],
       );
+      if (input.event) {
+        await writeTaskEvent(tx, { ...input.event, detail: { ...input.event.detail, documentNumber: number } });
+      }
       return { ...notice, id, issued_at: new Date(input.issuedAt) };
     }).then((row) => {
       if (input.rung) metrics?.escalation(input.rung);

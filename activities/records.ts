@@ -1,7 +1,7 @@
 // Writes to the record: the campaign as started, every event of every task, evidence; and reads
 // what a task's workflow needs to know about its campaign (its escalation plan, the units).
 import { ApplicationFailure } from '@temporalio/common';
-import { endCampaign, insertCampaign, insertTask } from '../db/campaigns.js';
+import { endCampaign, insertCampaign, insertTask, loadCampaignSettings } from '../db/campaigns.js';
 import { recordTaskEvent, type TaskEvent } from '../db/events.js';
 import { findEvidenceFiles, insertSubmission } from '../db/evidence.js';
 import type { Db } from '../db/pool.js';
@@ -14,7 +14,7 @@ export interface TaskPlanInput {
   taskId: string;
   /** The unit whose kind decides the ladder (enterprises climb their own). */
   leadUnit: string;
-  /** The task's own override (tasks[].escalation), when the workflow was given one. */
+  /** The task's own ladder (tasks[].escalation) as the workflow was given it. */
   override?: unknown;
 }
 
@@ -63,16 +63,12 @@ export function createRecordActivities({ db }: { db: Db }) {
 
     /** The escalation plan of a task (campaign ladder, unit kind, task override) and the campaign's units. */
     async loadTaskPlan(input: TaskPlanInput): Promise<TaskPlan> {
-      const { rows } = await db.query<{ definition: CampaignDefinition }>('SELECT definition FROM campaigns WHERE id = $1', [
-        input.campaignId,
-      ]);
-      const def = rows[0]?.definition;
+      const def = await loadCampaignSettings(db, input.campaignId);
       if (!def) throw ApplicationFailure.nonRetryable(`未找到创建活动：${input.campaignId}`, 'CampaignNotFound');
       const units = def.units.map((u) => ({ id: u.id, name: u.name, kind: u.kind ?? 'department' }));
       const kind = units.find((u) => u.id === input.leadUnit)?.kind ?? 'department';
-      const override = input.override ?? def.tasks.find((t) => t.id === input.taskId)?.escalation;
       try {
-        return { escalation: resolveEscalation(def.escalation, kind, override), units };
+        return { escalation: resolveEscalation(def.escalation, kind, input.override), units };
       } catch (error) {
         throw ApplicationFailure.nonRetryable(`督办规则有误：${(error as Error).message}`, 'InvalidEscalation');
       }

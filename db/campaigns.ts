@@ -5,8 +5,8 @@ import { inTransaction, type Db, type Queryable } from './pool.js';
 export async function insertCampaign(db: Db, def: CampaignDefinition): Promise<boolean> {
   return inTransaction(db, async (tx) => {
     const { rowCount } = await tx.query(
-      `INSERT INTO campaigns (id, title, time_zone, start_date, end_date, office, definition)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO campaigns (id, title, time_zone, start_date, end_date, office, definition, settings)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7::jsonb - 'tasks') ON CONFLICT (id) DO NOTHING`,
       [def.id, def.title, def.timeZone, def.start, def.end, def.office, def],
     );
     if (!rowCount) return false;
@@ -23,18 +23,29 @@ export async function insertCampaign(db: Db, def: CampaignDefinition): Promise<b
         [def.id, u.id, u.name, u.kind, u.principal, u.contact, u.responsibleLeader ?? null],
       );
     }
-    for (const t of def.tasks) await insertTask(tx, def.id, t);
+    await insertTasks(tx, def.id, def.tasks);
     return true;
   });
 }
 
 /** A task of a campaign, not yet started; a repeat is a no-op. */
 export async function insertTask(db: Queryable, campaignId: string, t: Task): Promise<void> {
-  await db.query(
-    `INSERT INTO tasks (campaign_id, id, title, description, lead_unit, cooperating_units, start_date, deadline, status)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'scheduled') ON CONFLICT DO NOTHING`,
-    [campaignId, t.id, t.title, t.description, t.leadUnit, t.cooperatingUnits, t.start, t.deadline],
-  );
+  await insertTasks(db, campaignId, [t]);
+}
+
+/** Tasks of a campaign, not yet started, in one statement per thousand; repeats are no-ops. */
+export async function insertTasks(db: Queryable, campaignId: string, tasks: Task[]): Promise<void> {
+  for (let i = 0; i < tasks.length; i += 1000) {
+    await db.query(
+      `INSERT INTO tasks (campaign_id, id, title, description, lead_unit, cooperating_units, start_date, deadline, status)
+       SELECT $1, t.id, t.title, t.description, t."leadUnit", ARRAY(SELECT jsonb_array_elements_text(t."cooperatingUnits")),
+              t.start::date, t.deadline::date, 'scheduled'
+       FROM jsonb_to_recordset($2::jsonb)
+         AS t(id text, title text, description text, "leadUnit" text, "cooperatingUnits" jsonb, start text, deadline text)
+       ON CONFLICT DO NOTHING`,
+      [campaignId, JSON.stringify(tasks.slice(i, i + 1000))],
+    );
+  }
 }
 
 /** The campaign has ended: tasks still open are closed out (withdrawn) with an event saying why; returns their ids. */
@@ -62,6 +73,14 @@ export async function campaignExists(db: Queryable, campaignId: string): Promise
   return Boolean(rowCount);
 }
 
+/** The campaign's definition without its tasks (migration 0012); undefined if there is no such campaign. */
+export async function loadCampaignSettings(db: Queryable, campaignId: string): Promise<CampaignSettings | undefined> {
+  const { rows } = await db.query<{ settings: CampaignSettings }>('SELECT settings FROM campaigns WHERE id = $1', [campaignId]);
+  return rows[0]?.settings;
+}
+
+export type CampaignSettings = Omit<CampaignDefinition, 'tasks'>;
+
 export interface CampaignContext {
   id: string;
   title: string;
@@ -72,12 +91,8 @@ export interface CampaignContext {
 }
 
 export async function loadCampaignContext(db: Queryable, campaignId: string): Promise<CampaignContext> {
-  const { rows } = await db.query<{ definition: CampaignDefinition }>(
-    'SELECT definition FROM campaigns WHERE id = $1',
-    [campaignId],
-  );
-  if (!rows[0]) throw new Error(`创建活动不存在：${campaignId}`);
-  const def = rows[0].definition;
+  const def = await loadCampaignSettings(db, campaignId);
+  if (!def) throw new Error(`创建活动不存在：${campaignId}`);
   return {
     id: def.id,
     title: def.title,

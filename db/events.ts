@@ -25,24 +25,27 @@ export interface TaskEvent {
 
 /** Appends the event and updates the task row in one transaction. */
 export async function recordTaskEvent(db: Db, e: TaskEvent): Promise<void> {
-  await inTransaction(db, async (tx) => {
-    const { rowCount } = await tx.query(
-      `INSERT INTO task_events (key, campaign_id, task_id, occurred_at, kind, actor, detail)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING`,
-      [e.key, e.campaignId, e.taskId, e.occurredAt, e.kind, e.actor ?? null, e.detail ?? {}],
-    );
-    if (!rowCount) return;
-    await tx.query(
-      `UPDATE tasks SET status = $3, rung = $4, next_deadline_at = $5, last_progress_at = $6,
-              rung_name = COALESCE($7, rung_name), next_escalation_at = $8, acknowledge_by = $9,
-              deadline = COALESCE($10::date, deadline), lead_unit = COALESCE($11, lead_unit), updated_at = now()
-       WHERE campaign_id = $1 AND id = $2`,
-      [
-        e.campaignId, e.taskId, e.status, e.rung, e.nextDeadlineAt ?? null, e.lastProgressAt ?? null,
-        e.rungName ?? null, e.nextEscalationAt ?? null, e.acknowledgeBy ?? null, e.deadline ?? null, e.leadUnit ?? null,
-      ],
-    );
-  });
+  await inTransaction(db, (tx) => writeTaskEvent(tx, e));
+}
+
+/** Appends the event and updates the task row, inside the caller's transaction; a repeated key is a no-op. */
+export async function writeTaskEvent(tx: Queryable, e: TaskEvent): Promise<void> {
+  const { rowCount } = await tx.query(
+    `INSERT INTO task_events (key, campaign_id, task_id, occurred_at, kind, actor, detail)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING`,
+    [e.key, e.campaignId, e.taskId, e.occurredAt, e.kind, e.actor ?? null, e.detail ?? {}],
+  );
+  if (!rowCount) return;
+  await tx.query(
+    `UPDATE tasks SET status = $3, rung = $4, next_deadline_at = $5, last_progress_at = $6,
+            rung_name = COALESCE($7, rung_name), next_escalation_at = $8, acknowledge_by = $9,
+            deadline = COALESCE($10::date, deadline), lead_unit = COALESCE($11, lead_unit), updated_at = now()
+     WHERE campaign_id = $1 AND id = $2`,
+    [
+      e.campaignId, e.taskId, e.status, e.rung, e.nextDeadlineAt ?? null, e.lastProgressAt ?? null,
+      e.rungName ?? null, e.nextEscalationAt ?? null, e.acknowledgeBy ?? null, e.deadline ?? null, e.leadUnit ?? null,
+    ],
+  );
 }
 
 export interface TaskEventRow {

@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions as SdkWorkerOptions, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, type Services } from '../activities/index.js';
 import { TASK_QUEUE } from '../domain/ids.js';
@@ -20,6 +21,6 @@ export function createWorker({ connection, namespace, taskQueue, services, workf
     namespace: namespace ?? 'default',
     taskQueue: taskQueue ?? TASK_QUEUE,
     workflowBundle,
-    activities: createActivities(services),
+    activities: createActivities({ temporal: new Client({ connection, namespace: namespace ?? 'default' }), ...services }),
   });
 }
