@@ -4,6 +4,8 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdReusePolicy,
   WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  WorkflowUpdateStage,
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
@@ -53,14 +55,34 @@ export class ActionRejected extends Error {
   }
 }
 
-/** Runs an update and turns a refusal into ActionRejected carrying the validator's reason. */
+/** An update the workflow accepted and has not finished within the time the caller would wait. */
+export class UpdateStillRunning extends Error {
+  override name = 'UpdateStillRunning';
+  constructor(readonly updateId: string) {
+    super('操作已受理，尚未完成');
+  }
+}
+
+/**
+ * Runs an update and turns a refusal into ActionRejected carrying the validator's reason. With
+ * `waitMs`, an update that was accepted but is still running after that long throws
+ * UpdateStillRunning (it goes on in the workflow); without, it waits for the update's end.
+ */
 export async function runUpdate<Ret, Arg>(
   handle: WorkflowHandle,
   update: UpdateDefinition<Ret, [Arg]>,
   arg: Arg,
+  options: { waitMs?: number } = {},
 ): Promise<Ret> {
   try {
-    return await handle.executeUpdate(update, { args: [arg] });
+    if (options.waitMs === undefined) return await handle.executeUpdate(update, { args: [arg] });
+    const started = await handle.startUpdate(update, { args: [arg], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    try {
+      return await handle.client.withDeadline(Date.now() + options.waitMs, () => started.result());
+    } catch (error) {
+      if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) throw new UpdateStillRunning(started.updateId);
+      throw error;
+    }
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) {
       const cause = error.cause;

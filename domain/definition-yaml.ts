@@ -1,6 +1,7 @@
 // Reads a campaign definition from YAML text and reports every problem with line and field.
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
-import { definitionSchema, type CampaignDefinition } from './definition.js';
+import type { z } from 'zod';
+import { definitionSchema, taskSchema, type CampaignDefinition, type Task } from './definition.js';
 
 export interface DefinitionProblem {
   file: string;
@@ -31,6 +32,19 @@ export function fieldPath(path: readonly PropertyKey[]): string {
 
 /** Parses and validates; throws DefinitionError listing every problem found. */
 export function parseDefinition(text: string, file = '<definition>'): CampaignDefinition {
+  return parseWith(definitionSchema, text, file, '定义文件应为 YAML 映射（键: 值）');
+}
+
+/**
+ * One task to add to a running campaign (`chuangwen campaign add-task`): the fields of a
+ * definition's tasks[] entry, validated by the same schema; every problem with line and field.
+ * That its units belong to the campaign is the campaign workflow's to check.
+ */
+export function parseTask(text: string, file = '<task>'): Task {
+  return parseWith(taskSchema, text, file, '任务文件应为一项任务的 YAML 映射（键: 值）：id、title、leadUnit、start、deadline 等');
+}
+
+function parseWith<S extends z.ZodType>(schema: S, text: string, file: string, notAMapping: string): z.output<S> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const position = (offset: number) => lineCounter.linePos(offset);
@@ -45,9 +59,9 @@ export function parseDefinition(text: string, file = '<definition>'): CampaignDe
   }
   const data: unknown = doc.toJS();
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new DefinitionError([{ file, line: 1, message: '定义文件应为 YAML 映射（键: 值）' }]);
+    throw new DefinitionError([{ file, line: 1, message: notAMapping }]);
   }
-  const result = definitionSchema.safeParse(data);
+  const result = schema.safeParse(data);
   if (result.success) return result.data;
   throw new DefinitionError(
     result.error.issues.map((issue) => {

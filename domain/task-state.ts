@@ -143,6 +143,7 @@ export const EVENT_NAMES: Record<string, string> = {
   accountabilityReferral: '移交追责',
   refused: '拒不整改',
   withdrawn: '撤销',
+  campaignEnded: '创建活动结束，任务终止',
   complaint: '受理投诉',
   calendarWarning: '节假日安排缺失',
   'notice.assignment': '印发交办通知',

@@ -5,12 +5,14 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Db } from '../../db/pool.js';
 import { DefinitionError, parseDefinition, type DefinitionProblem } from '../../domain/definition-yaml.js';
 import { assessmentWorkflowId } from '../../domain/ids.js';
+import { COMPLAINT_SOURCES, type ComplaintSource } from '../../domain/notices.js';
 import { EVIDENCE_FORMS, MAX_EVIDENCE_FILE_BYTES, type EvidenceForm, type TaskState } from '../../domain/task-state.js';
 import {
   acknowledgeUpdate,
   addComplaintUpdate,
   addTaskUpdate,
   decideExtensionUpdate,
+  endCampaignUpdate,
   enterScoresUpdate,
   reassignUpdate,
   recordRefusalUpdate,
@@ -20,6 +22,7 @@ import {
   verifyUpdate,
   withdrawUpdate,
   type AssessmentScoreInput,
+  type CampaignState,
   type ComplaintTaskInput,
   type ExtensionDecisionInput,
   type ExtensionRequestInput,
@@ -29,8 +32,9 @@ import {
   type VerifyInput,
   type WithdrawInput,
 } from '../../workflows/messages.js';
-import { ActionRejected, CampaignAlreadyStarted, campaignHandle, runUpdate, startCampaign, taskHandle } from '../campaigns.js';
+import { ActionRejected, CampaignAlreadyStarted, campaignHandle, runUpdate, startCampaign, taskHandle, UpdateStillRunning } from '../campaigns.js';
 import { submitEvidence as submitEvidenceToWorkflow } from '../evidence.js';
+import { campaignEnding, findCampaign, type CampaignEnding } from './read-model.js';
 
 /** An answer other than success, with its HTTP status and a reason in Chinese. */
 export class HttpProblem extends Error {
@@ -152,9 +156,10 @@ async function updateOn<Ret, Arg>(
   input: Arg,
   finished: HttpProblem,
   missing?: HttpProblem,
+  options: { waitMs?: number } = {},
 ): Promise<Ret> {
   try {
-    return await runUpdate(handle, update, input);
+    return await runUpdate(handle, update, input, options);
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) {
       const closed = await handle
@@ -240,6 +245,126 @@ export function addTask(temporal: Client, campaignId: string, task: NewTaskInput
 /** 登记群众来信来访、媒体曝光: an urgent task that starts at the ladder's complaint rung (督办函). */
 export function addComplaint(temporal: Client, campaignId: string, complaint: ComplaintTaskInput) {
   return updateOn(campaignHandle(temporal, campaignId), addComplaintUpdate, complaint, campaignEnded(), campaignMissing(campaignId));
+}
+
+/** A complaint as a person enters it (console form, API, command line): text as typed, the source unchecked. */
+export interface ComplaintEntry {
+  /** Generated when absent. */
+  id?: string;
+  title: string;
+  /** 来信或报道的内容摘要 */
+  description?: string;
+  leadUnit: string;
+  cooperatingUnits?: string[];
+  source?: string;
+  /** 来信编号或报道出处 */
+  reference?: string;
+}
+
+/** 登记投诉 from what a person entered: the source checked, text trimmed, the lead unit not also a cooperating one. */
+export function registerComplaint(temporal: Client, campaignId: string, entry: ComplaintEntry) {
+  const source = entry.source?.trim() ?? '';
+  if (!source) throw new HttpProblem(422, 'EmptyInput', '请选择投诉来源（群众来信来访或媒体曝光）');
+  if (!Object.hasOwn(COMPLAINT_SOURCES, source)) {
+    const known = Object.entries(COMPLAINT_SOURCES).map(([k, v]) => `${k}（${v}）`).join('、');
+    throw new HttpProblem(422, 'InvalidInput', `投诉来源应为 ${known} 之一：${source}`);
+  }
+  const leadUnit = entry.leadUnit.trim();
+  const summary = entry.description?.trim();
+  const reference = entry.reference?.trim();
+  return addComplaint(temporal, campaignId, {
+    id: entry.id?.trim() || newTaskId('complaint'),
+    title: entry.title.trim(),
+    leadUnit,
+    cooperatingUnits: (entry.cooperatingUnits ?? []).map((u) => u.trim()).filter((u) => u && u !== leadUnit),
+    source: source as ComplaintSource,
+    ...(summary ? { summary } : {}),
+    ...(reference ? { reference } : {}),
+  });
+}
+
+/** How long a person waits for a campaign to end before being told it is under way. */
+export const END_WAIT_MS = 30_000;
+
+export type CampaignEnd = CampaignEnding & {
+  campaignId: string;
+  title: string;
+  /** ended: closed out and summed up; ending: accepted, the campaign finishes what it is in the middle of first. */
+  status: 'ended' | 'ending';
+  reason: string;
+  endedAt?: string;
+};
+
+/**
+ * 结束创建活动: tasks still open are closed out (撤销) and the closing summary (总结) goes to every
+ * unit and leader. A campaign that has ended, or is ending, answers 409. The campaign first lets a
+ * running assessment round finish (its scoring window may last days): past `waitMs` the answer is
+ * `ending`, and the rest follows by itself.
+ */
+export async function endCampaign(
+  db: Db,
+  temporal: Client,
+  campaignId: string,
+  input: { reason?: string; by?: string },
+  options: { waitMs?: number } = {},
+): Promise<CampaignEnd> {
+  const reason = input.reason?.trim() ?? '';
+  if (!reason) throw new HttpProblem(422, 'EmptyInput', '请写明结束原因');
+  let state: CampaignState;
+  try {
+    state = await updateOn(
+      campaignHandle(temporal, campaignId),
+      endCampaignUpdate,
+      { reason, ...(input.by ? { by: input.by } : {}) },
+      new HttpProblem(409, 'CampaignEnded', '创建活动已结束'),
+      campaignMissing(campaignId),
+      { waitMs: options.waitMs ?? END_WAIT_MS },
+    );
+  } catch (error) {
+    if (error instanceof UpdateStillRunning) {
+      const title = (await findCampaign(db, campaignId))?.title ?? '';
+      return { campaignId, title, status: 'ending', reason, closedOutTasks: [] };
+    }
+    if (error instanceof HttpProblem && error.statusCode === 409) throw await alreadyEnded(db, campaignId);
+    throw error;
+  }
+  const ending = await campaignEnding(db, campaignId);
+  return {
+    campaignId,
+    title: state.title,
+    status: 'ended',
+    reason: state.ended?.reason ?? reason,
+    ...(state.ended ? { endedAt: state.ended.at } : {}),
+    ...ending,
+  };
+}
+
+/** The refusal of a second end, saying where the first one stands. */
+async function alreadyEnded(db: Db, campaignId: string): Promise<HttpProblem> {
+  const { closingSummary } = await campaignEnding(db, campaignId);
+  return closingSummary
+    ? new HttpProblem(409, 'CampaignEnded', `创建活动已结束（已印发总结 ${closingSummary.documentNumber}），不能再次结束`)
+    : new HttpProblem(409, 'CampaignEnded', '创建活动已在结束中，不能重复提交');
+}
+
+/** What an end did, in a sentence or two for the person who asked for it. */
+export function describeEnd(end: CampaignEnd): string[] {
+  if (end.status === 'ending') {
+    return [
+      `已受理结束创建活动 ${end.campaignId}（${end.reason}）。`,
+      '活动正在收尾：进行中的测评轮次须待评分窗口关闭；随后撤销未完成的任务，向各责任单位和领导印发总结。',
+    ];
+  }
+  const tasks = end.closedOutTasks;
+  return [
+    `已结束创建活动「${end.title}」（${end.campaignId}）${end.reason ? `，原因：${end.reason}` : ''}。`,
+    tasks.length
+      ? `未完成的 ${tasks.length} 项任务已撤销，不再督办：${tasks.map((t) => `${t.title}（${t.id}）`).join('、')}。`
+      : '没有未完成的任务需要撤销。',
+    end.closingSummary
+      ? `已印发总结（${end.closingSummary.documentNumber}）：${end.closingSummary.title}，发往各责任单位和领导。`
+      : '总结尚未印发。',
+  ];
 }
 
 /** 录入测评分数 into a round whose scoring window is open; the round's workflow checks units, items and 0–100. */

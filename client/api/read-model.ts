@@ -601,6 +601,24 @@ export async function listNotices(
   return { total: rows[0]?.total ?? 0, notices: rows.map(noticeSummary) };
 }
 
+/** How a campaign ended: the tasks its end closed out (撤销) and its closing summary (总结), if it has ended. */
+export interface CampaignEnding {
+  closedOutTasks: { id: string; title: string }[];
+  closingSummary?: NoticeSummary;
+}
+
+export async function campaignEnding(db: Queryable, campaignId: string): Promise<CampaignEnding> {
+  const [tasks, summary] = await Promise.all([
+    db.query<{ id: string; title: string }>(
+      `SELECT t.id, t.title FROM task_events e JOIN tasks t ON t.campaign_id = e.campaign_id AND t.id = e.task_id
+       WHERE e.campaign_id = $1 AND e.kind = 'campaignEnded' ORDER BY t.deadline, t.id`,
+      [campaignId],
+    ),
+    listNotices(db, { campaignId, kind: 'closingSummary', limit: 1 }),
+  ]);
+  return { closedOutTasks: tasks.rows, ...(summary.notices[0] ? { closingSummary: summary.notices[0] } : {}) };
+}
+
 /** The notice's row as stored, for the .docx renderer. */
 export async function findNoticeRow(db: Queryable, id: number): Promise<NoticeRow | undefined> {
   if (!Number.isSafeInteger(id) || id <= 0) return undefined;

@@ -1,19 +1,19 @@
 // The JSON API: everything the console does, for other programs. Described at /api/openapi.json.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ComplaintSource } from '../../domain/notices.js';
 import type { TaskState } from '../../domain/task-state.js';
 import { importPlan, PlanInputError } from '../../plan/index.js';
 import { requireAdmin, requireUser } from '../web/auth.js';
 import { TASK_STATUSES } from '../../domain/task-state.js';
 import {
-  addComplaint,
   addTask,
   decideExtension,
+  endCampaign,
   enterScores,
   HttpProblem,
   newTaskId,
   reassign,
   recordRefusal,
+  registerComplaint,
   startCampaignFromYaml,
   validateDefinitionYaml,
   verify,
@@ -157,6 +157,36 @@ export function registerApiRoutes(app: FastifyInstance): void {
       const campaign = (request.query as { campaign?: string }).campaign;
       if (campaign) await requireCampaign(ctx, campaign);
       return dashboard(ctx.db, await ctx.now(), campaign || undefined);
+    },
+  );
+
+  app.post(
+    '/api/campaigns/:campaignId/end',
+    {
+      ...writer,
+      schema: {
+        tags: ['campaigns'],
+        summary: '结束创建活动：未完成的任务一律撤销、不再督办，向各责任单位和领导印发总结',
+        description:
+          '200：已结束。202：已受理，活动先等进行中的测评轮次评分窗口关闭，随后自行结束。' +
+          '409：活动已结束或正在结束。422：没有写明结束原因（reason 必填）。',
+        security: write,
+        params: campaignParam,
+        body: {
+          type: 'object',
+          properties: { reason: { type: 'string', maxLength: 2000, description: '结束原因（必填），写入总结和每项被撤销任务的记录' } },
+          additionalProperties: false,
+        },
+        response: { 200: ref('CampaignEnd'), 202: ref('CampaignEnd'), ...problems(400, 401, 403, 404, 409, 415, 422) },
+      },
+    },
+    async (request, reply) => {
+      requireJson(request);
+      const { campaignId } = request.params as { campaignId: string };
+      await requireCampaign(ctx, campaignId);
+      const { reason } = (request.body ?? {}) as { reason?: string };
+      const end = await endCampaign(ctx.db, ctx.temporal, campaignId, { reason, by: by(request) });
+      return reply.code(end.status === 'ended' ? 200 : 202).send(end);
     },
   );
 
@@ -361,22 +391,13 @@ export function registerApiRoutes(app: FastifyInstance): void {
         cooperatingUnits?: string[];
         start?: string;
         deadline?: string;
-        source?: ComplaintSource;
+        source?: string;
         reference?: string;
       };
       const summary = b.description?.trim();
       let added: { taskId: string };
       if (b.kind === 'complaint') {
-        if (!b.source) throw new HttpProblem(422, 'EmptyInput', '请选择投诉来源（群众来信来访或媒体曝光）');
-        added = await addComplaint(ctx.temporal, campaignId, {
-          id: b.id ?? newTaskId('complaint'),
-          title: b.title,
-          leadUnit: b.leadUnit,
-          cooperatingUnits: b.cooperatingUnits ?? [],
-          source: b.source,
-          ...(summary ? { summary } : {}),
-          ...(b.reference?.trim() ? { reference: b.reference.trim() } : {}),
-        });
+        added = await registerComplaint(ctx.temporal, campaignId, b);
       } else {
         if (!b.deadline) throw new HttpProblem(422, 'EmptyInput', '请填写完成时限');
         added = await addTask(ctx.temporal, campaignId, {

@@ -393,6 +393,22 @@ export const SCHEMAS = [
     ),
   },
   {
+    $id: 'CampaignEnd',
+    description: '结束创建活动的结果：status 为 ended（已结束）或 ending（已受理，收尾中）',
+    ...object(
+      {
+        campaignId: str,
+        title: str,
+        status: { type: 'string', enum: ['ended', 'ending'] },
+        reason: str,
+        endedAt: dateTime,
+        closedOutTasks: { type: 'array', description: '因活动结束而撤销的未完成任务', items: object({ id: str, title: str }) },
+        closingSummary: ref('NoticeSummary'),
+      },
+      ['campaignId', 'title', 'status', 'reason', 'closedOutTasks'],
+    ),
+  },
+  {
     $id: 'StartedCampaign',
     ...object({ id: str, title: str, workflowId: str, taskCount: int, unitCount: int }),
   },

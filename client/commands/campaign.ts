@@ -2,26 +2,51 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadCampaignContext, listTasks } from '../../db/campaigns.js';
 import { isCivilDate } from '../../domain/calendar.js';
-import { parseDefinition } from '../../domain/definition-yaml.js';
+import { DefinitionError, parseDefinition, parseTask } from '../../domain/definition-yaml.js';
+import { COMPLAINT_SOURCES } from '../../domain/notices.js';
 import { shiftDefinition } from '../../domain/shift.js';
 import { RUNG_NAMES, TASK_STATUSES, type TaskStatus } from '../../domain/task-state.js';
+import { addTask, describeEnd, endCampaign, problemFrom, registerComplaint } from '../api/actions.js';
 import { campaignHandle, startCampaign } from '../campaigns.js';
 import { withDatabase, withTemporal } from '../connect.js';
 import { BadInputError } from '../exit-codes.js';
 import { printTable } from '../table.js';
 
-export async function readDefinitionFile(file: string) {
-  let text: string;
+async function readText(file: string): Promise<string> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (error) {
     throw new BadInputError(`无法读取文件 ${file}：${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  return parseDefinition(text, file);
 }
 
+export async function readDefinitionFile(file: string) {
+  return parseDefinition(await readText(file), file);
+}
+
+/** One task in YAML, the fields of a definition's tasks[] entry; every problem with file, line and field. */
+export async function readTaskFile(file: string) {
+  const text = await readText(file);
+  try {
+    return parseTask(text, file);
+  } catch (error) {
+    if (error instanceof DefinitionError) throw new BadInputError(`任务文件有 ${error.problems.length} 处错误：\n${error.message}`);
+    // The YAML library's own refusals (an alias bomb) are bad input too.
+    throw new BadInputError(`无法读取任务文件 ${file}：${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** What the console answers with 4xx (refused, ended, unknown campaign) is bad input here: exit 2 with the reason. */
+function refused(error: unknown): unknown {
+  const problem = problemFrom(error);
+  if (!problem || problem.statusCode >= 500) return error;
+  return new BadInputError(problem.statusCode === 404 ? problem.message : `操作被拒绝：${problem.message}`);
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
 export function registerCampaignCommands(program: Command): void {
-  const campaign = program.command('campaign').description('创建活动：启动与查看');
+  const campaign = program.command('campaign').description('创建活动：启动、查看、新增任务与投诉、结束');
 
   campaign
     .command('start')
@@ -65,5 +90,78 @@ export function registerCampaignCommands(program: Command): void {
           ]),
         );
       });
+    });
+
+  campaign
+    .command('add-task')
+    .argument('<id>', '创建活动编号')
+    .argument('<file>', '一项任务（YAML）：id、title、description、leadUnit、cooperatingUnits、start、deadline，可选 escalation')
+    .description('运行中新增整治任务：开始日期当天 9:00 交办责任单位（开始日期已过则立即交办）')
+    .action(async (id: string, file: string) => {
+      const task = await readTaskFile(file);
+      await withTemporal(async (client) => {
+        try {
+          const added = await addTask(client, id, task);
+          console.log(`已新增任务「${task.title}」（${added.taskId}）：责任单位 ${task.leadUnit}，${task.start} 开始，${task.deadline} 截止。`);
+          console.log(`工作流：${added.workflowId}`);
+        } catch (error) {
+          throw refused(error);
+        }
+      });
+    });
+
+  campaign
+    .command('add-complaint')
+    .argument('<id>', '创建活动编号')
+    .requiredOption('--title <text>', '投诉事项')
+    .requiredOption('--unit <unit>', '责任单位编号')
+    .requiredOption('--source <source>', `来源：${Object.entries(COMPLAINT_SOURCES).map(([k, v]) => `${k}（${v}）`).join('、')}`)
+    .option('--reference <text>', '来信编号或报道出处')
+    .option('--description <text>', '来信或报道的内容摘要')
+    .option('--cooperating <unit>', '配合单位编号（可多次指定）', collect, [])
+    .option('--id <id>', '任务编号；不填则自动生成')
+    .description('登记群众来信来访、媒体曝光：作为紧急任务从督办函起步，限期整改')
+    .action(
+      async (
+        id: string,
+        o: { title: string; unit: string; source: string; reference?: string; description?: string; cooperating: string[]; id?: string },
+      ) => {
+        await withTemporal(async (client) => {
+          try {
+            const added = await registerComplaint(client, id, {
+              id: o.id,
+              title: o.title,
+              description: o.description,
+              leadUnit: o.unit,
+              cooperatingUnits: o.cooperating,
+              source: o.source,
+              reference: o.reference,
+            });
+            console.log(`已登记投诉「${o.title.trim()}」（${added.taskId}）：督办函当日 9:00 发往责任单位 ${o.unit.trim()}（已过 9:00 则立即发出），限期整改。`);
+            console.log(`工作流：${added.workflowId}`);
+          } catch (error) {
+            throw refused(error);
+          }
+        });
+      },
+    );
+
+  campaign
+    .command('end')
+    .argument('<id>', '创建活动编号')
+    .requiredOption('--reason <text>', '结束原因（写入总结和每项被撤销任务的记录）')
+    .option('--by <name>', '经办人')
+    .description('结束创建活动：未完成的任务一律撤销、不再督办，向各责任单位和领导印发总结')
+    .action(async (id: string, o: { reason: string; by?: string }) => {
+      if (!o.reason.trim()) throw new BadInputError('请写明结束原因（--reason）');
+      await withDatabase((db) =>
+        withTemporal(async (client) => {
+          try {
+            for (const line of describeEnd(await endCampaign(db, client, id, { reason: o.reason, by: o.by }))) console.log(line);
+          } catch (error) {
+            throw refused(error);
+          }
+        }),
+      );
     });
 }

@@ -4,9 +4,10 @@ import { importPlan, PlanInputError } from '../../plan/index.js';
 import { campaignExists } from '../../db/campaigns.js';
 import { readEvidenceFile } from '../../db/users.js';
 import {
-  addComplaint,
   addTask,
   decideExtension,
+  describeEnd,
+  endCampaign,
   enterScores,
   HttpProblem,
   INLINE_TYPES,
@@ -14,6 +15,7 @@ import {
   problemFrom,
   reassign,
   recordRefusal,
+  registerComplaint,
   startCampaignFromYaml,
   validateDefinitionYaml,
   verify,
@@ -24,6 +26,7 @@ import { docxAvailable, noticeDocument, renderDocx } from '../api/documents.js';
 import { ledgerWorkbook, ledgerFileName } from '../api/ledger.js';
 import {
   assessments,
+  campaignEnding,
   dashboard,
   findMail,
   findNotice,
@@ -130,8 +133,13 @@ export function registerPageRoutes(app: FastifyInstance): void {
     return page(app, request, reply, 'campaigns', { title: '创建活动', nav: 'campaigns' }, { campaigns });
   });
 
-  app.get('/campaigns/:campaignId', user, async (request, reply) => {
-    const { campaignId } = request.params as Params;
+  /** The campaign page; `extra` carries a message and what was typed into the end form after a refusal. */
+  const campaignPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    campaignId: string,
+    extra: { flash?: { kind: 'ok' | 'error' | 'info'; text: string }; endForm?: Record<string, unknown> } = {},
+  ) => {
     const q = request.query as Query;
     const overview = await campaignOverview(ctx, campaignId);
     const pageNo = Math.max(Number.parseInt(q.page ?? '1', 10) || 1, 1);
@@ -142,7 +150,17 @@ export function registerPageRoutes(app: FastifyInstance): void {
       q: q.q?.trim() || undefined,
     };
     const tasks = await listTasks(ctx.db, campaignId, await ctx.now(), { ...filter, limit: PAGE_SIZE, offset: (pageNo - 1) * PAGE_SIZE });
-    const flash = q.started === '1' ? { kind: 'ok' as const, text: `已启动创建活动「${overview.campaign.title}」` } : undefined;
+    const ended = overview.campaign.status === 'ended';
+    const ending = ended ? await campaignEnding(ctx.db, campaignId) : undefined;
+    const flash =
+      extra.flash ??
+      (q.started === '1'
+        ? { kind: 'ok' as const, text: `已启动创建活动「${overview.campaign.title}」` }
+        : q.ended === '1' && ended && ending
+          ? { kind: 'ok' as const, text: describeEnd({ ...ending, campaignId, title: overview.campaign.title, status: 'ended', reason: '' }).join('') }
+          : q.ended === 'pending'
+            ? { kind: 'info' as const, text: '已受理结束创建活动：进行中的测评轮次评分窗口关闭后，活动即结束，撤销未完成的任务并印发总结。' }
+            : undefined);
     return page(app, request, reply, 'campaign', { title: overview.campaign.title, nav: 'campaigns', campaignId, flash }, {
       ...overview,
       workflowStatusName: overview.workflowStatus ? (WORKFLOW_STATUS_NAMES[overview.workflowStatus] ?? overview.workflowStatus) : '无法连接 Temporal',
@@ -151,7 +169,34 @@ export function registerPageRoutes(app: FastifyInstance): void {
       pageNo,
       pageCount: Math.max(Math.ceil(tasks.total / PAGE_SIZE), 1),
       statuses: TASK_STATUSES,
+      ended,
+      ending,
+      // A campaign whose workflow runs (or cannot be asked) and has not ended may be ended here.
+      endable: !ended && overview.workflowStatus !== 'COMPLETED' && overview.workflowStatus !== 'NOT_FOUND',
+      endForm: extra.endForm ?? {},
     });
+  };
+
+  app.get('/campaigns/:campaignId', user, async (request, reply) => campaignPage(request, reply, (request.params as Params).campaignId));
+
+  /** 结束创建活动: a reason and a ticked confirmation; done → the campaign page saying what the end did. */
+  app.post('/campaigns/:campaignId/end', admin, async (request, reply) => {
+    const { campaignId } = request.params as Params;
+    await requireCampaign(ctx, campaignId);
+    const body = request.body;
+    const by = request.user!.displayName || request.user!.name;
+    try {
+      if (formValue(body, 'confirm') !== 'yes') {
+        throw new HttpProblem(422, 'NotConfirmed', '请勾选确认：结束后未完成的任务将全部撤销，不能恢复');
+      }
+      const end = await endCampaign(ctx.db, ctx.temporal, campaignId, { reason: formValue(body, 'reason'), by });
+      return reply.redirect(`/campaigns/${encodeURIComponent(campaignId)}?ended=${end.status === 'ended' ? '1' : 'pending'}`, 303);
+    } catch (error) {
+      const problem = problemFrom(error);
+      if (!problem || problem.statusCode === 404) throw error;
+      reply.code(problem.statusCode);
+      return campaignPage(request, reply, campaignId, { flash: { kind: 'error', text: `未能结束：${problem.message}` }, endForm: typed(body) });
+    }
   });
 
   app.get('/campaigns/:campaignId/tasks/:taskId', user, async (request, reply) => {
@@ -270,16 +315,13 @@ export function registerPageRoutes(app: FastifyInstance): void {
     try {
       let taskId: string;
       if (kind === 'complaint') {
-        const source = field('source');
-        if (source !== 'citizen' && source !== 'media') throw new HttpProblem(422, 'EmptyInput', '请选择投诉来源');
-        ({ taskId } = await addComplaint(ctx.temporal, campaignId, {
-          id: newTaskId('complaint'),
+        ({ taskId } = await registerComplaint(ctx.temporal, campaignId, {
           title: field('title'),
+          description: field('description'),
           leadUnit: field('leadUnit'),
           cooperatingUnits,
-          source,
-          ...(field('description') ? { summary: field('description') } : {}),
-          ...(field('reference') ? { reference: field('reference') } : {}),
+          source: field('source'),
+          reference: field('reference'),
         }));
       } else {
         if (!field('deadline')) throw new HttpProblem(422, 'EmptyInput', '请填写完成时限');

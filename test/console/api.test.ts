@@ -489,6 +489,94 @@ describe('console API', () => {
     expect((await api('POST', '/api/plans/import', { as: leader, body: { text } })).statusCode).toBe(403);
   });
 
+  it('ends a campaign: administrators only, with a reason, once; and from the campaign page', async () => {
+    /** A campaign of its own with one task, assigned. */
+    const startOne = async () => {
+      const now = await h.sim.now();
+      const def = testDefinition({
+        start: shanghaiDate(now, -1),
+        end: shanghaiDate(now, 60),
+        tasks: [{ id: 'lanes', start: shanghaiDate(now, -1), deadline: shanghaiDate(now, 20) }],
+      });
+      expect((await api('POST', '/api/campaigns', { as: admin, body: { yaml: stringify(def) } })).statusCode).toBe(201);
+      await waitFor(async () => {
+        const { rows } = await h.database.db.query(`SELECT status FROM tasks WHERE campaign_id = $1`, [def.id]);
+        return rows[0]?.status === 'assigned';
+      }, 'the task assigned');
+      return def.id;
+    };
+    const status = async (id: string) =>
+      (await h.database.db.query<{ status: string }>('SELECT status FROM tasks WHERE campaign_id = $1', [id])).rows[0].status;
+
+    const id = await startOne();
+    const url = `/api/campaigns/${id}/end`;
+    const route = '/api/campaigns/:campaignId/end';
+    const forLeader = await api('POST', url, { as: leader, route, body: { reason: '领导想结束' } });
+    expect(forLeader.statusCode).toBe(403);
+    expect(forLeader.json().message).toBe('领导账号只能查看，不能执行此操作');
+    expect((await api('POST', url, { as: admin, route, body: { reason: '没有令牌' }, csrf: false })).statusCode).toBe(403);
+    for (const body of [{}, { reason: '   ' }]) {
+      const noReason = await api('POST', url, { as: admin, route, body });
+      expect(noReason.statusCode).toBe(422);
+      expect(noReason.json()).toMatchObject({ error: 'EmptyInput', message: '请写明结束原因' });
+    }
+    expect((await api('POST', '/api/campaigns/nowhere/end', { as: admin, route, body: { reason: '无此活动' } })).statusCode).toBe(404);
+    expect(await status(id)).toBe('assigned');
+
+    const ended = await api('POST', url, { as: admin, route, body: { reason: '专项行动提前完成' } });
+    expect(ended.statusCode, ended.body).toBe(200);
+    expect(ended.json()).toMatchObject({
+      campaignId: id,
+      status: 'ended',
+      reason: '专项行动提前完成',
+      closedOutTasks: [{ id: 'lanes', title: '整治任务lanes' }],
+      closingSummary: { kind: 'closingSummary', documentNumber: expect.stringMatching(/^测试创城总结〔\d{4}〕\d+号$/) },
+    });
+    expect(await status(id)).toBe('withdrawn');
+    const again = await api('POST', url, { as: admin, route, body: { reason: '再结束一次' } });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({
+      error: 'CampaignEnded',
+      message: `创建活动已结束（已印发总结 ${ended.json().closingSummary.documentNumber}），不能再次结束`,
+    });
+    // Nothing more can be added to it.
+    const late = await api('POST', `/api/campaigns/${id}/tasks`, {
+      as: admin,
+      route: '/api/campaigns/:campaignId/tasks',
+      body: { kind: 'complaint', title: '结束后的投诉', leadUnit: 'enforcement', source: 'media' },
+    });
+    expect(late.statusCode).toBe(409);
+
+    // The page: the form asks for a reason and a ticked confirmation, then says what the end did.
+    const other = await startOne();
+    const form = (fields: Record<string, string>) =>
+      h.app.inject({
+        method: 'POST',
+        url: `/campaigns/${other}/end`,
+        headers: { cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ _csrf: admin.csrf, ...fields }).toString(),
+      });
+    const page = await h.app.inject({ method: 'GET', url: `/campaigns/${other}`, headers: { cookie: admin.cookie } });
+    expect(page.body).toContain(`action="/campaigns/${other}/end"`);
+    const leaderPage = await h.app.inject({ method: 'GET', url: `/campaigns/${other}`, headers: { cookie: leader.cookie } });
+    expect(leaderPage.body).not.toContain('/end"');
+    const unconfirmed = await form({ reason: '年度工作完成' });
+    expect(unconfirmed.statusCode).toBe(422);
+    expect(unconfirmed.body).toContain('未能结束：请勾选确认');
+    expect(unconfirmed.body).toContain('年度工作完成</textarea>');
+    expect(await status(other)).toBe('assigned');
+    const done = await form({ reason: '年度工作完成', confirm: 'yes' });
+    expect(done.statusCode, done.body).toBe(303);
+    expect(done.headers.location).toBe(`/campaigns/${other}?ended=1`);
+    const shown = await h.app.inject({ method: 'GET', url: done.headers.location as string, headers: { cookie: admin.cookie } });
+    expect(shown.body).toMatch(/未完成的 1 项任务已撤销，不再督办：整治任务lanes（lanes）。已印发总结（测试创城总结〔\d{4}〕\d+号）/);
+    expect(shown.body).toContain('活动已结束');
+    expect(shown.body).not.toContain(`action="/campaigns/${other}/end"`);
+    const twice = await form({ reason: '年度工作完成', confirm: 'yes' });
+    expect(twice.statusCode).toBe(409);
+    expect(twice.body).toContain('未能结束：创建活动已结束（已印发总结 测试创城总结');
+  });
+
   it('answers health checks', async () => {
     const response = await api('GET', '/healthz');
     expect([200, 503]).toContain(response.statusCode);
