@@ -138,7 +138,7 @@ export async function saveCalendarYears(db: Queryable, input: unknown, source?: 
  */
 export async function loadCampaignCalendar(db: Queryable, campaignId: string): Promise<WorkingCalendar> {
   const { rows } = await db.query<{ calendar: unknown }>(
-    "SELECT settings -> 'calendar' AS calendar FROM campaigns WHERE id = $1",
+    "SELECT COALESCE(settings, definition) -> 'calendar' AS calendar FROM campaigns WHERE id = $1",
     [campaignId],
   );
   if (rows.length === 0) throw ApplicationFailure.nonRetryable(`未找到创建活动：${campaignId}`, 'CampaignNotFound');

@@ -208,6 +208,9 @@ export async function yearRun(o: YearRunOptions): Promise<Record<string, unknown
     let updates = 0;
     let refused = 0;
     let day = 0;
+    /** Where the wall time goes: the units' updates of each day, and the server skipping to the next. */
+    let updatingMs = 0;
+    let skippingMs = 0;
     const refusals: Record<string, number> = {};
     for (; day < o.days; day++) {
       if (Date.now() - t0 > o.limitMs) break;
@@ -234,8 +237,12 @@ export async function yearRun(o: YearRunOptions): Promise<Record<string, unknown
           }
         }
       };
+      const beforeUpdates = Date.now();
       await Promise.all(Array.from({ length: o.concurrency }, lane));
+      const beforeSleep = Date.now();
       await stack.env.sleep(DAY);
+      updatingMs += beforeSleep - beforeUpdates;
+      skippingMs += Date.now() - beforeSleep;
       if (day % 30 === 29) {
         const [w, s] = await Promise.all([procMemory(stack.worker.pid), procMemory(stack.serverPid)]);
         o.log(`  day ${day + 1}: ${Math.round((Date.now() - t0) / 1000)} s, worker ${Math.round(w.rssMiB)} MiB, test server ${Math.round(s.rssMiB)} MiB, ${updates} updates`);
@@ -246,6 +253,8 @@ export async function yearRun(o: YearRunOptions): Promise<Record<string, unknown
     run.wallSeconds = round((Date.now() - t0) / 1000, 1);
     run.wallSecondsWithSetup = round((Date.now() - wallStart) / 1000, 1);
     run.updates = updates;
+    run.updatingSeconds = round(updatingMs / 1000, 1);
+    run.skippingSeconds = round(skippingMs / 1000, 1);
     run.updatesRefused = refused;
     if (refused) run.refusals = refusals;
     run.cpuSeconds = await stack.cpu.end();

@@ -75,7 +75,10 @@ export async function campaignExists(db: Queryable, campaignId: string): Promise
 
 /** The campaign's definition without its tasks (migration 0012); undefined if there is no such campaign. */
 export async function loadCampaignSettings(db: Queryable, campaignId: string): Promise<CampaignSettings | undefined> {
-  const { rows } = await db.query<{ settings: CampaignSettings }>('SELECT settings FROM campaigns WHERE id = $1', [campaignId]);
+  const { rows } = await db.query<{ settings: CampaignSettings }>(
+    "SELECT COALESCE(settings, definition - 'tasks') AS settings FROM campaigns WHERE id = $1",
+    [campaignId],
+  );
   return rows[0]?.settings;
 }
 

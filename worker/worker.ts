@@ -16,6 +16,9 @@ export interface WorkerOptions {
 /** The one way every process (npm start, the production worker, tests, demo) makes a worker. */
 export function createWorker({ connection, namespace, taskQueue, services, workflowBundle, tuning }: WorkerOptions) {
   return Worker.create({
+    // Two threads run workflow code (the SDK's default is one with a shared V8 context): on the
+    // one-year simulation the single workflow thread was the busiest part of the worker.
+    workflowThreadPoolSize: 2,
     ...tuning,
     connection,
     namespace: namespace ?? 'default',
