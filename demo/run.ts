@@ -1,13 +1,20 @@
-// `npm run demo`: the Beihai plan's eight rectification actions, three months in simulated time.
+// `npm run demo`: the Beihai plan's eight rectification actions over a whole year in simulated time.
 // Real workflows, real PostgreSQL, real SMTP; the Temporal time-skipping server makes the months
-// pass in seconds. Some units answer, some stay silent; the timeline shows what each one received.
+// pass in seconds. Some units answer, some stay silent; the timeline shows, month by month, what the
+// campaign sent (checks, bulletins, dispatches, quarterly and half-year reports, assessment rounds
+// with their ranking and last-place consequences) and what each task went through; it ends with the
+// year-end performance ledger (年终绩效), as `chuangwen report performance --year` shows it.
 import { readFile } from 'node:fs/promises';
 import { DateTime } from 'luxon';
-import { runUpdate, startCampaign, taskHandle } from '../client/campaigns.js';
-import { printTable } from '../client/table.js';
+import stringWidth from 'string-width';
+import { loadBundledCalendar } from '../activities/calendar.js';
+import { campaignHandle, runUpdate, startCampaign, taskHandle } from '../client/campaigns.js';
+import { printPerformance } from '../client/commands/report.js';
 import { listMailbox } from '../db/mailbox.js';
 import { migrate } from '../db/migrate.js';
 import { createPool, type Db } from '../db/pool.js';
+import { performanceForYear } from '../db/reports.js';
+import { CONSEQUENCE_NAMES, type Consequence } from '../domain/assessment.js';
 import { parseDefinition } from '../domain/definition-yaml.js';
 import { eventLabel, TASK_STATUSES, type TaskStatus } from '../domain/task-state.js';
 import { NOTICE_KINDS, type NoticeKind } from '../domain/notices.js';
@@ -18,9 +25,8 @@ import { acknowledgeUpdate, reportProgressUpdate, submitEvidenceUpdate, verifyUp
 
 const EXAMPLE = new URL('../examples/beihai-2021.yaml', import.meta.url);
 const ZONE = 'Asia/Shanghai';
-const DAYS = 91;
 
-/** How each lead unit behaves, by task: who answers, who goes silent. */
+/** How each lead unit behaves, by task and day of the year (day 0 = 1 January): who answers, who goes silent. */
 type Script = (day: number, act: Actions) => Promise<void>;
 interface Actions {
   ack(): Promise<void>;
@@ -29,6 +35,10 @@ interface Actions {
   finish(passed: boolean, comment?: string): Promise<void>;
 }
 
+// The plan's 2021-04-01 becomes 1 January, so the deadlines fall on days 49 (traffic order), 60
+// (signboards), 75 (street vending), 90 (resettlement, farmers' market), 152 (clean homeland), 182
+// (back streets) and 213 (door to door). Assessment rounds open on the first working day of March,
+// May, July, September and November; with nothing entered, each unit's score comes from the record.
 const SCRIPTS: Record<string, Script> = {
   // 区公用事业局: acknowledges at once, reports every week, finishes in seven weeks.
   'resettlement-estates': async (day, a) => {
@@ -36,13 +46,19 @@ const SCRIPTS: Record<string, Script> = {
     if (day % 7 === 3 && day < 49) await a.report(`第${Math.floor(day / 7) + 1}周：已整治私搭乱建${day * 2}处。`);
     if (day === 49) await a.finish(true);
   },
-  // 区综合执法分局, signboards: acknowledges, reports twice, then goes quiet and misses the deadline.
+  // 区综合执法分局, signboards: acknowledges, reports twice, goes quiet and misses the deadline;
+  // the 督办函 wakes it up and it finishes within the time the letter gives.
   'signboards-and-boxes': async (day, a) => {
     if (day === 1) await a.ack();
     if (day === 6 || day === 13) await a.report('已拆除违法户外广告若干处。');
+    if (day === 69) await a.report('收到督办函后，已拆除剩余违法户外广告 23 处。');
+    if (day === 70) await a.finish(true);
   },
-  // 公安北海综合管理大队, traffic order: never answers.
-  'traffic-order': async () => {},
+  // 区综合执法分局, back streets: reports every month until May, then nothing: the whole ladder in July.
+  'back-streets': async (day, a) => {
+    if (day === 2) await a.ack();
+    if (day % 30 === 5 && day < 150) await a.report('背街小巷路灯安装推进中。');
+  },
   // 区综合执法分局, street vending: acknowledges late, fails the first site check, passes the second.
   'street-vending': async (day, a) => {
     if (day === 4) await a.ack();
@@ -51,40 +67,76 @@ const SCRIPTS: Record<string, Script> = {
     if (day === 44) await a.report('已清理农贸市场周边占道摊点。');
     if (day === 46) await a.finish(true);
   },
-  // 区党群工作部: acknowledges and reports every week.
+  // 区综合执法分局, farmers' market: on time.
+  'farmers-market': async (day, a) => {
+    if (day === 3) await a.ack();
+    if (day === 30 || day === 60) await a.report('市场消防通道已清理。');
+    if (day === 80) await a.finish(true);
+  },
+  // 公安北海综合管理大队, traffic order: silent through the whole ladder and three assessment rounds
+  // (通报批评, 约谈, 追责); after the third it finally acts, in July.
+  'traffic-order': async (day, a) => {
+    if (day === 192) await a.ack();
+    if (day === 192) await a.report('已增设信号灯 4 处，开展文明交通劝导。');
+    if (day === 199) await a.finish(true);
+  },
+  // 区党群工作部: acknowledges and reports every week, finishes the clean-homeland action early.
   'clean-homeland': async (day, a) => {
     if (day === 0) await a.ack();
-    if (day % 7 === 2) await a.report('组织志愿者开展清洁家园活动。');
+    if (day % 7 === 2 && day < 140) await a.report('组织志愿者开展清洁家园活动。');
+    if (day === 140) await a.finish(true);
+  },
+  // 区党群工作部, door to door: reports monthly, finishes in July.
+  'door-to-door': async (day, a) => {
+    if (day === 1) await a.ack();
+    if (day % 30 === 10 && day < 200) await a.report('党员志愿者入户宣讲创建知识。');
+    if (day === 206) await a.finish(true);
   },
 };
 
 async function main(): Promise<void> {
+  // Calendar warnings for a year without a holiday schedule would fill the screen; one line below says it.
+  process.env.TEMPORAL_LOG_LEVEL ??= 'ERROR';
   const started = Date.now();
   const { db, stopDatabase } = await demoDatabase();
   const sim = await startSimulation({ db });
   try {
     const today = DateTime.fromMillis(await sim.env.currentTimeMs()).setZone(ZONE);
+    // The campaign's year: the next whole calendar year, so that its year-end performance is complete.
+    const year = today.year + 1;
     const plan = parseDefinition(await readFile(EXAMPLE, 'utf8'), 'examples/beihai-2021.yaml');
-    const definition = shiftDefinition({ ...plan, id: 'beihai-demo' }, today.toISODate()!);
-    console.log(`北海经济开发区创城方案演示：${definition.tasks.length} 项专项整治行动，${definition.units.length} 个责任单位。`);
-    console.log(`方案日期整体平移到模拟时钟的今天（${definition.start} 起），模拟 ${DAYS} 天。\n`);
+    const definition = { ...shiftDefinition({ ...plan, id: 'beihai-demo' }, `${year}-01-01`), end: `${year}-12-31` };
+    const days = DateTime.fromISO(definition.end).diff(DateTime.fromISO(definition.start), 'days').days + 1;
+    console.log(`北海经济开发区创城方案演示：${definition.tasks.length} 项专项整治行动，${definition.units.length} 个责任单位，模拟 ${year} 年全年。`);
+    console.log(`方案日期整体平移（${plan.start} → ${definition.start}），活动期 ${definition.start} 至 ${definition.end}，共 ${days} 天。`);
+    if (!loadBundledCalendar().years[year]) {
+      console.log(`注：${year} 年的法定节假日安排尚未录入，工作日暂按周一至周五计算（逢周末的例行日期顺延到周一）。`);
+    }
+    console.log('');
 
     await sim.withWorker(async () => {
       await startCampaign(sim.env.client, definition);
-      // Units act at 10:00 local time each day.
-      let morning = today.startOf('day').plus({ hours: 10 });
-      if (morning <= today) morning = morning.plus({ days: 1 });
-      await sim.env.sleep(morning.toMillis() - today.toMillis());
-      for (let day = 0; day < DAYS; day++) {
+      // Units act at 10:00 local time each day of the year.
+      const first = DateTime.fromISO(`${definition.start}T10:00`, { zone: ZONE });
+      await sim.env.sleep(first.toMillis() - (await sim.env.currentTimeMs()));
+      for (let day = 0; day < days; day++) {
         for (const [taskId, script] of Object.entries(SCRIPTS)) {
           await script(day, actionsFor(sim, definition.id, taskId, definition.tasks.find((t) => t.id === taskId)!.leadUnit));
         }
         await sim.env.sleep(24 * 3600_000);
       }
+      // Past the end: the campaign has closed out its open tasks and sent its closing summary.
+      const campaign = campaignHandle(sim.env.client, definition.id);
+      for (let i = 0; (await campaign.describe()).status.name === 'RUNNING'; i++) {
+        if (i > 200) throw new Error('创建活动未能按期结束');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const status = (await campaign.describe()).status.name;
+      if (status !== 'COMPLETED') throw new Error(`创建活动未正常结束（${status}）`);
     });
 
     await printTimeline(db, definition.id);
-    await printSummary(db, definition.id, started);
+    await printSummary(db, definition.id, year, days, started);
   } finally {
     await sim.stop();
     await stopDatabase();
@@ -103,39 +155,114 @@ function actionsFor(sim: Simulation, campaignId: string, taskId: string, unitId:
   };
 }
 
+interface TimelineRow {
+  at: Date;
+  task: string | null;
+  kind: string;
+  actor: string | null;
+  detail: Record<string, unknown>;
+}
+
+/** What comes every week (or to every unit every month): counted per month, not listed. */
+const ROUTINE = ['每周检查情况', '创建办调度', '分管领导调度', '材料催报通知', '催办通知', '进展报告'] as const;
+function routine(r: TimelineRow): (typeof ROUTINE)[number] | undefined {
+  if (r.kind === 'campaign.weeklyCheck') return '每周检查情况';
+  if (r.kind === 'campaign.dispatch' && String(r.detail.title).startsWith('创建办')) return '创建办调度';
+  if (r.kind === 'campaign.dispatch' && String(r.detail.title).startsWith('分管领导')) return '分管领导调度';
+  if (r.kind === 'campaign.materialsReminder') return '材料催报通知';
+  if (r.kind === 'notice.reminder') return '催办通知';
+  if (r.kind === 'progress') return '进展报告';
+  return undefined;
+}
+
 async function printTimeline(db: Db, campaignId: string): Promise<void> {
   // Every task event but those a notice already shows, and the campaign's own notices (digests, rounds).
-  const { rows } = await db.query<{ occurred_at: Date; task: string; kind: string; actor: string | null; detail: Record<string, unknown> }>(
-    `SELECT e.occurred_at, t.title AS task, e.kind, COALESCE(u.name, e.actor) AS actor, e.detail
+  const { rows } = await db.query<TimelineRow>(
+    `SELECT e.occurred_at AS at, t.title AS task, e.kind, COALESCE(u.name, e.actor) AS actor, e.detail, 1 AS source, e.id
        FROM task_events e
        JOIN tasks t ON t.campaign_id = e.campaign_id AND t.id = e.task_id
        LEFT JOIN units u ON u.campaign_id = e.campaign_id AND u.id = e.actor
-      WHERE e.campaign_id = $1 AND e.kind NOT IN ('assigned', 'overdue', 'supervisionLetter', 'interview', 'accountabilityReferral')
+      WHERE e.campaign_id = $1
+        AND e.kind NOT IN ('assigned', 'overdue', 'supervisionLetter', 'interview', 'accountabilityReferral', 'acknowledgementOverdue', 'calendarWarning')
      UNION ALL
-     SELECT n.issued_at, '（全区）', 'notice.' || n.kind, NULL,
-            jsonb_build_object('to', n.recipients -> 'to', 'cc', n.recipients -> 'cc', 'documentNumber', n.document_number, 'title', n.title)
+     SELECT n.issued_at, NULL, 'campaign.' || n.kind, NULL,
+            jsonb_build_object('to', n.recipients -> 'to', 'cc', n.recipients -> 'cc', 'documentNumber', n.document_number, 'title', n.title),
+            0, n.id
        FROM notices n WHERE n.campaign_id = $1 AND n.task_id IS NULL
-      ORDER BY 1`,
+      ORDER BY 1, 6, 7`,
     [campaignId],
   );
-  console.log('时间线');
-  printTable(
-    ['日期', '任务', '事件', '收件人 / 经办', '文号'],
-    rows.map((r) => {
-      const notice = r.kind.startsWith('notice.');
-      const to = notice ? [...(r.detail.to as string[]), ...(r.detail.cc as string[])] : [];
-      return [
-        DateTime.fromJSDate(r.occurred_at).setZone(ZONE).toFormat('yyyy-MM-dd HH:mm'),
-        truncate(r.task, 14),
-        r.kind.startsWith('notice.') && r.task === '（全区）' ? truncate(String(r.detail.title), 22) : eventLabel(r.kind),
-        notice ? truncate(`${to.length} 人：${to.map((a) => a.split('@')[0]).join('、')}`, 40) : (r.actor ?? ''),
-        notice ? String(r.detail.documentNumber) : '',
-      ];
-    }),
+  // Each round's ranking, shown under its results notice (published when its scoring window closed).
+  const { rows: scores } = await db.query<{ published_at: Date; name: string; score: number; rank: number; last: boolean; consequence: Consequence | null }>(
+    `SELECT r.published_at, u.name, s.score::float8 AS score, s.rank, s.last, s.consequence
+       FROM assessment_rounds r
+       JOIN assessment_scores s ON s.campaign_id = r.campaign_id AND s.round = r.round
+       JOIN units u ON u.campaign_id = s.campaign_id AND u.id = s.unit_id
+      WHERE r.campaign_id = $1 ORDER BY r.round, s.rank, s.unit_id`,
+    [campaignId],
   );
+  const rankings = new Map<number, string[]>();
+  const groups = new Map<number, { rank: number; score: number; last: boolean; names: string[]; consequence: Consequence | null }[]>();
+  for (const s of scores) {
+    // Units sharing a rank share a line; each last unit has its own, with what last place brought it.
+    const group = groups.get(s.published_at.getTime()) ?? [];
+    const shared = group.at(-1);
+    if (!s.last && shared && shared.rank === s.rank && !shared.last) shared.names.push(s.name);
+    else group.push({ rank: s.rank, score: s.score, last: s.last, names: [s.name], consequence: s.consequence });
+    groups.set(s.published_at.getTime(), group);
+  }
+  for (const [at, group] of groups) {
+    rankings.set(
+      at,
+      group.map((g) => {
+        const names = g.names.length > 3 ? `${g.names.slice(0, 3).join('、')}等 ${g.names.length} 个单位` : g.names.join('、');
+        const last = g.last ? `（末位${g.consequence ? `，${CONSEQUENCE_NAMES[g.consequence]}` : ''}）` : '';
+        return `第${g.rank}名 ${g.score}分：${names}${last}`;
+      }),
+    );
+  }
+
+  const local = (at: Date) => DateTime.fromJSDate(at).setZone(ZONE);
+  const cells = (r: TimelineRow): string[] => {
+    const notice = r.kind.startsWith('notice.') || r.kind.startsWith('campaign.');
+    const to = notice ? [...(r.detail.to as string[]), ...(r.detail.cc as string[])] : [];
+    return [
+      local(r.at).toFormat('MM-dd HH:mm'),
+      r.task ? truncate(r.task, 14) : '（全区）',
+      r.kind.startsWith('campaign.') ? truncate(String(r.detail.title), 25) : eventLabel(r.kind),
+      notice ? truncate(`${to.length} 人：${to.map((a) => a.split('@')[0]).join('、')}`, 30) : (r.actor ?? ''),
+      notice ? String(r.detail.documentNumber) : '',
+    ];
+  };
+  const listed = rows.filter((r) => !routine(r));
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...listed.map((r) => stringWidth(cells(r)[i]))));
+  const line = (c: string[]) => `  ${c.map((text, i) => (i < 4 ? text + ' '.repeat(widths[i] - stringWidth(text)) : text)).join('  ')}`.trimEnd();
+  const indent = ' '.repeat(2 + widths[0] + 2 + widths[1] + 2);
+
+  console.log('时间线（按月；每周的检查、调度、催办和每月的材料催报、进展报告只计份数）');
+  const months = new Map<string, TimelineRow[]>();
+  for (const r of rows) {
+    const month = local(r.at).toFormat("yyyy'年'M'月'");
+    months.set(month, [...(months.get(month) ?? []), r]);
+  }
+  for (const [month, monthRows] of months) {
+    console.log(`\n${month}`);
+    const counts = new Map<string, number>();
+    for (const r of monthRows) {
+      const name = routine(r);
+      if (name) {
+        counts.set(name, (counts.get(name) ?? 0) + 1);
+        continue;
+      }
+      console.log(line(cells(r)));
+      if (r.kind === 'campaign.assessmentResult') for (const l of rankings.get(r.at.getTime()) ?? []) console.log(`${indent}${l}`);
+    }
+    const routines = ROUTINE.filter((name) => counts.has(name)).map((name) => `${name} ${counts.get(name)} ${name === '进展报告' ? '次' : '份'}`);
+    if (routines.length > 0) console.log(`  本月例行：${routines.join('，')}`);
+  }
 }
 
-async function printSummary(db: Db, campaignId: string, started: number): Promise<void> {
+async function printSummary(db: Db, campaignId: string, year: number, days: number, started: number): Promise<void> {
   const notices = await db.query<{ kind: string; n: number }>(
     'SELECT kind, count(*)::int AS n FROM notices WHERE campaign_id = $1 GROUP BY kind ORDER BY min(id)',
     [campaignId],
@@ -149,15 +276,18 @@ async function printSummary(db: Db, campaignId: string, started: number): Promis
   console.log(`  印发：${notices.rows.map((r) => `${NOTICE_KINDS[r.kind as NoticeKind]?.name ?? r.kind} ${r.n} 份`).join('，')}。`);
   console.log(`  任务状态：${tasks.rows.map((r) => `${TASK_STATUSES[r.status] ?? r.status} ${r.n} 项`).join('，')}。`);
   console.log(`  内置 SMTP 接收端收到 ${mail.length} 封邮件，${mail.reduce((n, m) => n + m.envelope_to.length, 0)} 个收件人。`);
-  const ledger = await db.query<{ name: string; points: number; entries: number }>(
-    `SELECT u.name, COALESCE(sum(l.points), 0)::float8 AS points, count(l.id)::int AS entries
-       FROM units u LEFT JOIN performance_ledger l ON l.campaign_id = u.campaign_id AND l.unit_id = u.id
-      WHERE u.campaign_id = $1 GROUP BY u.id, u.name ORDER BY points, u.id`,
+  const { rows: lastPlaces } = await db.query<{ round: number; name: string; consequence: Consequence }>(
+    `SELECT s.round, u.name, s.consequence FROM assessment_scores s
+       JOIN units u ON u.campaign_id = s.campaign_id AND u.id = s.unit_id
+      WHERE s.campaign_id = $1 AND s.consequence IS NOT NULL ORDER BY s.round, s.unit_id`,
     [campaignId],
   );
-  console.log('  年终绩效台账（扣分合计）：');
-  printTable(['    单位', '扣分', '记录'], ledger.rows.map((r) => [`    ${r.name}`, String(r.points), String(r.entries)]));
-  console.log(`  模拟 ${DAYS} 天，用时 ${((Date.now() - started) / 1000).toFixed(1)} 秒。`);
+  console.log(`  测评末位：${lastPlaces.map((r) => `第${r.round}轮 ${r.name}（${CONSEQUENCE_NAMES[r.consequence]}）`).join('；') || '无'}。`);
+
+  // The same table as `chuangwen report performance --year`.
+  console.log('');
+  printPerformance(year, await performanceForYear(db, year, campaignId));
+  console.log(`\n模拟 ${days} 天，用时 ${((Date.now() - started) / 1000).toFixed(1)} 秒。`);
 }
 
 /** DATABASE_URL's server with a fresh database, else a throw-away embedded PostgreSQL. */

@@ -10,6 +10,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -18,7 +19,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { DEFAULT_CONSEQUENCE_DEDUCTIONS, type Consequence } from '../domain/assessment.js';
-import { cadencesSchema, DEFAULT_CADENCES, type Cadences, type DispatchAudience, type Frequency } from '../domain/cadences.js';
+import type { Cadences, DispatchAudience, Frequency } from '../domain/cadences.js';
 import type { CampaignDefinition, Task } from '../domain/definition.js';
 import { taskWorkflowId } from '../domain/ids.js';
 import { AssessmentWorkflow } from './assessment.js';
@@ -36,6 +37,8 @@ export interface CampaignInput {
   definition: CampaignDefinition;
   /** What an earlier run handed over when it continued as new. */
   carried?: CampaignCarry;
+  /** Continue as new past this many history events (default HISTORY_LIMIT); tests set it low to exercise the hand-over. */
+  historyLimit?: number;
 }
 
 export interface CampaignCarry {
@@ -64,16 +67,42 @@ const activities = proxyActivities<Activities>({
 
 /** Children started at once; more would only queue on the server. */
 const START_BATCH = 100;
+/**
+ * Tasks are started by an activity with the Temporal client, many side by side, instead of as child
+ * workflows, which the server starts one after another (activities/task-starts.ts). Campaigns that
+ * started before this change go on starting children.
+ */
+const TASKS_FROM_ACTIVITY = 'start-tasks-from-activity';
+/** Tasks per start activity. */
+const ACTIVITY_START_BATCH = 500;
+/**
+ * 2026-11: a bulletin, dispatch or period report due within a day of the campaign's start (e.g. the
+ * 1st at 09:00 of a campaign starting on the 1st) reported on an empty period, dated backwards; it is
+ * skipped, and the next one covers the time from the start.
+ */
+const NO_EMPTY_REPORTS = 'no-report-of-an-empty-period';
+const REPORTS_OF_A_PERIOD = ['monthlyBulletin', 'dispatch.', 'quarterlyDispatch', 'halfYearSummary'];
+const DAY_MS = 86_400_000;
 /** Past this many events the campaign hands its state to a fresh run. */
 const HISTORY_LIMIT = 10_000;
+/**
+ * 2026-11: the hand-over no longer waits for a round in flight and for running updates: waiting held
+ * every cadence for the round's scoring window, and an added task or the campaign's end, whose update
+ * waits for the loop, was never answered (and the wait never ended). Now the campaign hands over only
+ * between rounds and updates, and otherwise tries again at its next wake-up.
+ */
+const HAND_OVER_BETWEEN_ROUNDS = 'hand-over-between-rounds';
 const WORKDAY_START = '09:00';
 const MATERIALS_LATE_DEDUCTION = 0.5;
 
-export async function CampaignWorkflow({ definition, carried }: CampaignInput): Promise<CampaignState> {
+export async function CampaignWorkflow({ definition, carried, historyLimit = HISTORY_LIMIT }: CampaignInput): Promise<CampaignState> {
   const info = workflowInfo();
   const keyBase = `${info.workflowId}@${info.firstExecutionRunId}`;
   const zone = definition.timeZone;
   const campaignId = definition.id;
+  // Loaded here, not imported above: every workflow evaluates the bundle's modules anew, and this
+  // one brings zod, which only a campaign needs (a task workflow would pay for it in memory and time).
+  const { cadencesSchema, DEFAULT_CADENCES } = await import(/* webpackMode: "eager" */ '../domain/cadences.js');
   const cadences: Cadences = definition.cadences ? cadencesSchema.parse(definition.cadences) : DEFAULT_CADENCES;
   const deductions: Record<Consequence, number> = {
     ...DEFAULT_CONSEQUENCE_DEDUCTIONS,
@@ -95,6 +124,8 @@ export async function CampaignWorkflow({ definition, carried }: CampaignInput): 
   let ended: { at: string; reason: string } | undefined;
   let endsAt: string | undefined;
   const assessments: Promise<void>[] = [];
+  /** Rounds started and not finished: their outcome (the streaks) must be in `carry` before a hand-over. */
+  let roundsInFlight = 0;
   const unitIds = new Set(definition.units.map((u) => u.id));
 
   const state = (): CampaignState => ({
@@ -258,6 +289,14 @@ export async function CampaignWorkflow({ definition, carried }: CampaignInput): 
   );
 
   async function startQueued(): Promise<void> {
+    if (queued.length > 0 && patched(TASKS_FROM_ACTIVITY)) {
+      while (queued.length > 0) {
+        const batch = queued.splice(0, ACTIVITY_START_BATCH);
+        await activities.startTaskWorkflows({ campaignId, timeZone: zone, weeklyCheck: cadences.weeklyCheck, tasks: batch });
+        for (const { task } of batch) started.add(task.id);
+      }
+      return;
+    }
     while (queued.length > 0) {
       const batch = queued.splice(0, START_BATCH);
       await Promise.all(
@@ -277,6 +316,11 @@ export async function CampaignWorkflow({ definition, carried }: CampaignInput): 
   async function fire(key: string, at: string): Promise<void> {
     const base = { key: `${keyBase}/${key}/${at}`, campaignId, issuedAt: at };
     const period = { from: carry.last[key] ?? startsAt, to: at };
+    if (REPORTS_OF_A_PERIOD.some((k) => key.startsWith(k)) && Date.parse(at) - Date.parse(period.from) < DAY_MS && patched(NO_EMPTY_REPORTS)) {
+      // Nothing has happened yet (the campaign's first morning): the first report covers from the start.
+      carry.next[key] = await nextOf(key, at);
+      return;
+    }
     switch (key) {
       case 'weeklyCheck':
         await activities.issueWeeklyCheck({ ...base, ...period });
@@ -314,12 +358,14 @@ export async function CampaignWorkflow({ definition, carried }: CampaignInput): 
             },
           ],
         });
+        roundsInFlight++;
         assessments.push(
           child
             .then((handle) => handle.result())
             .then((outcome) => {
               carry.lastPlaceStreaks = outcome.lastPlaceStreaks;
-            }),
+            })
+            .finally(() => roundsInFlight--),
         );
         break;
       }
@@ -368,12 +414,15 @@ export async function CampaignWorkflow({ definition, carried }: CampaignInput): 
       carry.materialsChecks = carry.materialsChecks.filter((c) => c !== check);
     }
 
-    if (workflowInfo().historyLength > HISTORY_LIMIT || workflowInfo().continueAsNewSuggested) {
-      // Hand over once assessments and updates in flight are done; their state travels in `carry`.
-      await Promise.all(assessments);
-      await condition(allHandlersFinished);
-      if (queued.length === 0 && !endRequest) {
-        await continueAsNew<typeof CampaignWorkflow>({ definition, carried: { ...carry, taskIds: [...started] } });
+    if (workflowInfo().historyLength > historyLimit || workflowInfo().continueAsNewSuggested) {
+      const handOver = () => continueAsNew<typeof CampaignWorkflow>({ definition, carried: { ...carry, taskIds: [...started] }, historyLimit });
+      if (patched(HAND_OVER_BETWEEN_ROUNDS)) {
+        // Between rounds and updates, so that their outcomes travel in `carry`; else at the next wake-up.
+        if (roundsInFlight === 0 && queued.length === 0 && !endRequest && allHandlersFinished()) await handOver();
+      } else {
+        await Promise.all(assessments);
+        await condition(allHandlersFinished);
+        if (queued.length === 0 && !endRequest) await handOver();
       }
     }
   }

@@ -82,13 +82,14 @@ describe('CampaignWorkflow', () => {
 
     // By hand (Monday–Friday, 2035-01-01 00:00 to 2035-02-28 24:00):
     //  每周一检查 Mondays 09:00: Jan 1, 8, 15, 22, 29, Feb 5, 12, 19, 26 = 9
-    //  每月一通报 day 1: Jan 1, Feb 1 = 2; 主要领导调度 monthly: 2; 创建办调度 Fridays: Jan 5 … Feb 23 = 8
+    //  每月一通报 day 1: Feb 1 = 1, and 主要领导调度 monthly: Feb 1 = 1 (Jan 1 09:00 is the first morning: nothing to
+    //  report yet, so the first of each covers from the start); 创建办调度 Fridays: Jan 5 … Feb 23 = 8
     //  每月报送 reminders on Jan 25 and on Feb 25 (a Sunday, moved to Monday Feb 26): 3 units each = 6
     //  phases: 2; assessment round 1 on Feb 1: one results notice, one 通报批评 for the last unit; closing summary: 1
     expect(await kinds(def.id)).toEqual({
       weeklyCheck: 9,
-      monthlyBulletin: 2,
-      dispatch: 10,
+      monthlyBulletin: 1,
+      dispatch: 9,
       materialsReminder: 6,
       phaseStart: 2,
       assessmentResult: 1,
