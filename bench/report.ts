@@ -7,6 +7,9 @@ import { loadResults, round, type Figure, type Results } from './common.js';
 const DOC = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
 const START = '<!-- figures:start -->';
 const END = '<!-- figures:end -->';
+const README = fileURLToPath(new URL('../README.md', import.meta.url));
+const SUMMARY_START = '<!-- bench:start -->';
+const SUMMARY_END = '<!-- bench:end -->';
 
 type Get = (figure: string, system: string, tasks: number, variant?: string) => Figure | undefined;
 
@@ -52,14 +55,7 @@ export function renderTable(results: Results): string {
     const stopped = f?.runs.find((r) => r.startComplete === false);
     return stopped ? `stopped after ${fmt(Number(stopped.startSeconds), 0)} s with ${stopped.assignmentsAccepted} sent` : fmt(m(f, 'startSeconds'));
   });
-  row('chuangwen, client starts tasks (experiment), tasks/s', (t) => {
-    const f = get('devServerAtOnce', 'chuangwen', t, 'direct-start');
-    return f ? `${fmt(m(f, 'tasksPerSecond'))} (${runsNote(f, 'startComplete')})` : '–';
-  });
-  row('chuangwen, re-run at the end, tasks/s', (t) => {
-    const f = get('devServerAtOnce', 'chuangwen', t, 'rerun');
-    return f ? `${fmt(m(f, 'tasksPerSecond'))} (${runsNote(f, 'startComplete')})` : '–';
-  });
+  row('chuangwen before the changes below (first version), tasks/s', (t) => fmt(m(get('devServerAtOnce', 'chuangwen', t, 'before'), 'tasksPerSecond')));
   row('pg-boss baseline, tasks/s', (t) => fmt(m(get('devServerAtOnce', 'pg-boss', t), 'tasksPerSecond')));
   row('ratio chuangwen / pg-boss', (t) => ratio(m(get('devServerAtOnce', 'chuangwen', t), 'tasksPerSecond'), m(get('devServerAtOnce', 'pg-boss', t), 'tasksPerSecond')));
   row('runs (chuangwen; pg-boss)', (t) => `${runsNote(get('devServerAtOnce', 'chuangwen', t), 'startComplete')}; ${runsNote(get('devServerAtOnce', 'pg-boss', t), 'startComplete')}`);
@@ -67,12 +63,14 @@ export function renderTable(results: Results): string {
   const lat = (f: Figure | undefined) => (f && m(f, 'latencyP50') !== undefined ? `${fmt(m(f, 'latencyP50'), 2)} / ${fmt(m(f, 'latencyP95'), 2)} / ${fmt(m(f, 'latencyP99'), 2)}` : '–');
   head('Escalation latency, s (p50 / p95 / p99): deadline instant → overdue mail accepted');
   row('chuangwen, dev server, all at once', (t) => lat(get('devServerAtOnce', 'chuangwen', t)));
+  row('chuangwen before, all at once', (t) => lat(get('devServerAtOnce', 'chuangwen', t, 'before')));
   row('pg-boss, all at once', (t) => lat(get('devServerAtOnce', 'pg-boss', t)));
   row('ratio p99 chuangwen / pg-boss, at once', (t) => ratio(m(get('devServerAtOnce', 'chuangwen', t), 'latencyP99'), m(get('devServerAtOnce', 'pg-boss', t), 'latencyP99')));
   row('chuangwen, dev server, spread over the window', (t) => lat(get('devServerSpread', 'chuangwen', t)));
   row('pg-boss, spread over the window', (t) => lat(get('devServerSpread', 'pg-boss', t)));
   row('ratio p99 chuangwen / pg-boss, spread', (t) => ratio(m(get('devServerSpread', 'chuangwen', t), 'latencyP99'), m(get('devServerSpread', 'pg-boss', t), 'latencyP99')));
   row('chuangwen, time-skipping server, all at once', (t) => lat(get('timeSkippingAtOnce', 'chuangwen', t)));
+  row('chuangwen before, time-skipping server, all at once', (t) => lat(get('timeSkippingAtOnce', 'chuangwen', t, 'before')));
 
   // A one-year run stopped by its time limit covers fewer days: say so next to its numbers.
   const yearCell = (t: number, key: string, digits = 1) => {
@@ -85,6 +83,7 @@ export function renderTable(results: Results): string {
   // Per open task only where every assignment went out (an incomplete start has workflows half-way).
   const complete = (f: Figure | undefined) => (f && f.runs.every((r) => r.startComplete !== false) ? f : undefined);
   row('chuangwen worker RSS per open task, KiB', (t) => fmt(m(complete(get('devServerAtOnce', 'chuangwen', t)), 'workerKiBPerOpenTask')));
+  row('chuangwen before, worker RSS per open task, KiB', (t) => fmt(m(complete(get('devServerAtOnce', 'chuangwen', t, 'before')), 'workerKiBPerOpenTask')));
   row('pg-boss worker RSS per open task, KiB', (t) => fmt(m(get('devServerAtOnce', 'pg-boss', t), 'workerKiBPerOpenTask')));
   row('chuangwen worker RSS with the tasks open, MiB', (t) => fmt(m(get('devServerAtOnce', 'chuangwen', t), 'workerOpenRssMiB')));
   row('Temporal dev server SQLite, bytes per task after start', (t) => fmt(m(complete(get('devServerAtOnce', 'chuangwen', t)), 'temporalSqliteBytesPerTask'), 0));
@@ -96,9 +95,14 @@ export function renderTable(results: Results): string {
   row('updates (units and office)', (t) => yearCell(t, 'updates', 0));
   row('peak RSS worker, MiB', (t) => yearCell(t, 'workerPeakRssMiB'));
   row('peak RSS test server, MiB', (t) => yearCell(t, 'testServerPeakRssMiB'));
-  row('peak RSS worker, heap limited to 512 MB, MiB', (t) => fmt(m(get('yearSimulation', 'chuangwen', t, 'heap512'), 'workerPeakRssMiB')));
-  row('wall time, heap limited to 512 MB, s', (t) => fmt(m(get('yearSimulation', 'chuangwen', t, 'heap512'), 'wallSeconds')));
-  row('simulated days reached, heap limited to 512 MB', (t) => fmt(m(get('yearSimulation', 'chuangwen', t, 'heap512'), 'simulatedDays'), 0));
+  const beforeYear = (t: number, key: string) => {
+    const f = get('yearSimulation', 'chuangwen', t, 'before');
+    const stopped = f?.runs.find((r) => r.complete === false);
+    return stopped ? `${fmt(m(f, key))} (stopped at day ${stopped.simulatedDays})` : fmt(m(f, key));
+  };
+  row('before: wall time, s', (t) => beforeYear(t, 'wallSeconds'));
+  row('before: peak RSS worker, MiB', (t) => beforeYear(t, 'workerPeakRssMiB'));
+  row('before: peak RSS test server, MiB', (t) => beforeYear(t, 'testServerPeakRssMiB'));
 
   const probes = results.figures.filter((f) => f.figure === 'singleCampaignProbe');
   for (const p of probes) {
@@ -107,20 +111,58 @@ export function renderTable(results: Results): string {
   return lines.join('\n');
 }
 
+/** The README's short table: the figures the targets are about, now and in the first version. */
+export function renderSummary(results: Results): string {
+  const get = (figure: string, system: string, tasks: number, variant = 'default') =>
+    results.figures.find((f) => f.figure === figure && f.system === system && f.tasks === tasks && (f.variant ?? 'default') === variant);
+  const m = (f: Figure | undefined, key: string) => f?.median[key];
+  const sizes = [...new Set(results.figures.filter((f) => (f.variant ?? 'default') === 'default').map((f) => f.tasks))].sort((a, b) => a - b);
+  // A run stopped by its time limit says so: its figure covers fewer days.
+  const cell = (f: Figure | undefined, key: string, digits: number) => {
+    const stopped = f?.runs.find((r) => r.complete === false);
+    const v = fmt(m(f, key), digits);
+    return stopped && v !== '–' ? `${v} at day ${stopped.simulatedDays}` : v;
+  };
+  const both = (figure: string, system: string, key: string, t: number, digits = 1) => {
+    const now = cell(get(figure, system, t), key, digits);
+    const before = cell(get(figure, system, t, 'before'), key, digits);
+    return before === '–' ? now : `${now} (${before})`;
+  };
+  const lines = [
+    `| figure, now (first version) | ${sizes.map((t) => `${t.toLocaleString('en-US')} tasks`).join(' | ')} |`,
+    `|---|${sizes.map(() => '---:').join('|')}|`,
+  ];
+  const row = (label: string, cell: (t: number) => string) => lines.push(`| ${label} | ${sizes.map(cell).join(' | ')} |`);
+  row('campaign start, tasks/s', (t) => both('devServerAtOnce', 'chuangwen', 'tasksPerSecond', t));
+  row('pg-boss baseline start, tasks/s', (t) => fmt(m(get('devServerAtOnce', 'pg-boss', t), 'tasksPerSecond')));
+  row('all deadlines at once, p99 to the last overdue mail, s', (t) => both('devServerAtOnce', 'chuangwen', 'latencyP99', t));
+  row('deadlines spread over 5 minutes, p99, s', (t) => both('devServerSpread', 'chuangwen', 'latencyP99', t, 2));
+  row('worker RSS per open task, KiB', (t) => both('devServerAtOnce', 'chuangwen', 'workerKiBPerOpenTask', t, 0));
+  row('one simulated year, wall s', (t) => both('yearSimulation', 'chuangwen', 'wallSeconds', t));
+  row('one simulated year, peak RSS worker + test server, MiB', (t) => both('yearSimulation', 'chuangwen', 'peakRssTotalMiB', t, 0));
+  return lines.join('\n');
+}
+
+async function replaceBetween(file: string, start: string, end: string, text: string): Promise<void> {
+  const doc = await readFile(file, 'utf8');
+  const from = doc.indexOf(start);
+  const to = doc.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`${file} has no ${start} … ${end} markers`);
+  await writeFile(file, `${doc.slice(0, from + start.length)}\n${text}\n${doc.slice(to)}`);
+}
+
 async function main(): Promise<void> {
   const results = await loadResults();
   if (!results) throw new Error('bench/results.json is missing: run `tsx bench/run.ts` first');
   const table = renderTable(results);
   if (process.argv.includes('--print')) {
     console.log(table);
+    console.log(`\n${renderSummary(results)}`);
     return;
   }
-  const doc = await readFile(DOC, 'utf8');
-  const from = doc.indexOf(START);
-  const to = doc.indexOf(END);
-  if (from < 0 || to < from) throw new Error(`${DOC} has no ${START} … ${END} markers`);
-  await writeFile(DOC, `${doc.slice(0, from + START.length)}\n${table}\n${doc.slice(to)}`);
-  console.log(`figures table written to ${DOC}`);
+  await replaceBetween(DOC, START, END, table);
+  await replaceBetween(README, SUMMARY_START, SUMMARY_END, renderSummary(results));
+  console.log(`figures written to ${DOC} and ${README}`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
