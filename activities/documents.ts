@@ -272,8 +272,9 @@ export interface EmailContent {
 export function renderEmail(
   documentNumber: string,
   doc: OfficialDocument,
-  options: { warning?: string; actionUrl?: string } = {},
+  options: { warning?: string; actionUrl?: string; actionLabel?: string } = {},
 ): EmailContent {
+  const label = options.actionLabel ?? ACTION_LINK_LABEL;
   const text = [
     documentNumber,
     '',
@@ -285,7 +286,7 @@ export function renderEmail(
     doc.signature,
     doc.dateWritten,
     ...(options.warning ? ['', `【提示】${options.warning}`] : []),
-    ...(options.actionUrl ? ['', `${ACTION_LINK_LABEL}：${options.actionUrl}`] : []),
+    ...(options.actionUrl ? ['', `${label}：${options.actionUrl}`] : []),
   ].join('\n');
   const html = [
     '<div style="font-family: FangSong, STFangsong, serif; max-width: 40em; line-height: 1.8">',
@@ -296,7 +297,7 @@ export function renderEmail(
     `<p style="text-align:right">${escapeHtml(doc.signature)}<br>${escapeHtml(doc.dateWritten)}</p>`,
     ...(options.warning ? [`<p style="color:#b00">【提示】${escapeHtml(options.warning)}</p>`] : []),
     ...(options.actionUrl
-      ? [`<p>${ACTION_LINK_LABEL}：<a href="${escapeHtml(options.actionUrl)}">${escapeHtml(options.actionUrl)}</a></p>`]
+      ? [`<p>${escapeHtml(label)}：<a href="${escapeHtml(options.actionUrl)}">${escapeHtml(options.actionUrl)}</a></p>`]
       : []),
     '</div>',
   ].join('\n');

@@ -33,7 +33,7 @@ import {
   type RecipientList,
   type Wording,
 } from '../domain/notices.js';
-import { endOfCivilDay } from './calendar.js';
+import { civilDateAt, endOfCivilDay } from './calendar.js';
 import { chineseDate, renderDocument, renderEmail, type OfficialDocument } from './documents.js';
 import { unitLinkFor, type UnitLinkOptions } from './unit-links.js';
 import { renderTaskRecordDocx } from './docx.js';
@@ -78,6 +78,9 @@ export interface IssuedNotice {
   to: string[];
   cc: string[];
 }
+
+/** What the link of a 催报 is for (a task mail's link says what a task's link does). */
+const MATERIALS_LINK_LABEL = '报送链接（查看本月尚未报送的材料并在线上传，无需登录）';
 
 export const RECORD_ATTACHMENT_NAME = '任务全过程记录.docx';
 const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -127,16 +130,32 @@ export function createNoticeActivities({
   /** Signs the unit portal link that mails to the lead unit carry. */
   links?: UnitLinkOptions;
 }) {
-  /** The lead unit acts through the portal: every notice addressed to it, but a withdrawal, carries its link. */
-  function actionUrl(input: IssueNoticeInput, task: TaskRow, timeZone: string): string | undefined {
+  /**
+   * The lead unit acts through the portal: every notice about a task addressed to it, but a
+   * withdrawal, carries its link to the task; a 催报 of monthly materials carries the unit's link to
+   * its materials (no task: a unit that leads no task answers it too), valid like a task's link
+   * counted from the day the materials are due (the day the reminder is issued).
+   */
+  function actionUrl(input: IssueNoticeInput, task: TaskRow | undefined, timeZone: string): string | undefined {
     const toLeadUnit = input.recipients.to.some((r) => r === 'leadUnit.contact' || r === 'leadUnit.principal');
     if (!links || !toLeadUnit || input.kind === 'withdrawal') return undefined;
-    return unitLinkFor(links, {
-      campaignId: input.campaignId,
-      taskId: task.id,
-      unitId: task.lead_unit,
-      deadline: new Date(endOfCivilDay(task.deadline, timeZone)),
-    });
+    if (task) {
+      return unitLinkFor(links, {
+        campaignId: input.campaignId,
+        taskId: task.id,
+        unitId: task.lead_unit,
+        deadline: new Date(endOfCivilDay(task.deadline, timeZone)),
+      });
+    }
+    if (input.kind === 'materialsReminder' && input.unitId) {
+      return unitLinkFor(links, {
+        scope: 'materials',
+        campaignId: input.campaignId,
+        unitId: input.unitId,
+        deadline: new Date(endOfCivilDay(civilDateAt(input.issuedAt, timeZone), timeZone)),
+      });
+    }
+    return undefined;
   }
 
   async function createNotice(input: IssueNoticeInput): Promise<NoticeRow> {
@@ -194,7 +213,8 @@ export function createNoticeActivities({
       for (const a of attachments) await insertNoticeAttachment(tx, id, a);
       const email = renderEmail(number, doc, {
         warning: input.calendarWarning,
-        actionUrl: task && actionUrl(input, task, ctx.timeZone),
+        actionUrl: actionUrl(input, task, ctx.timeZone),
+        actionLabel: task ? undefined : MATERIALS_LINK_LABEL,
       });
       await insertOutboxMessage(tx, {
         notice_id: id,

@@ -1,5 +1,7 @@
 // 佐证材料: the submissions a task's workflow accepted, over the uploaded files in evidence_files
 // (bytes stored by db/users.ts insertEvidenceFile). Workflows see only ids and metadata.
+// Monthly materials (每月定时报送) that a unit sends without a task are submissions with no task
+// (task_id NULL), written by the unit portal directly.
 import type { Db, Queryable } from './pool.js';
 import { inTransaction } from './pool.js';
 import type { EvidenceForm } from '../domain/task-state.js';
@@ -7,7 +9,7 @@ import type { EvidenceForm } from '../domain/task-state.js';
 export interface StoredFileMeta {
   id: string;
   campaign_id: string;
-  task_id: string;
+  task_id: string | null;
   unit_id: string;
   form: string;
   file_name: string;
@@ -36,7 +38,8 @@ export async function findEvidenceFiles(db: Queryable, ids: string[]): Promise<S
 export interface NewSubmission {
   key: string;
   campaignId: string;
-  taskId: string;
+  /** null: monthly materials sent without a task. */
+  taskId: string | null;
   unitId: string;
   form: EvidenceForm;
   text?: string;
@@ -95,6 +98,40 @@ export async function listEvidence(db: Queryable, campaignId: string, taskId: st
      WHERE s.campaign_id = $1 AND s.task_id = $2
      GROUP BY s.id ORDER BY s.submitted_at, s.id`,
     [campaignId, taskId],
+  );
+  return rows;
+}
+
+export interface MaterialsSubmissionRow extends SubmissionRow {
+  /** The task it was evidence for; null: sent as monthly materials, without a task. */
+  task_id: string | null;
+  task_title: string | null;
+}
+
+/**
+ * The submissions of the campaign's units (or one unit) in [from, to) (ISO instants), of both kinds:
+ * monthly materials sent without a task and task evidence, which serves the monthly materials as
+ * well (see db/reports.ts formsSubmitted); `withoutTask`: the materials only. Oldest first; with
+ * files (metadata only).
+ */
+export async function listSubmissionsBetween(
+  db: Queryable,
+  campaignId: string,
+  period: { from: string; to: string; unitId?: string; withoutTask?: boolean },
+): Promise<MaterialsSubmissionRow[]> {
+  const { rows } = await db.query<MaterialsSubmissionRow>(
+    `SELECT s.id, s.unit_id, s.task_id, t.title AS task_title, s.form, s.text, s.interim, s.submitted_by, s.submitted_at,
+            COALESCE(json_agg(json_build_object('id', f.id, 'name', f.file_name, 'content_type', f.content_type,
+                                                'size', f.size_bytes, 'sha256', f.sha256) ORDER BY l.position)
+                     FILTER (WHERE f.id IS NOT NULL), '[]') AS files
+     FROM evidence_submissions s
+     LEFT JOIN tasks t ON t.campaign_id = s.campaign_id AND t.id = s.task_id
+     LEFT JOIN evidence_submission_files l ON l.submission_id = s.id
+     LEFT JOIN evidence_files f ON f.id = l.file_id
+     WHERE s.campaign_id = $1 AND s.submitted_at >= $2 AND s.submitted_at < $3 AND ($4::text IS NULL OR s.unit_id = $4)
+       AND (NOT $5 OR s.task_id IS NULL)
+     GROUP BY s.id, t.title ORDER BY s.submitted_at, s.id`,
+    [campaignId, period.from, period.to, period.unitId ?? null, period.withoutTask ?? false],
   );
   return rows;
 }

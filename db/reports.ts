@@ -161,7 +161,10 @@ export async function unitMetrics(
   }));
 }
 
-/** The forms each unit submitted as evidence (any task) in [from, to): one submission serves every request. */
+/**
+ * The forms each unit submitted in [from, to): as evidence on any task, or as monthly materials
+ * without a task (task_id NULL, through the unit portal). One submission serves every request.
+ */
 export async function formsSubmitted(db: Queryable, campaignId: string, from: string, to: string): Promise<Map<string, Set<string>>> {
   const { rows } = await db.query<{ unit_id: string; form: string }>(
     `SELECT DISTINCT unit_id, form FROM evidence_submissions

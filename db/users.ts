@@ -106,7 +106,8 @@ export async function deleteExpiredSessions(db: Queryable): Promise<number> {
 export interface EvidenceFileRow {
   id: string;
   campaign_id: string;
-  task_id: string;
+  /** null: monthly materials (每月定时报送) sent without a task. */
+  task_id: string | null;
   unit_id: string;
   form: EvidenceForm;
   file_name: string;

@@ -33,7 +33,7 @@ import {
   type WithdrawInput,
 } from '../../workflows/messages.js';
 import { ActionRejected, CampaignAlreadyStarted, campaignHandle, runUpdate, startCampaign, taskHandle, UpdateStillRunning } from '../campaigns.js';
-import { submitEvidence as submitEvidenceToWorkflow } from '../evidence.js';
+import { submitEvidence as submitEvidenceToWorkflow, submitMaterials as recordMaterials } from '../evidence.js';
 import { campaignEnding, findCampaign, type CampaignEnding } from './read-model.js';
 
 /** An answer other than success, with its HTTP status and a reason in Chinese. */
@@ -512,6 +512,55 @@ export async function submitEvidence(
       interim: input.interim,
       by: input.by,
       files,
+    }),
+  );
+}
+
+/** The longest 说明 a unit may write with its materials (the portal's form says the same). */
+export const MAX_MATERIALS_TEXT = 10_000;
+
+/**
+ * 每月定时报送 without a task: a unit sends one form of its monthly materials (files, a 说明, or
+ * both). Each file is checked against the form as task evidence is, then the submission is written
+ * to the record directly (the campaign reads it when it checks the month). `forms` are the forms
+ * the campaign asks for; `now` is when it counts as sent. Returns the submission's id.
+ */
+export async function submitMaterials(
+  db: Db,
+  input: {
+    campaignId: string;
+    unitId: string;
+    forms: EvidenceForm[];
+    form: string;
+    text: string;
+    by?: string;
+    files: UploadedFile[];
+    now: Date;
+  },
+): Promise<number> {
+  const form = input.form as EvidenceForm;
+  if (!(form in EVIDENCE_FORMS)) throw new HttpProblem(422, 'EvidenceForm', '请选择材料形式');
+  if (!input.forms.includes(form)) {
+    throw new HttpProblem(422, 'EvidenceForm', `本活动每月报送的材料为：${input.forms.map(evidenceFormName).join('、')}，不含${evidenceFormName(form)}`);
+  }
+  if (input.files.length > MAX_EVIDENCE_FILES) throw new HttpProblem(422, 'TooManyFiles', `一次最多上传 ${MAX_EVIDENCE_FILES} 个文件`);
+  const text = input.text.trim();
+  if (text.length > MAX_MATERIALS_TEXT) throw new HttpProblem(422, 'TextTooLong', `说明不能超过 ${MAX_MATERIALS_TEXT} 个字`);
+  const by = input.by?.trim().slice(0, 100) || undefined;
+  if (input.files.length === 0 && !text) throw new HttpProblem(422, 'EmptyInput', `${evidenceFormName(form)}不能为空：请上传文件或填写说明`);
+  const files = input.files.map((f) => {
+    const fileName = cleanFileName(f.fileName);
+    return { name: fileName, content: f.data, contentType: checkEvidenceFile(form, { fileName, data: f.data }) };
+  });
+  return guarded(() =>
+    recordMaterials(db, {
+      campaignId: input.campaignId,
+      unitId: input.unitId,
+      form,
+      text: text || undefined,
+      by,
+      files,
+      submittedAt: input.now,
     }),
   );
 }

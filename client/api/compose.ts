@@ -7,6 +7,7 @@ import { EVIDENCE_FORMS, TERMINAL_STATUSES, type TaskState, type TaskStatus } fr
 import { campaignHandle } from '../campaigns.js';
 import type { ConsoleContext } from '../server.js';
 import { HttpProblem, liveTaskState } from './actions.js';
+import { campaignMaterials } from './materials.js';
 import {
   cadencesOf,
   dashboard,
@@ -40,6 +41,8 @@ export async function campaignOverview(ctx: ConsoleContext, campaignId: string) 
       .catch((error) => (error instanceof WorkflowNotFoundError ? 'NOT_FOUND' : undefined)),
   ]);
   const counts = board.totals;
+  // 每月报送 of the current month; a campaign whose calendar cannot be read shows its page without it.
+  const materials = await campaignMaterials(ctx.db, campaignId, now, units).catch(() => undefined);
   return {
     campaign: {
       id: campaign.id,
@@ -60,6 +63,7 @@ export async function campaignOverview(ctx: ConsoleContext, campaignId: string) 
     units,
     dashboard: board,
     workflowStatus,
+    ...(materials ? { materials } : {}),
   };
 }
 

@@ -15,6 +15,8 @@ function object(properties: Record<string, unknown>, required: string[] = Object
 }
 const ref = (id: string) => ({ $ref: `${id}#` });
 const arrayOf = (id: string) => ({ type: 'array', items: ref(id) });
+const evidenceForm = { type: 'string', enum: ['document', 'photo', 'report', 'dataTable'] } as const;
+const evidenceFile = object({ id: str, fileName: str, contentType: str, sizeBytes: int, sha256: str });
 
 const TASK_PROPERTIES = {
   campaignId: str,
@@ -123,6 +125,7 @@ export const SCHEMAS = [
         units: arrayOf('Unit'),
         dashboard: ref('Dashboard'),
         workflowStatus: str,
+        materials: ref('CampaignMaterials'),
       },
       ['campaign', 'phases', 'cadences', 'units', 'dashboard'],
     ),
@@ -406,6 +409,74 @@ export const SCHEMAS = [
         closingSummary: ref('NoticeSummary'),
       },
       ['campaignId', 'title', 'status', 'reason', 'closedOutTasks'],
+    ),
+  },
+  {
+    $id: 'MaterialsMonth',
+    description: '每月定时报送：当前所报的月份、截止与认定时间、要求的材料形式',
+    ...object({
+      month: { type: 'string', pattern: '^\\d{4}-\\d{2}$', description: '所报月份 YYYY-MM（认定记录中的月份）' },
+      label: str,
+      from: { ...dateTime, description: '自此时起报送的材料计入本月' },
+      dueAt: { ...dateTime, description: '报送截止（此时向未报齐的单位发催报通知）' },
+      dueDate: date,
+      checkAt: { ...dateTime, description: '认定时间：此后未报的材料记为逾期' },
+      lastDay: { ...date, description: '仍算按时的最后一天' },
+      forms: { type: 'array', items: evidenceForm },
+    }),
+  },
+  {
+    $id: 'MaterialsSubmission',
+    description: '一次报送：每月材料（无任务），或某项整治任务的佐证材料（同样计入每月报送）',
+    ...object(
+      {
+        id: int,
+        form: evidenceForm,
+        formName: str,
+        text: str,
+        by: str,
+        submittedAt: dateTime,
+        taskId: str,
+        taskTitle: str,
+        files: { type: 'array', items: evidenceFile },
+      },
+      ['id', 'form', 'formName', 'text', 'by', 'submittedAt', 'files'],
+    ),
+  },
+  {
+    $id: 'UnitMaterials',
+    ...object({
+      unitId: str,
+      unitName: str,
+      submitted: { type: 'array', items: evidenceForm, description: '本月已报送的材料形式' },
+      missing: { type: 'array', items: evidenceForm, description: '本月尚未报送的材料形式' },
+      submissions: arrayOf('MaterialsSubmission'),
+    }),
+  },
+  {
+    $id: 'CampaignMaterials',
+    description: '各单位本月的每月报送情况；活动不要求每月报送或已结束时没有此项',
+    ...object({ month: ref('MaterialsMonth'), units: arrayOf('UnitMaterials') }),
+  },
+  {
+    $id: 'MaterialsPortalView',
+    description: '责任单位通过报送链接看到的本月材料',
+    ...object(
+      {
+        campaignId: str,
+        campaignTitle: str,
+        officeName: str,
+        unit: object({ id: str, name: str }),
+        expiresAt: dateTime,
+        month: ref('MaterialsMonth'),
+        forms: {
+          type: 'array',
+          items: object({ form: evidenceForm, formName: str, submitted: bool, fileTypes: strings }),
+        },
+        submissions: arrayOf('MaterialsSubmission'),
+        canSubmit: { ...bool, description: 'false：活动已结束或不要求每月报送' },
+      },
+      ['campaignId', 'campaignTitle', 'officeName', 'unit', 'expiresAt', 'forms', 'submissions', 'canSubmit'],
     ),
   },
   {

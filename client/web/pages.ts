@@ -40,6 +40,7 @@ import {
 } from '../api/read-model.js';
 import { TASK_STATUSES } from '../../domain/task-state.js';
 import { unitLinkFor } from '../../activities/unit-links.js';
+import { endOfCivilDay } from '../../activities/calendar.js';
 import { requireAdmin, requireUser } from './auth.js';
 import { chartOf } from './chart.js';
 import { attachment } from './download.js';
@@ -109,6 +110,17 @@ export function registerPageRoutes(app: FastifyInstance): void {
     );
     return { url, expiresAt: new Date(deadline.getTime() + 90 * 86_400_000).toISOString() };
   };
+  /** Each unit's signed link to its monthly materials, as the 催报 carries it: for administrators to pass on. */
+  const materialsLinks = (campaignId: string, materials: { month: { dueDate: string }; units: { unitId: string }[] }, timeZone: string) => {
+    const deadline = new Date(endOfCivilDay(materials.month.dueDate, timeZone));
+    const options = { publicUrl: ctx.publicUrl, secret: ctx.linkSecret };
+    return {
+      materialsLinks: Object.fromEntries(
+        materials.units.map((u) => [u.unitId, unitLinkFor(options, { scope: 'materials', campaignId, unitId: u.unitId, deadline })]),
+      ),
+      materialsLinksExpireAt: new Date(deadline.getTime() + 90 * 86_400_000).toISOString(),
+    };
+  };
   const user = { preHandler: requireUser };
   const admin = { preHandler: [requireAdmin, app.csrfProtection] };
 
@@ -174,6 +186,9 @@ export function registerPageRoutes(app: FastifyInstance): void {
       // A campaign whose workflow runs (or cannot be asked) and has not ended may be ended here.
       endable: !ended && overview.workflowStatus !== 'COMPLETED' && overview.workflowStatus !== 'NOT_FOUND',
       endForm: extra.endForm ?? {},
+      ...(overview.materials && request.user!.role === 'admin'
+        ? materialsLinks(campaignId, overview.materials, overview.campaign.timeZone)
+        : {}),
     });
   };
 

@@ -1,9 +1,11 @@
-// The unit portal: a signed link from an email opens one task for one unit. No account; the link's
-// signature and expiry are the whole authority, and it reaches nothing but its own task.
+// The unit portal: a signed link from an email opens one task for one unit, or (the 催报 of the
+// monthly materials) the unit's materials of the month, without a task. No account; the link's
+// signature and expiry are the whole authority, and it reaches nothing but its own task, or its own
+// unit's materials.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readEvidenceFile } from '../../db/users.js';
 import { EVIDENCE_FORMS as FORM_NAMES, type EvidenceForm } from '../../domain/task-state.js';
-import { verifyUnitLink, type UnitLink } from '../../activities/unit-links.js';
+import { verifyUnitLink, type MaterialsUnitLink, type TaskUnitLink, type UnitLink } from '../../activities/unit-links.js';
 import type { ConsoleContext } from '../server.js';
 import {
   acknowledge,
@@ -16,8 +18,11 @@ import {
   reportProgress,
   requestExtension,
   submitEvidence,
+  submitMaterials,
+  MAX_MATERIALS_TEXT,
   type UploadedFile,
 } from '../api/actions.js';
+import { materialsMonth, unitsMaterials } from '../api/materials.js';
 import { stateView, taskDetail, type Clock } from '../api/compose.js';
 const EVIDENCE_FORMS = Object.keys(FORM_NAMES) as EvidenceForm[];
 import type { TimelineItem } from '../api/read-model.js';
@@ -27,18 +32,24 @@ import { formValue } from './pages.js';
 import { page } from './views.js';
 
 export interface PortalAccess {
-  link: UnitLink;
+  link: TaskUnitLink;
   role: 'lead' | 'cooperating' | 'other';
   unitName: string;
 }
 
-/** Checks a link and what it points at; a refused link is 403, a task that is gone 404. */
-export async function portalAccess(ctx: ConsoleContext, token: string): Promise<PortalAccess> {
+/** Checks a link's signature and expiry (by the console's clock); a refused link is 403. */
+async function checkedLink(ctx: ConsoleContext, token: string): Promise<UnitLink> {
   const check = verifyUnitLink(token, ctx.linkSecret, await ctx.now());
   if (!check.ok) {
     throw new HttpProblem(403, check.problem === 'expired' ? 'LinkExpired' : 'LinkInvalid', check.message);
   }
-  const { link } = check;
+  return check.link;
+}
+
+/** Checks a task link and what it points at; a refused link is 403, a task that is gone 404. */
+export async function portalAccess(ctx: ConsoleContext, token: string): Promise<PortalAccess> {
+  const link = await checkedLink(ctx, token);
+  if (link.scope === 'materials') throw new HttpProblem(403, 'LinkInvalid', '该链接用于报送每月材料，不对应整治任务');
   const { rows } = await ctx.db.query<{ lead_unit: string; cooperating_units: string[]; unit_name: string | null }>(
     `SELECT t.lead_unit, t.cooperating_units, u.name AS unit_name FROM tasks t
      LEFT JOIN units u ON u.campaign_id = t.campaign_id AND u.id = $3
@@ -49,6 +60,70 @@ export async function portalAccess(ctx: ConsoleContext, token: string): Promise<
   if (rows[0].unit_name === null) throw new HttpProblem(403, 'LinkInvalid', '该链接对应的单位不存在');
   const role = rows[0].lead_unit === link.unitId ? 'lead' : rows[0].cooperating_units.includes(link.unitId) ? 'cooperating' : 'other';
   return { link, role, unitName: rows[0].unit_name };
+}
+
+export interface MaterialsAccess {
+  link: MaterialsUnitLink;
+  unitName: string;
+  campaignTitle: string;
+  officeName: string;
+}
+
+/** Checks a materials link (每月定时报送, no task) and its unit; refused like a task link. */
+export async function materialsAccess(ctx: ConsoleContext, token: string): Promise<MaterialsAccess> {
+  const link = await checkedLink(ctx, token);
+  if (link.scope !== 'materials') {
+    throw new HttpProblem(403, 'LinkInvalid', '该链接用于办理整治任务，不能报送每月材料；请使用催报通知中的报送链接');
+  }
+  const { rows } = await ctx.db.query<{ title: string; office: { name?: string }; unit_name: string | null }>(
+    `SELECT c.title, c.office, u.name AS unit_name FROM campaigns c
+     LEFT JOIN units u ON u.campaign_id = c.id AND u.id = $2
+     WHERE c.id = $1`,
+    [link.campaignId, link.unitId],
+  );
+  if (!rows[0]) throw new HttpProblem(404, 'NotFound', '该链接对应的创建活动不存在');
+  if (rows[0].unit_name === null) throw new HttpProblem(403, 'LinkInvalid', '该链接对应的单位不存在');
+  return { link, unitName: rows[0].unit_name, campaignTitle: rows[0].title, officeName: rows[0].office?.name ?? '' };
+}
+
+/** A unit's monthly materials: the month, each form asked for (sent or not), and what it sent. */
+export async function materialsView(ctx: ConsoleContext, access: MaterialsAccess) {
+  const { link } = access;
+  const month = await materialsMonth(ctx.db, link.campaignId, await ctx.now());
+  const [status] = month ? await unitsMaterials(ctx.db, link.campaignId, month, [{ id: link.unitId, name: access.unitName }]) : [];
+  return {
+    campaignId: link.campaignId,
+    campaignTitle: access.campaignTitle,
+    officeName: access.officeName,
+    unit: { id: link.unitId, name: access.unitName },
+    expiresAt: link.expiresAt.toISOString(),
+    ...(month ? { month } : {}),
+    forms: (month?.forms ?? []).map((form) => ({
+      form,
+      formName: FORM_NAMES[form],
+      submitted: status?.submitted.includes(form) ?? false,
+      fileTypes: EVIDENCE_EXTENSIONS[form],
+    })),
+    submissions: status?.submissions ?? [],
+    canSubmit: month !== undefined,
+  };
+}
+
+/** Sends one form of the unit's materials of the current month; refused when no month takes any. */
+async function sendMaterials(ctx: ConsoleContext, access: MaterialsAccess, body: unknown): Promise<number> {
+  const now = await ctx.now();
+  const month = await materialsMonth(ctx.db, access.link.campaignId, now);
+  if (!month) throw new HttpProblem(409, 'NoMaterialsDue', '本活动当前没有需要报送的每月材料（活动已结束，或不要求每月报送）');
+  return submitMaterials(ctx.db, {
+    campaignId: access.link.campaignId,
+    unitId: access.link.unitId,
+    forms: month.forms,
+    form: formValue(body, 'form'),
+    text: formValue(body, 'text'),
+    by: formValue(body, 'by') || undefined,
+    files: uploadedFiles(body, 'files'),
+    now,
+  });
 }
 
 /** Where a task still takes a unit's reports (the workflow decides; this only hides forms it would refuse). */
@@ -119,6 +194,7 @@ const DONE: Record<string, string> = {
   evidence: '佐证材料已提交，等待创建办核查。',
   interim: '阶段性材料已报送。',
   extension: '延期申请已提交，等待创建办审批。',
+  materials: '材料已报送，将计入本月的每月报送。',
 };
 
 const portalRateLimit = {
@@ -150,6 +226,26 @@ export function registerPortalRoutes(app: FastifyInstance): void {
     });
   };
 
+  const renderMaterials = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    token: string,
+    access: MaterialsAccess,
+    flash?: { kind: 'ok' | 'error' | 'info'; text: string },
+    form: Record<string, string> = {},
+  ) => {
+    const view = await materialsView(ctx, access);
+    const title = view.month ? `${view.month.label}每月报送材料` : '每月报送材料';
+    return page(app, request, reply, 'portal-materials', { title, bare: true, flash }, {
+      ...view,
+      token,
+      form,
+      maxFiles: MAX_EVIDENCE_FILES,
+      maxMb: MAX_EVIDENCE_FILE_BYTES / 1024 / 1024,
+      maxText: MAX_MATERIALS_TEXT,
+    });
+  };
+
   /** Runs a unit's action; a refusal re-renders the page with the reason and the form as typed. */
   const act = async (
     request: FastifyRequest,
@@ -178,10 +274,30 @@ export function registerPortalRoutes(app: FastifyInstance): void {
 
   app.get('/u/:token', async (request, reply) => {
     const { token } = request.params as { token: string };
-    const access = await portalAccess(ctx, token);
     const done = DONE[(request.query as { done?: string }).done ?? ''];
+    const flash = done ? { kind: 'ok' as const, text: done } : undefined;
     reply.header('Cache-Control', 'no-store');
-    return render(request, reply, token, access, done ? { kind: 'ok', text: done } : undefined);
+    if ((await checkedLink(ctx, token)).scope === 'materials') {
+      return renderMaterials(request, reply, token, await materialsAccess(ctx, token), flash);
+    }
+    return render(request, reply, token, await portalAccess(ctx, token), flash);
+  });
+
+  /** 每月定时报送 without a task: one form's files and 说明, written to the record directly. */
+  app.post('/u/:token/materials', post, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const access = await materialsAccess(ctx, token);
+    const body = request.body;
+    try {
+      await sendMaterials(ctx, access, body);
+      return reply.redirect(`/u/${token}?done=materials`, 303);
+    } catch (error) {
+      const problem = problemFrom(error);
+      if (!problem || problem.statusCode === 404) throw error;
+      reply.code(problem.statusCode);
+      const form = Object.fromEntries(['by', 'text', 'form'].map((k) => [k, formValue(body, k)]));
+      return renderMaterials(request, reply, token, access, { kind: 'error', text: problem.message }, form);
+    }
   });
 
   app.post('/u/:token/acknowledge', post, async (request, reply) =>
@@ -232,9 +348,15 @@ export function registerPortalRoutes(app: FastifyInstance): void {
 
   app.get('/u/:token/evidence/:fileId', async (request, reply) => {
     const { token, fileId } = request.params as { token: string; fileId: string };
-    const access = await portalAccess(ctx, token);
+    // A task link reaches its task's files; a materials link its own unit's materials (no task).
+    const reaches =
+      (await checkedLink(ctx, token)).scope === 'materials'
+        ? await materialsAccess(ctx, token).then(({ link }) => (f: { campaign_id: string; task_id: string | null; unit_id: string }) =>
+            f.campaign_id === link.campaignId && f.task_id === null && f.unit_id === link.unitId)
+        : await portalAccess(ctx, token).then(({ link }) => (f: { campaign_id: string; task_id: string | null }) =>
+            f.campaign_id === link.campaignId && f.task_id === link.taskId);
     const file = await readEvidenceFile(ctx.db, fileId);
-    if (!file || file.campaign_id !== access.link.campaignId || file.task_id !== access.link.taskId) {
+    if (!file || !reaches(file)) {
       throw new HttpProblem(404, 'NotFound', '文件不存在');
     }
     return attachment(reply, file.file_name, file.content_type, file.content, INLINE_TYPES.has(file.content_type));
@@ -382,6 +504,52 @@ export function registerPortalRoutes(app: FastifyInstance): void {
         requestExtension(ctx.temporal, a.link.campaignId, a.link.taskId, { unitId: a.link.unitId, ...body }),
       );
       return { task: stateView(state) };
+    },
+  );
+
+  // ------------------------------------------------------------------ monthly materials as JSON
+  app.get(
+    '/api/portal/:token/materials',
+    {
+      schema: {
+        tags: ['portal'],
+        summary: '责任单位查看本月应报送的材料（催报通知中的报送链接，无需任务）',
+        params: tokenParam,
+        response: { 200: ref('MaterialsPortalView'), ...problems(403, 404) },
+      },
+    },
+    async (request) => materialsView(ctx, await materialsAccess(ctx, (request.params as { token: string }).token)),
+  );
+
+  app.post(
+    '/api/portal/:token/materials',
+    {
+      config: { rateLimit: portalRateLimit },
+      // Multipart: checked by hand (files are not JSON).
+      validatorCompiler: () => () => true,
+      schema: {
+        tags: ['portal'],
+        summary: '报送每月材料（multipart/form-data：form、text、by、files），不经任务，直接计入本月报送',
+        consumes: ['multipart/form-data'],
+        params: tokenParam,
+        body: {
+          type: 'object',
+          properties: {
+            form: { type: 'string', enum: [...EVIDENCE_FORMS], description: '正式发文 document、图片资料 photo、说明报告 report、数据表格 dataTable' },
+            text: { type: 'string', maxLength: MAX_MATERIALS_TEXT, description: '说明；无文件时必填' },
+            by: { type: 'string', maxLength: 100 },
+            files: { type: 'array', items: { type: 'string', format: 'binary' }, maxItems: MAX_EVIDENCE_FILES },
+          },
+          required: ['form'],
+        },
+        response: { 200: ref('MaterialsPortalView'), ...problems(403, 404, 409, 413, 415, 422) },
+      },
+    },
+    async (request) => {
+      if (!request.isMultipart()) throw new HttpProblem(415, 'UnsupportedMediaType', '请以 multipart/form-data 上传文件');
+      const access = await materialsAccess(ctx, (request.params as { token: string }).token);
+      await sendMaterials(ctx, access, request.body);
+      return materialsView(ctx, access);
     },
   );
 }

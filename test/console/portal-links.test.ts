@@ -1,4 +1,5 @@
 // Signed unit links: what a link carries, and every way a link is refused.
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signUnitLink, unitLinkFor, verifyUnitLink } from '../../activities/unit-links.js';
 
@@ -46,5 +47,54 @@ describe('unit links', () => {
     expect(url).toMatch(/^https:\/\/chuangwen\.example\.org\/u\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     const check = verifyUnitLink(url.split('/u/')[1], SECRET, before);
     expect(check.ok && check.link.expiresAt.toISOString()).toBe('2021-09-28T16:00:00.000Z');
+  });
+
+  it('keep the layout of the first release for a task, so links already mailed still work', () => {
+    // Signed as the first release did: [1, campaign, task, unit, expiry], HMAC over context and payload.
+    const payload = Buffer.from(JSON.stringify([1, link.campaignId, link.taskId, link.unitId, link.expiresAt.getTime() / 1000])).toString('base64url');
+    const mac = createHmac('sha256', SECRET).update(`chuangwen/unit-link/v1.${payload}`).digest('base64url');
+    expect(signUnitLink(link, SECRET)).toBe(`${payload}.${mac}`);
+    expect(verifyUnitLink(`${payload}.${mac}`, SECRET, before)).toEqual({ ok: true, link });
+  });
+
+  it('scope a unit only for its monthly materials, without a task, and cannot be turned into a task link', () => {
+    const materials = { scope: 'materials' as const, campaignId: link.campaignId, unitId: 'public-utilities', expiresAt: link.expiresAt };
+    const token = signUnitLink(materials, SECRET);
+    expect(verifyUnitLink(token, SECRET, before)).toEqual({ ok: true, link: materials });
+    expect(verifyUnitLink(token, SECRET, link.expiresAt)).toMatchObject({ ok: false, problem: 'expired' });
+    const [payload, signature] = token.split('.');
+    expect(JSON.parse(Buffer.from(payload, 'base64url').toString())).toEqual([1, link.campaignId, null, 'public-utilities', link.expiresAt.getTime() / 1000, 'materials']);
+    // Another unit, or a task put in, under the same signature: refused.
+    for (const fields of [
+      [1, link.campaignId, null, 'enforcement', link.expiresAt.getTime() / 1000, 'materials'],
+      [1, link.campaignId, link.taskId, 'public-utilities', link.expiresAt.getTime() / 1000],
+      [1, link.campaignId, link.taskId, 'public-utilities', link.expiresAt.getTime() / 1000, 'materials'],
+    ]) {
+      const altered = `${Buffer.from(JSON.stringify(fields)).toString('base64url')}.${signature}`;
+      expect(verifyUnitLink(altered, SECRET, before)).toMatchObject({ ok: false, problem: 'badSignature' });
+    }
+    // Correctly signed but not a layout of ours (a task and a scope, no task and no scope, another scope): malformed.
+    const sign = (fields: unknown[]) => {
+      const p = Buffer.from(JSON.stringify(fields)).toString('base64url');
+      return `${p}.${createHmac('sha256', SECRET).update(`chuangwen/unit-link/v1.${p}`).digest('base64url')}`;
+    };
+    const expires = link.expiresAt.getTime() / 1000;
+    for (const fields of [
+      [1, link.campaignId, link.taskId, 'u', expires, 'materials'],
+      [1, link.campaignId, null, 'u', expires],
+      [1, link.campaignId, null, 'u', expires, 'everything'],
+      [1, link.campaignId, '', 'u', expires],
+      [2, link.campaignId, null, 'u', expires, 'materials'],
+    ]) {
+      expect(verifyUnitLink(sign(fields), SECRET, before)).toMatchObject({ ok: false, problem: 'malformed' });
+    }
+    // A mail's materials link: valid 90 days from its deadline (the day the materials are due).
+    const url = unitLinkFor(
+      { publicUrl: 'https://chuangwen.example.org', secret: SECRET },
+      { scope: 'materials', campaignId: link.campaignId, unitId: 'public-utilities', deadline: new Date('2021-06-25T16:00:00Z') },
+    );
+    const check = verifyUnitLink(url.split('/u/')[1], SECRET, before);
+    expect(check).toMatchObject({ ok: true, link: { scope: 'materials', unitId: 'public-utilities', expiresAt: new Date('2021-09-23T16:00:00Z') } });
+    expect(check.ok && check.link.taskId).toBeUndefined();
   });
 });
