@@ -51,6 +51,8 @@ export interface CampaignCarry {
   lastPlaceStreaks: Record<string, number>;
   /** 每月报送 checks due after their grace period. */
   materialsChecks: MaterialsCheck[];
+  /** Where the next month's materials start to count: the last check's instant. */
+  materialsCountFrom?: string;
 }
 
 interface MaterialsCheck {
@@ -334,9 +336,13 @@ export async function CampaignWorkflow({ definition, carried, historyLimit = HIS
         break;
       case 'monthlyMaterials': {
         const materials = cadences.monthlyMaterials!;
-        await activities.issueMaterialsReminders({ ...base, ...period, forms: materials.forms, dueDate: at });
+        // A month's materials count from the previous month's check, not its due day: what came in
+        // during the grace period answered that month and must not serve this one too.
+        const from = carry.materialsCountFrom ?? period.from;
+        await activities.issueMaterialsReminders({ ...base, ...period, from, forms: materials.forms, dueDate: at });
         const grace = await activities.addWorkingDays({ campaignId, timeZone: zone, from: at, days: materials.graceWorkingDays });
-        carry.materialsChecks.push({ at: grace.lapsesAt, from: period.from, dueAt: at, month: await activities.civilDate({ timeZone: zone, at }).then((d) => d.slice(0, 7)) });
+        carry.materialsChecks.push({ at: grace.lapsesAt, from, dueAt: at, month: await activities.civilDate({ timeZone: zone, at }).then((d) => d.slice(0, 7)) });
+        carry.materialsCountFrom = grace.lapsesAt;
         break;
       }
       case 'assessment': {

@@ -3,7 +3,7 @@
 //
 // The month is worked out as the campaign's workflow does (workflows/campaign.ts): the materials
 // are due on the cadence's day and time (moved to the next working day), count from the previous
-// due instant (the campaign's start for the first month), and are checked `graceWorkingDays` after
+// month's check (the campaign's start for the first month), and are checked `graceWorkingDays` after
 // the due day; until that check a unit's page shows that month, then the next one. What a unit has
 // sent is db/reports.ts formsSubmitted over the check's period: what the check will read.
 import { createCalendarActivities, endOfCivilDay, instantAt, loadCampaignCalendar } from '../../activities/calendar.js';
@@ -19,7 +19,7 @@ export interface MaterialsMonth {
   month: string;
   /** e.g. 2035年1月 */
   label: string;
-  /** Submissions count from this instant (the previous due instant, or the campaign's start). */
+  /** Submissions count from this instant (the previous month's check, or the campaign's start). */
   from: string;
   /** When the materials are due (the 催报 goes to units missing a form). */
   dueAt: string;
@@ -80,7 +80,7 @@ export async function materialsMonth(db: Queryable, campaignId: string, now: Dat
         forms: [...cadence.forms],
       };
     }
-    from = due.at;
+    from = check.lapsesAt;
   }
   return undefined;
 }

@@ -297,5 +297,12 @@ describe('monthly materials without a task', () => {
     // Checked: the same link now shows February's materials (due Monday 26th: the 25th is a Sunday).
     const february = await api('GET', `/api/portal/${token}/materials`, route);
     expect(february.json().month).toMatchObject({ month: '2035-02', dueDate: '2035-02-26' });
+    // What answered January's 催报 does not serve February: every form is due again.
+    expect(february.json().forms.map((f: { form: string; submitted: boolean }) => [f.form, f.submitted])).toEqual([
+      ['document', false],
+      ['photo', false],
+      ['report', false],
+      ['dataTable', false],
+    ]);
   });
 });
