@@ -1,5 +1,6 @@
 // Draws bench/plot.svg from bench/results.json: how each figure grows with the number of tasks.
-// Plain SVG written here (log–log panels, one line per system, the targets dashed): `tsx bench/plot.ts`.
+// Plain SVG written here (log–log panels, one line per system; the first version's figures and the
+// targets dashed): `tsx bench/plot.ts`.
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { loadResults, type Figure, type Results } from './common.js';
@@ -111,7 +112,7 @@ export function renderPlot(results: Results): string {
       unit: 'tasks/s',
       series: [
         s('devServerAtOnce', 'chuangwen', 'tasksPerSecond', 'chuangwen', COLORS.chuangwen),
-        s('devServerAtOnce', 'chuangwen', 'tasksPerSecond', 'chuangwen, client starts tasks', COLORS.direct, 'direct-start'),
+        { ...s('devServerAtOnce', 'chuangwen', 'tasksPerSecond', 'chuangwen, first version', COLORS.chuangwen, 'before'), dashed: true },
         s('devServerAtOnce', 'pg-boss', 'tasksPerSecond', 'pg-boss', COLORS.pgboss),
       ],
       target: { y: 10000 / 60, label: 'target: 10,000 in 60 s' },
@@ -121,7 +122,7 @@ export function renderPlot(results: Results): string {
       unit: 's',
       series: [
         s('devServerAtOnce', 'chuangwen', 'startSeconds', 'chuangwen', COLORS.chuangwen),
-        s('devServerAtOnce', 'chuangwen', 'startSeconds', 'chuangwen, client starts tasks', COLORS.direct, 'direct-start'),
+        { ...s('devServerAtOnce', 'chuangwen', 'startSeconds', 'chuangwen, first version', COLORS.chuangwen, 'before'), dashed: true },
         s('devServerAtOnce', 'pg-boss', 'startSeconds', 'pg-boss', COLORS.pgboss),
       ],
       target: { y: 60, label: '60 s' },
@@ -131,6 +132,7 @@ export function renderPlot(results: Results): string {
       unit: 's',
       series: [
         s('devServerAtOnce', 'chuangwen', 'latencyP99', 'chuangwen, all at once', COLORS.chuangwen),
+        { ...s('devServerAtOnce', 'chuangwen', 'latencyP99', 'chuangwen first version, all at once', COLORS.chuangwen, 'before'), dashed: true },
         s('devServerSpread', 'chuangwen', 'latencyP99', 'chuangwen, spread', COLORS.spread),
         s('timeSkippingAtOnce', 'chuangwen', 'latencyP99', 'chuangwen, time-skipping', COLORS.skip),
         s('devServerAtOnce', 'pg-boss', 'latencyP99', 'pg-boss, all at once', COLORS.pgboss),
@@ -143,13 +145,17 @@ export function renderPlot(results: Results): string {
       unit: 'KiB RSS',
       series: [
         s('devServerAtOnce', 'chuangwen', 'workerKiBPerOpenTask', 'chuangwen', COLORS.chuangwen),
+        { ...s('devServerAtOnce', 'chuangwen', 'workerKiBPerOpenTask', 'chuangwen, first version', COLORS.chuangwen, 'before'), dashed: true },
         s('devServerAtOnce', 'pg-boss', 'workerKiBPerOpenTask', 'pg-boss', COLORS.pgboss),
       ],
     },
     {
       title: 'One-year campaign (time-skipping): wall time',
       unit: 's',
-      series: [s('yearSimulation', 'chuangwen', 'wallSeconds', 'chuangwen', COLORS.chuangwen)],
+      series: [
+        s('yearSimulation', 'chuangwen', 'wallSeconds', 'chuangwen', COLORS.chuangwen),
+        { ...s('yearSimulation', 'chuangwen', 'wallSeconds', 'chuangwen, first version', COLORS.chuangwen, 'before'), dashed: true },
+      ],
       target: { y: 120, label: '2 min' },
     },
     {
@@ -157,6 +163,7 @@ export function renderPlot(results: Results): string {
       unit: 'MiB',
       series: [
         s('yearSimulation', 'chuangwen', 'peakRssTotalMiB', 'worker + test server', COLORS.chuangwen),
+        { ...s('yearSimulation', 'chuangwen', 'peakRssTotalMiB', 'worker + test server, first version', COLORS.chuangwen, 'before'), dashed: true },
         s('yearSimulation', 'chuangwen', 'workerPeakRssMiB', 'worker', COLORS.direct),
         s('yearSimulation', 'chuangwen', 'testServerPeakRssMiB', 'test server', COLORS.skip),
       ],

@@ -368,6 +368,27 @@ export function registerPortalRoutes(app: FastifyInstance): void {
     properties: { token: { type: 'string', maxLength: 1024, description: '邮件链接中的签名令牌' } },
     required: ['token'],
   };
+  /** A multipart upload of one evidence form with its files (task evidence, monthly materials): checked by hand, as files are not JSON. */
+  const uploadRoute = (summary: string, answer: object, fields: Record<string, object>) => ({
+    config: { rateLimit: portalRateLimit },
+    validatorCompiler: () => () => true,
+    schema: {
+      tags: ['portal'],
+      summary,
+      consumes: ['multipart/form-data'],
+      params: tokenParam,
+      body: {
+        type: 'object',
+        properties: {
+          form: { type: 'string', enum: [...EVIDENCE_FORMS], description: '正式发文 document、图片资料 photo、说明报告 report、数据表格 dataTable' },
+          ...fields,
+          files: { type: 'array', items: { type: 'string', format: 'binary' }, maxItems: MAX_EVIDENCE_FILES },
+        },
+        required: ['form'],
+      },
+      response: { 200: answer, ...problems(403, 404, 409, 413, 415, 422) },
+    },
+  });
   const jsonAct = async <T>(request: FastifyRequest, run: (access: PortalAccess) => Promise<T>): Promise<T> => {
     const access = await portalAccess(ctx, (request.params as { token: string }).token);
     if (access.role !== 'lead') throw new HttpProblem(403, 'WrongUnit', '只有责任单位可以办理此任务');
@@ -436,27 +457,11 @@ export function registerPortalRoutes(app: FastifyInstance): void {
   app.post(
     '/api/portal/:token/evidence',
     {
-      config: { rateLimit: portalRateLimit },
-      // Multipart: checked by hand below (files are not JSON).
-      validatorCompiler: () => () => true,
-      schema: {
-        tags: ['portal'],
-        summary: '上传佐证材料（multipart/form-data：form、description、by、files）',
-        consumes: ['multipart/form-data'],
-        params: tokenParam,
-        body: {
-          type: 'object',
-          properties: {
-            form: { type: 'string', enum: [...EVIDENCE_FORMS], description: '正式发文 document、图片资料 photo、说明报告 report、数据表格 dataTable' },
-            text: { type: 'string', description: '说明' },
-            interim: { type: 'string', enum: ['0', '1'], description: '1：阶段性材料，不申请核查' },
-            by: { type: 'string' },
-            files: { type: 'array', items: { type: 'string', format: 'binary' }, maxItems: MAX_EVIDENCE_FILES },
-          },
-          required: ['form'],
-        },
-        response: { 200: ref('ActionResult'), ...problems(403, 404, 409, 413, 415, 422) },
-      },
+      ...uploadRoute('上传佐证材料（multipart/form-data：form、description、by、files）', ref('ActionResult'), {
+        text: { type: 'string', description: '说明' },
+        interim: { type: 'string', enum: ['0', '1'], description: '1：阶段性材料，不申请核查' },
+        by: { type: 'string' },
+      }),
     },
     async (request) => {
       if (!request.isMultipart()) throw new HttpProblem(415, 'UnsupportedMediaType', '请以 multipart/form-data 上传文件');
@@ -524,26 +529,10 @@ export function registerPortalRoutes(app: FastifyInstance): void {
   app.post(
     '/api/portal/:token/materials',
     {
-      config: { rateLimit: portalRateLimit },
-      // Multipart: checked by hand (files are not JSON).
-      validatorCompiler: () => () => true,
-      schema: {
-        tags: ['portal'],
-        summary: '报送每月材料（multipart/form-data：form、text、by、files），不经任务，直接计入本月报送',
-        consumes: ['multipart/form-data'],
-        params: tokenParam,
-        body: {
-          type: 'object',
-          properties: {
-            form: { type: 'string', enum: [...EVIDENCE_FORMS], description: '正式发文 document、图片资料 photo、说明报告 report、数据表格 dataTable' },
-            text: { type: 'string', maxLength: MAX_MATERIALS_TEXT, description: '说明；无文件时必填' },
-            by: { type: 'string', maxLength: 100 },
-            files: { type: 'array', items: { type: 'string', format: 'binary' }, maxItems: MAX_EVIDENCE_FILES },
-          },
-          required: ['form'],
-        },
-        response: { 200: ref('MaterialsPortalView'), ...problems(403, 404, 409, 413, 415, 422) },
-      },
+      ...uploadRoute('报送每月材料（multipart/form-data：form、text、by、files），不经任务，直接计入本月报送', ref('MaterialsPortalView'), {
+        text: { type: 'string', maxLength: MAX_MATERIALS_TEXT, description: '说明；无文件时必填' },
+        by: { type: 'string', maxLength: 100 },
+      }),
     },
     async (request) => {
       if (!request.isMultipart()) throw new HttpProblem(415, 'UnsupportedMediaType', '请以 multipart/form-data 上传文件');

@@ -10,7 +10,7 @@ import { createConsoleServer } from '../../client/server.js';
 import { signUnitLink, verifyUnitLink } from '../../activities/unit-links.js';
 import { shanghaiDate, testDefinition } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
-import { addUser, apiLogin, LINK_SECRET, PASSWORD, SESSION_SECRET, SpecChecker, startHarness, type ApiSession, type Harness } from './support.js';
+import { apiLogin, LINK_SECRET, PASSWORD, SESSION_SECRET, callApi, multipart, SpecChecker, startConsole, type ApiCall, type ApiSession, type Harness } from './support.js';
 
 let h: Harness;
 let spec: SpecChecker;
@@ -18,12 +18,7 @@ let admin: ApiSession;
 let leader: ApiSession;
 
 beforeAll(async () => {
-  h = await startHarness();
-  await addUser(h, 'zhaoming', 'admin', '赵明');
-  await addUser(h, 'wangzu', 'leader', '王组长');
-  spec = await new SpecChecker().load(h.app);
-  admin = await apiLogin(h, 'zhaoming');
-  leader = await apiLogin(h, 'wangzu');
+  ({ h, spec, admin, leader } = await startConsole());
 });
 afterAll(async () => {
   await h?.stop();
@@ -32,39 +27,9 @@ afterAll(async () => {
 /** A group of steps (the worker runs all along). */
 const step = (fn: () => Promise<void>) => fn();
 
-type Method = 'GET' | 'POST' | 'DELETE';
-/** One API call; the answer is checked against the OpenAPI document. */
-async function api(
-  method: Method,
-  url: string,
-  options: { as?: ApiSession; body?: unknown; csrf?: boolean; route?: string; headers?: Record<string, string>; payload?: Buffer } = {},
-) {
-  const headers: Record<string, string> = { ...(options.headers ?? {}) };
-  if (options.as) headers.cookie = options.as.cookie;
-  if (options.as && options.csrf !== false && method !== 'GET') headers['x-csrf-token'] = options.as.csrf;
-  const response = await h.app.inject({
-    method,
-    url,
-    headers,
-    ...(options.payload ? { payload: options.payload } : options.body !== undefined ? { payload: options.body as object } : {}),
-  });
-  spec.check(method, options.route ?? url.split('?')[0], response);
-  return response;
-}
+/** One API call, checked against the OpenAPI document. */
+const api = (method: 'GET' | 'POST' | 'DELETE', url: string, options: ApiCall = {}) => callApi(h, spec, method, url, options);
 
-function multipart(fields: Record<string, string>, files: { field: string; name: string; type: string; data: Buffer }[]) {
-  const boundary = `----chuangwen${randomBytes(8).toString('hex')}`;
-  const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  }
-  for (const f of files) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${f.field}"; filename="${f.name}"\r\nContent-Type: ${f.type}\r\n\r\n`));
-    parts.push(f.data, Buffer.from('\r\n'));
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(64)]);
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definitionSchema } from '../../domain/definition.js';
 import { testDefinition } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
-import { addUser, apiLogin, SpecChecker, startHarness, type ApiSession, type Harness } from './support.js';
+import { SpecChecker, startConsole, type ApiSession, type Harness } from './support.js';
 
 let h: Harness;
 let spec: SpecChecker;
@@ -15,12 +15,7 @@ let admin: ApiSession;
 let leader: ApiSession;
 
 beforeAll(async () => {
-  h = await startHarness();
-  await addUser(h, 'zhaoming', 'admin', '赵明');
-  await addUser(h, 'wangzu', 'leader', '王组长');
-  spec = await new SpecChecker().load(h.app);
-  admin = await apiLogin(h, 'zhaoming');
-  leader = await apiLogin(h, 'wangzu');
+  ({ h, spec, admin, leader } = await startConsole());
 });
 afterAll(async () => {
   await h?.stop();

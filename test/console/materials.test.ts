@@ -13,53 +13,22 @@ import { signUnitLink, verifyUnitLink } from '../../activities/unit-links.js';
 import { definitionSchema } from '../../domain/definition.js';
 import { testDefinition } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
-import { addUser, apiLogin, cookieHeader, LINK_SECRET, SpecChecker, startHarness, type ApiSession, type Harness } from './support.js';
+import { cookieHeader, LINK_SECRET, callApi, multipart, SpecChecker, startConsole, type ApiCall, type ApiSession, type Harness } from './support.js';
 
 let h: Harness;
 let spec: SpecChecker;
 let admin: ApiSession;
 
 beforeAll(async () => {
-  h = await startHarness();
-  await addUser(h, 'zhaoming', 'admin', '赵明');
-  spec = await new SpecChecker().load(h.app);
-  admin = await apiLogin(h, 'zhaoming');
+  ({ h, spec, admin } = await startConsole());
 });
 afterAll(async () => {
   await h?.stop();
 });
 
-type Method = 'GET' | 'POST';
-/** One API call, checked against the OpenAPI document. */
-async function api(method: Method, url: string, route: string, options: { as?: ApiSession; body?: unknown; payload?: Buffer; headers?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = { ...(options.headers ?? {}) };
-  if (options.as) {
-    headers.cookie = options.as.cookie;
-    if (method !== 'GET') headers['x-csrf-token'] = options.as.csrf;
-  }
-  const response = await h.app.inject({
-    method,
-    url,
-    headers,
-    ...(options.payload ? { payload: options.payload } : options.body !== undefined ? { payload: options.body as object } : {}),
-  });
-  spec.check(method, route, response);
-  return response;
-}
+/** One API call, checked against the OpenAPI document under `route`. */
+const api = (method: 'GET' | 'POST', url: string, route: string, options: ApiCall = {}) => callApi(h, spec, method, url, { ...options, route });
 
-function multipart(fields: Record<string, string>, files: { name: string; type: string; data: Buffer }[]) {
-  const boundary = `----chuangwen${randomBytes(8).toString('hex')}`;
-  const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  }
-  for (const f of files) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${f.name}"\r\nContent-Type: ${f.type}\r\n\r\n`));
-    parts.push(f.data, Buffer.from('\r\n'));
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
 
 const PDF = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(64)]);
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(64)]);

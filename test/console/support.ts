@@ -2,6 +2,7 @@
 // accounts to log in with, and a check of every API answer against the OpenAPI document it serves.
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import { insertUser, type UserRole } from '../../db/users.js';
@@ -82,6 +83,14 @@ export async function apiLogin(h: Harness, name: string, password = PASSWORD): P
   return { cookie: cookieHeader(response), csrf: response.json().csrfToken };
 }
 
+/** The console with its two usual users logged in: administrator 赵明 (zhaoming) and leader 王组长 (wangzu). */
+export async function startConsole(): Promise<{ h: Harness; spec: SpecChecker; admin: ApiSession; leader: ApiSession }> {
+  const h = await startHarness();
+  await addUser(h, 'zhaoming', 'admin', '赵明');
+  await addUser(h, 'wangzu', 'leader', '王组长');
+  return { h, spec: await new SpecChecker().load(h.app), admin: await apiLogin(h, 'zhaoming'), leader: await apiLogin(h, 'wangzu') };
+}
+
 /** Checks answers against /api/openapi.json: the document the server itself serves. */
 export class SpecChecker {
   private readonly ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
@@ -124,4 +133,45 @@ export class SpecChecker {
     expect(ok, `${method} ${openapiPath} ${response.statusCode} does not match the document: ${JSON.stringify(validate.errors, null, 1)}\n${JSON.stringify(body).slice(0, 2000)}`).toBe(true);
     this.checked++;
   }
+}
+
+export interface ApiCall {
+  as?: ApiSession;
+  body?: unknown;
+  payload?: Buffer;
+  headers?: Record<string, string>;
+  /** Send the session's CSRF token on a write (default true). */
+  csrf?: boolean;
+  /** The route as the OpenAPI document names it (default: the URL without its query). */
+  route?: string;
+  /** A page, not in the OpenAPI document: its answer is not checked against it. */
+  page?: boolean;
+}
+
+/** One API call as a session makes it; its answer is checked against the OpenAPI document. */
+export async function callApi(h: Harness, spec: SpecChecker, method: 'GET' | 'POST' | 'DELETE', url: string, options: ApiCall = {}) {
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (options.as) headers.cookie = options.as.cookie;
+  if (options.as && options.csrf !== false && method !== 'GET') headers['x-csrf-token'] = options.as.csrf;
+  const response = await h.app.inject({
+    method,
+    url,
+    headers,
+    ...(options.payload ? { payload: options.payload } : options.body !== undefined ? { payload: options.body as object } : {}),
+  });
+  if (!options.page) spec.check(method, options.route ?? url.split('?')[0], response);
+  return response;
+}
+
+/** A multipart/form-data body: fields, then files (each under `field`, default "files"). */
+export function multipart(fields: Record<string, string>, files: { field?: string; name: string; type: string; data: Buffer }[]) {
+  const boundary = `----chuangwen${randomBytes(8).toString('hex')}`;
+  const parts: Buffer[] = [];
+  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  for (const f of files) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${f.field ?? 'files'}"; filename="${f.name}"\r\nContent-Type: ${f.type}\r\n\r\n`));
+    parts.push(f.data, Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }

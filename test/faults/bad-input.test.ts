@@ -3,7 +3,6 @@
 // running task. Each is refused with a Chinese reason (with file, line and field where there is
 // one), nothing is half-written (no campaign row, no workflow, no event), nothing reaches a mail
 // header, and pages show every text escaped.
-import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +13,7 @@ import { listMailbox, type MailboxRow } from '../../db/mailbox.js';
 import { DefinitionError, type DefinitionProblem } from '../../domain/definition-yaml.js';
 import { MAX_DEFINITION_BYTES, type CampaignDefinition } from '../../domain/definition.js';
 import { importPlan, PlanInputError } from '../../plan/index.js';
-import { addUser, apiLogin, LINK_SECRET, SpecChecker, startHarness, type ApiSession, type Harness } from '../console/support.js';
+import { addUser, apiLogin, LINK_SECRET, callApi, multipart, SpecChecker, startHarness, type ApiCall, type ApiSession, type Harness } from '../console/support.js';
 import { localDate, until } from './support.js';
 
 const FIXTURES = new URL('../fixtures/bad/', import.meta.url);
@@ -188,34 +187,9 @@ afterAll(async () => {
   await h?.stop();
 });
 
-type Method = 'GET' | 'POST';
-async function api(method: Method, url: string, options: { as?: ApiSession; body?: unknown; payload?: Buffer; headers?: Record<string, string>; route?: string } = {}) {
-  const headers: Record<string, string> = { ...(options.headers ?? {}) };
-  if (options.as) {
-    headers.cookie = options.as.cookie;
-    if (method !== 'GET') headers['x-csrf-token'] = options.as.csrf;
-  }
-  const response = await h.app.inject({
-    method,
-    url,
-    headers,
-    ...(options.payload ? { payload: options.payload } : options.body !== undefined ? { payload: options.body as object } : {}),
-  });
-  if (url.startsWith('/api/')) spec.check(method, options.route ?? url.split('?')[0], response);
-  return response;
-}
+/** A call to the API (checked against the OpenAPI document) or a page. */
+const api = (method: 'GET' | 'POST', url: string, options: ApiCall = {}) => callApi(h, spec, method, url, { page: !url.startsWith('/api/'), ...options });
 
-function multipart(fields: Record<string, string>, files: { field: string; name: string; type: string; data: Buffer }[]) {
-  const boundary = `----drill${randomBytes(8).toString('hex')}`;
-  const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  for (const f of files) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${f.field}"; filename="${f.name}"\r\nContent-Type: ${f.type}\r\n\r\n`));
-    parts.push(f.data, Buffer.from('\r\n'));
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
 
 async function campaignRows(): Promise<number> {
   const { rows } = await h.database.db.query<{ n: number }>('SELECT count(*)::int AS n FROM campaigns');
