@@ -120,8 +120,10 @@ export function renderSummary(results: Results): string {
   // A run stopped by its time limit says so: its figure covers fewer days.
   const cell = (f: Figure | undefined, key: string, digits: number) => {
     const stopped = f?.runs.find((r) => r.complete === false);
+    const unfinished = f?.runs.some((r) => r.startComplete === false);
     const v = fmt(m(f, key), digits);
-    return stopped && v !== '–' ? `${v} at day ${stopped.simulatedDays}` : v;
+    if (v === '–') return v;
+    return stopped ? `${v} at day ${stopped.simulatedDays}` : unfinished ? `${v}, stopped before all were sent` : v;
   };
   const both = (figure: string, system: string, key: string, t: number, digits = 1) => {
     const now = cell(get(figure, system, t), key, digits);
