@@ -199,8 +199,13 @@ describe('worker/main.ts, the production worker', () => {
         }
       }
 
+      // Delivered: the sink stores a message before it answers, so a refused one is in the mailbox
+      // already; done is when every outbox row is sent (the refused ones retried).
+      const unsent = async () =>
+        (await database.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE status <> 'sent'`)).rows[0].n;
       await waitFor(
-        async () => (await assignmentNumbers(database, def.id)).length === TASKS && (await listMailbox(database.db)).length === TASKS,
+        async () =>
+          (await assignmentNumbers(database, def.id)).length === TASKS && (await listMailbox(database.db)).length === TASKS && (await unsent()) === 0,
         'every assignment notice to be numbered and delivered',
         40_000,
       ).catch(async (error: Error) => {
