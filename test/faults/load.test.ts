@@ -8,20 +8,19 @@ import { signUnitLink } from '../../activities/unit-links.js';
 import { startCampaign } from '../../client/campaigns.js';
 import { startConsoleServer } from '../../client/server.js';
 import {
-  connectClient,
   describeWorker,
   faultCampaign,
-  killAllWorkers,
   launchHealthyWorker,
   LINK_SECRET,
   Mail,
+  startDrill,
+  stopDrill,
   stopWorker,
   suiteDatabase,
-  tempDir,
   TemporalServer,
   terminateAll,
   until,
-  writeBundle,
+  type Drill,
 } from './support.js';
 
 const positive = (name: string, fallback: number, max: number) => {
@@ -34,23 +33,16 @@ const CONCURRENCY = positive('LOAD_CONCURRENCY', 50, 200);
 const BUDGET_MS = positive('LOAD_BUDGET_SECONDS', 150, 600) * 1000;
 const REQUEST_TIMEOUT_MS = 30_000;
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
+let dir: Drill['dir'];
 let temporal: TemporalServer;
-let clientOf: Awaited<ReturnType<typeof connectClient>>;
+let clientOf: Drill['clientOf'];
 let bundlePath: string;
 
 beforeAll(async () => {
-  dir = await tempDir('load');
-  [temporal, bundlePath] = await Promise.all([TemporalServer.start(`${dir.dir}/temporal`), writeBundle(dir.dir)]);
-  clientOf = await connectClient(temporal);
+  ({ dir, temporal, clientOf, bundlePath } = await startDrill('load'));
 });
 
-afterAll(async () => {
-  await killAllWorkers();
-  await clientOf?.connection.close();
-  await temporal?.stop();
-  await dir?.remove();
-});
+afterAll(() => stopDrill({ dir, temporal, clientOf }));
 
 /** A deterministic shuffle (mulberry32), so a failing order can be replayed. */
 function shuffled<T>(items: T[], seed: number): T[] {

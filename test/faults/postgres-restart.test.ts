@@ -5,51 +5,39 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCampaign } from '../../client/campaigns.js';
 import {
   auditCampaign,
-  connectClient,
   describeWorker,
   faultCampaign,
-  killAllWorkers,
+  LAPSED_TASK_NOTICES,
   lapsedOwed,
   launchHealthyWorker,
-  LAPSED_TASK_NOTICES,
   Mail,
   OwnPostgres,
   progressOf,
   sleep,
+  startDrill,
+  stopDrill,
   stopWorker,
-  tempDir,
   TemporalServer,
   terminateAll,
   until,
-  writeBundle,
+  type Drill,
 } from './support.js';
 
 const TASKS = 12;
 const DOWN_MS = 4_000;
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
+let dir: Drill['dir'];
 let temporal: TemporalServer;
-let clientOf: Awaited<ReturnType<typeof connectClient>>;
+let clientOf: Drill['clientOf'];
 let bundlePath: string;
 let postgres: OwnPostgres;
 
 beforeAll(async () => {
-  dir = await tempDir('pg');
-  [temporal, bundlePath, postgres] = await Promise.all([
-    TemporalServer.start(`${dir.dir}/temporal`),
-    writeBundle(dir.dir),
-    OwnPostgres.start(`${dir.dir}/postgres`),
-  ]);
-  clientOf = await connectClient(temporal);
+  ({ dir, temporal, clientOf, bundlePath } = await startDrill('pg'));
+  postgres = await OwnPostgres.start(`${dir.dir}/postgres`);
 });
 
-afterAll(async () => {
-  await killAllWorkers();
-  await clientOf?.connection.close();
-  await temporal?.stop();
-  await postgres?.close();
-  await dir?.remove();
-});
+afterAll(() => stopDrill({ dir, temporal, clientOf }, async () => postgres?.close()));
 
 describe('faults: PostgreSQL restarted under load', () => {
   it('stop and start on the same data folder and port mid-escalation: retried, nothing lost or doubled', { timeout: 180_000 }, async () => {

@@ -7,44 +7,36 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCampaign } from '../../client/campaigns.js';
 import {
   auditCampaign,
-  connectClient,
   describeWorker,
   faultCampaign,
-  killAllWorkers,
+  LAPSED_TASK_NOTICES,
   lapsedOwed,
   launchHealthyWorker,
-  LAPSED_TASK_NOTICES,
   Mail,
   progressOf,
   sleep,
+  startDrill,
+  stopDrill,
   stopWorker,
   suiteDatabase,
-  tempDir,
   TemporalServer,
   terminateAll,
   until,
-  writeBundle,
+  type Drill,
 } from './support.js';
 
 const TASKS = 6;
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
+let dir: Drill['dir'];
 let temporal: TemporalServer;
-let clientOf: Awaited<ReturnType<typeof connectClient>>;
+let clientOf: Drill['clientOf'];
 let bundlePath: string;
 
 beforeAll(async () => {
-  dir = await tempDir('smtp');
-  [temporal, bundlePath] = await Promise.all([TemporalServer.start(`${dir.dir}/temporal`), writeBundle(dir.dir)]);
-  clientOf = await connectClient(temporal);
+  ({ dir, temporal, clientOf, bundlePath } = await startDrill('smtp'));
 });
 
-afterAll(async () => {
-  await killAllWorkers();
-  await clientOf?.connection.close();
-  await temporal?.stop();
-  await dir?.remove();
-});
+afterAll(() => stopDrill({ dir, temporal, clientOf }));
 
 /** An SMTP server that answers every connection with 421 and hangs up. */
 async function start421(port: number): Promise<{ connections: () => number; stop(): Promise<void> }> {

@@ -291,6 +291,30 @@ export async function connectClient(temporal: TemporalServer): Promise<{ client:
   return { connection, client: new Client({ connection, namespace: 'default' }) };
 }
 
+/** What a drill file runs on: a folder of its own, a Temporal dev server in it, a client, the workflow bundle. */
+export interface Drill {
+  dir: Awaited<ReturnType<typeof tempDir>>;
+  temporal: TemporalServer;
+  clientOf: Awaited<ReturnType<typeof connectClient>>;
+  bundlePath: string;
+}
+
+/** A drill's set-up, for beforeAll. */
+export async function startDrill(prefix: string): Promise<Drill> {
+  const dir = await tempDir(prefix);
+  const [temporal, bundlePath] = await Promise.all([TemporalServer.start(`${dir.dir}/temporal`), writeBundle(dir.dir)]);
+  return { dir, temporal, bundlePath, clientOf: await connectClient(temporal) };
+}
+
+/** A drill's tear-down, for afterAll: workers killed, client closed, server stopped, folder removed. */
+export async function stopDrill(drill: Partial<Drill>, beforeRemoving: () => Promise<unknown> = async () => undefined): Promise<void> {
+  await killAllWorkers();
+  await drill.clientOf?.connection.close();
+  await drill.temporal?.stop();
+  await beforeRemoving();
+  await drill.dir?.remove();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Campaigns
 

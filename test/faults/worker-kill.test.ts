@@ -5,24 +5,23 @@ import { startCampaign } from '../../client/campaigns.js';
 import type { CampaignDefinition } from '../../domain/definition.js';
 import {
   auditCampaign,
-  connectClient,
   describeWorker,
   failAttemptsOf,
   faultCampaign,
-  killAllWorkers,
+  LAPSED_TASK_NOTICES,
   lapsedOwed,
   launchHealthyWorker,
-  LAPSED_TASK_NOTICES,
   Mail,
   progressOf,
+  startDrill,
+  stopDrill,
   stopWorker,
   suiteDatabase,
-  tempDir,
   TemporalServer,
   terminateAll,
   until,
   workflowIdsOf,
-  writeBundle,
+  type Drill,
 } from './support.js';
 
 const TASKS = 16;
@@ -38,23 +37,16 @@ async function startedOn(identity: string, def: CampaignDefinition): Promise<boo
   );
 }
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
+let dir: Drill['dir'];
 let temporal: TemporalServer;
-let clientOf: Awaited<ReturnType<typeof connectClient>>;
+let clientOf: Drill['clientOf'];
 let bundlePath: string;
 
 beforeAll(async () => {
-  dir = await tempDir('kill');
-  [temporal, bundlePath] = await Promise.all([TemporalServer.start(`${dir.dir}/temporal`), writeBundle(dir.dir)]);
-  clientOf = await connectClient(temporal);
+  ({ dir, temporal, clientOf, bundlePath } = await startDrill('kill'));
 });
 
-afterAll(async () => {
-  await killAllWorkers();
-  await clientOf?.connection.close();
-  await temporal?.stop();
-  await dir?.remove();
-});
+afterAll(() => stopDrill({ dir, temporal, clientOf }));
 
 describe('faults: a worker killed mid-escalation', () => {
   it('SIGKILL while the ladder climbs: another worker sends every owed notice once, numbers gapless', { timeout: 180_000 }, async () => {
