@@ -1,8 +1,9 @@
 // Issuing a notice: number it, store it with the messages it owes (and any deduction from the
 // year-end performance score, any attachment), then deliver them over SMTP.
 // Keyed by the caller, so a retried or replayed activity never numbers or sends a notice twice:
-// the number, the row, the outbox message, the ledger row and the attachment are written in one
-// transaction, and the Message-ID is derived from the key.
+// the number, the row, the outbox messages, the ledger row and the attachment are written in one
+// transaction, and each message's Message-ID is derived from the key (see composeMessages: a mail
+// with the lead unit's link goes to the lead unit alone).
 import { createHash } from 'node:crypto';
 import { log } from '@temporalio/activity';
 import { DateTime } from 'luxon';
@@ -21,9 +22,11 @@ import {
   markMessageFailed,
   markMessageSent,
   type NoticeAttachment,
+  type OutboxMessage,
   type NoticeRow,
 } from '../db/notices.js';
-import { inTransaction, type Db } from '../db/pool.js';
+import { inTransaction, type Db, type Queryable } from '../db/pool.js';
+import { currentLinkVersion } from '../db/unit-links.js';
 import type { NoticeMetrics } from '../worker/metrics.js';
 import {
   documentNumber,
@@ -37,7 +40,7 @@ import { civilDateAt, endOfCivilDay } from './calendar.js';
 import { chineseDate, renderDocument, renderEmail, type OfficialDocument } from './documents.js';
 import { unitLinkFor, type UnitLinkOptions } from './unit-links.js';
 import { renderTaskRecordDocx } from './docx.js';
-import { DISCIPLINE_OFFICE, formatAddress, resolveRecipients } from './recipients.js';
+import { DISCIPLINE_OFFICE, formatAddress, resolveRecipients, type Address, type NoticeSubject } from './recipients.js';
 import { loadTaskRecord } from './task-record.js';
 
 export interface IssueNoticeInput {
@@ -81,6 +84,10 @@ export interface IssuedNotice {
 
 /** What the link of a 催报 is for (a task mail's link says what a task's link does). */
 const MATERIALS_LINK_LABEL = '报送链接（查看本月尚未报送的材料并在线上传，无需登录）';
+/** A cooperating unit's own link to the task it helps with: it reads, the lead unit acts. */
+const COOPERATING_LINK_LABEL = '任务查看链接（配合单位查看任务要求和办理进度，无需登录；签收、报送由责任单位办理）';
+
+type OutboxDraft = Pick<OutboxMessage, 'message_id' | 'to_addresses' | 'cc_addresses' | 'subject' | 'text_body' | 'html_body'>;
 
 export const RECORD_ATTACHMENT_NAME = '任务全过程记录.docx';
 const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -133,29 +140,110 @@ export function createNoticeActivities({
   /**
    * The lead unit acts through the portal: every notice about a task addressed to it, but a
    * withdrawal, carries its link to the task; a 催报 of monthly materials carries the unit's link to
-   * its materials (no task: a unit that leads no task answers it too), valid like a task's link
-   * counted from the day the materials are due (the day the reminder is issued).
+   * its materials (no task: a unit that leads no task answers it too). A link is valid
+   * UNIT_LINK_VALID_DAYS after the later of the task's deadline and the day of the mail (for
+   * materials, the day they are due, the day the reminder is issued), and carries the current link
+   * version of its unit (db/unit-links.ts), so a withdrawn link's successor works.
    */
-  function actionUrl(input: IssueNoticeInput, task: TaskRow | undefined, timeZone: string): string | undefined {
+  function linksTheLead(input: IssueNoticeInput): boolean {
     const toLeadUnit = input.recipients.to.some((r) => r === 'leadUnit.contact' || r === 'leadUnit.principal');
-    if (!links || !toLeadUnit || input.kind === 'withdrawal') return undefined;
-    if (task) {
-      return unitLinkFor(links, {
-        campaignId: input.campaignId,
-        taskId: task.id,
-        unitId: task.lead_unit,
-        deadline: new Date(endOfCivilDay(task.deadline, timeZone)),
-      });
-    }
+    return Boolean(links) && toLeadUnit && input.kind !== 'withdrawal';
+  }
+
+  async function taskLink(q: Queryable, input: IssueNoticeInput, task: TaskRow, unitId: string, timeZone: string): Promise<string> {
+    const deadline = Math.max(
+      Date.parse(endOfCivilDay(task.deadline, timeZone)),
+      Date.parse(endOfCivilDay(civilDateAt(input.issuedAt, timeZone), timeZone)),
+    );
+    return unitLinkFor(links!, {
+      campaignId: input.campaignId,
+      taskId: task.id,
+      unitId,
+      deadline: new Date(deadline),
+      version: await currentLinkVersion(q, { campaignId: input.campaignId, taskId: task.id, unitId }),
+    });
+  }
+
+  async function actionUrl(q: Queryable, input: IssueNoticeInput, task: TaskRow | undefined, timeZone: string): Promise<string | undefined> {
+    if (!linksTheLead(input)) return undefined;
+    if (task) return taskLink(q, input, task, task.lead_unit, timeZone);
     if (input.kind === 'materialsReminder' && input.unitId) {
-      return unitLinkFor(links, {
+      return unitLinkFor(links!, {
         scope: 'materials',
         campaignId: input.campaignId,
         unitId: input.unitId,
         deadline: new Date(endOfCivilDay(civilDateAt(input.issuedAt, timeZone), timeZone)),
+        version: await currentLinkVersion(q, { campaignId: input.campaignId, unitId: input.unitId }),
       });
     }
     return undefined;
+  }
+
+  /**
+   * The messages a notice owes. A mail that carries the lead unit's link goes to the lead unit's
+   * people alone (its own message, Message-ID from the key, as before); each cooperating unit gets
+   * its own message with its own read-only link to the task (`key/unit/<id>`), and everyone else
+   * (leaders, the office) one message without a link (`key/cc`). A notice without a link is one
+   * message to all, as it always was. The notice row keeps the document's 主送/抄送 as a whole.
+   */
+  async function composeMessages(
+    q: Queryable,
+    ctx: CampaignContext,
+    input: IssueNoticeInput,
+    task: TaskRow | undefined,
+    subject: NoticeSubject | undefined,
+    to: Address[],
+    cc: Address[],
+    render: (actionUrl?: string, actionLabel?: string) => { subject: string; text: string; html: string },
+  ): Promise<OutboxDraft[]> {
+    const draft = (key: string, group: { to: Address[]; cc: Address[] }, email: { subject: string; text: string; html: string }): OutboxDraft => {
+      // A message for the copied only still has someone in To.
+      const [head, tail] = group.to.length > 0 ? [group.to, group.cc] : [group.cc, []];
+      return {
+        message_id: messageIdFor(key),
+        to_addresses: head.map((a) => JSON.stringify(formatAddress(a))),
+        cc_addresses: tail.map((a) => JSON.stringify(formatAddress(a))),
+        subject: email.subject,
+        text_body: email.text,
+        html_body: email.html,
+      };
+    };
+    const leadUrl = await actionUrl(q, input, task, ctx.timeZone);
+    if (!leadUrl || !subject) return [draft(input.key, { to, cc }, render(leadUrl, task ? undefined : MATERIALS_LINK_LABEL))];
+
+    const lead = ctx.units.get(subject.lead_unit);
+    const leadAddresses = new Set(lead ? [lead.contact.email, lead.principal.email].map((a) => a.toLowerCase()) : []);
+    const cooperating = task ? subject.cooperating_units.filter((id) => id !== subject.lead_unit) : [];
+    const unitOf = new Map<string, string>();
+    for (const id of cooperating) {
+      const unit = ctx.units.get(id);
+      if (!unit) continue;
+      for (const a of [unit.contact.email, unit.principal.email]) {
+        const k = a.toLowerCase();
+        if (!leadAddresses.has(k) && !unitOf.has(k)) unitOf.set(k, id);
+      }
+    }
+    const owner = (a: Address) => (leadAddresses.has(a.address.toLowerCase()) ? 'lead' : unitOf.get(a.address.toLowerCase()) ?? 'others');
+    const groups = new Map<string, { to: Address[]; cc: Address[] }>();
+    const place = (a: Address, where: 'to' | 'cc') => {
+      const k = owner(a);
+      if (!groups.has(k)) groups.set(k, { to: [], cc: [] });
+      groups.get(k)![where].push(a);
+    };
+    for (const a of to) place(a, 'to');
+    for (const a of cc) place(a, 'cc');
+
+    const messages: OutboxDraft[] = [];
+    const leadGroup = groups.get('lead');
+    if (leadGroup) messages.push(draft(input.key, leadGroup, render(leadUrl, task ? undefined : MATERIALS_LINK_LABEL)));
+    for (const id of cooperating) {
+      const group = groups.get(id);
+      if (!group) continue;
+      messages.push(draft(`${input.key}/unit/${id}`, group, render(await taskLink(q, input, task!, id, ctx.timeZone), COOPERATING_LINK_LABEL)));
+    }
+    const others = groups.get('others');
+    if (others) messages.push(draft(leadGroup ? `${input.key}/cc` : input.key, others, render()));
+    return messages;
   }
 
   async function createNotice(input: IssueNoticeInput): Promise<NoticeRow> {
@@ -211,20 +299,10 @@ export function createNoticeActivities({
       };
       const id = await insertNotice(tx, notice);
       for (const a of attachments) await insertNoticeAttachment(tx, id, a);
-      const email = renderEmail(number, doc, {
-        warning: input.calendarWarning,
-        actionUrl: actionUrl(input, task, ctx.timeZone),
-        actionLabel: task ? undefined : MATERIALS_LINK_LABEL,
-      });
-      await insertOutboxMessage(tx, {
-        notice_id: id,
-        message_id: messageIdFor(input.key),
-        to_addresses: to.map((a) => JSON.stringify(formatAddress(a))),
-        cc_addresses: cc.map((a) => JSON.stringify(formatAddress(a))),
-        subject: email.subject,
-        text_body: email.text,
-        html_body: email.html,
-      });
+      const messages = await composeMessages(tx, ctx, input, task, subject, to, cc, (url, label) =>
+        renderEmail(number, doc, { warning: input.calendarWarning, actionUrl: url, actionLabel: label }),
+      );
+      for (const m of messages) await insertOutboxMessage(tx, { notice_id: id, ...m });
       if (input.deduction && input.deduction.points > 0 && subject) {
         await insertLedgerEntry(tx, {
           key: `${input.key}/deduction`,
@@ -267,6 +345,8 @@ export function createNoticeActivities({
     const pending = await claimUnsentMessages(db, notice.id);
     if (pending.length === 0) return;
     const attachments = await listNoticeAttachments(db, notice.id);
+    // Each message is tried (and its failure recorded) before the first failure fails the attempt.
+    let failure: unknown;
     for (const m of pending) {
       try {
         await mailer.sendMail({
@@ -284,9 +364,10 @@ export function createNoticeActivities({
       } catch (error) {
         metrics?.smtpFailure();
         await markMessageFailed(db, m.id, String((error as Error).message ?? error));
-        throw error;
+        failure ??= error;
       }
     }
+    if (failure !== undefined) throw failure;
   }
 
   return {

@@ -62,7 +62,8 @@ export async function loadTaskRecord(db: Queryable, campaignId: string, taskId: 
     events: events.map((e) => ({
       at: when(e.occurred_at),
       name: EVENT_NAMES[e.kind] ?? e.kind,
-      actor: e.actor ?? '',
+      // A unit acts as itself; who at the unit did it (`by`) is shown beside its name.
+      actor: e.actor ? `${unitName(e.actor)}${typeof e.detail?.by === 'string' && e.detail.by ? `（${e.detail.by}）` : ''}` : '',
       detail: describeEvent(e.kind, e.detail, unitName),
     })),
     evidence: evidence.map((s) => ({

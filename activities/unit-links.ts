@@ -3,11 +3,15 @@
 // materials (每月定时报送, the 催报 mail: no task), valid until it expires. No account is needed; the
 // signature is the key.
 //
-//   task:      token = base64url(JSON [1, campaignId, taskId, unitId, expiresAtSeconds]) "." base64url(HMAC-SHA256)
-//   materials: token = base64url(JSON [1, campaignId, null, unitId, expiresAtSeconds, "materials"]) "." …
+//   task:      token = base64url(JSON [2, campaignId, taskId, unitId, expiresAtSeconds, "task", version]) "." base64url(HMAC-SHA256)
+//   materials: token = base64url(JSON [2, campaignId, null, unitId, expiresAtSeconds, "materials", version]) "." …
 //
-// A task link keeps the layout of the first release, so links already mailed keep working; a link of
-// another scope has no task and names its scope, which a verifier of the first release refuses.
+// The version is the link version of (campaign, unit, task) or (campaign, unit) for materials kept in
+// PostgreSQL (db/unit-links.ts): the portal accepts a link only while it is the stored one, so a
+// reassignment or an office withdrawing a passed-on link stops every link issued before. Links of
+// the earlier layout 1 ([1, campaignId, taskId, unitId, expires] for a task, the same with null and
+// "materials" for materials) carry no version: they verify as version 0, valid while nothing was
+// withdrawn, so links already mailed keep working until they are.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 interface UnitLinkBase {
@@ -15,6 +19,8 @@ interface UnitLinkBase {
   unitId: string;
   /** When the link stops working. */
   expiresAt: Date;
+  /** The link version it was issued under (layout 1: 0); absent when signing: 0. */
+  version?: number;
 }
 
 /** A link to one task: the lead unit acts on it, others read it. */
@@ -37,17 +43,20 @@ export function unitLinkScope(link: UnitLink): UnitLinkScope {
   return link.scope === 'materials' ? 'materials' : 'task';
 }
 
-export type UnitLinkProblem = 'malformed' | 'badSignature' | 'expired';
+export type UnitLinkProblem = 'malformed' | 'badSignature' | 'expired' | 'revoked';
 
 export type UnitLinkCheck = { ok: true; link: UnitLink } | { ok: false; problem: UnitLinkProblem; message: string };
 
-const VERSION = 1;
+/** The layout signed now; LEGACY_LAYOUT tokens are still verified (as link version 0). */
+const LAYOUT = 2;
+const LEGACY_LAYOUT = 1;
 const CONTEXT = 'chuangwen/unit-link/v1';
 
 export const UNIT_LINK_PROBLEMS: Record<UnitLinkProblem, string> = {
   malformed: '链接不完整或格式错误，请从邮件中完整复制链接',
   badSignature: '链接无效（签名不符），请使用邮件中的原始链接',
   expired: '链接已过期，请联系创建办重新发送',
+  revoked: '该链接已被收回（任务已改派，或创建办已收回并重新发送链接），请使用最新邮件中的链接，或联系创建办',
 };
 
 function mac(payload: string, secret: string): Buffer {
@@ -55,7 +64,7 @@ function mac(payload: string, secret: string): Buffer {
 }
 
 function checkSecret(secret: string): void {
-  if (typeof secret !== 'string' || secret.length < 16) throw new Error('LINK_SECRET 至少需要 16 个字符');
+  if (typeof secret !== 'string' || Buffer.byteLength(secret, 'utf8') < 32) throw new Error('LINK_SECRET 至少需要 32 个字节');
 }
 
 /** The token to put in a unit's link (see unitLinkUrl). */
@@ -65,9 +74,11 @@ export function signUnitLink(link: UnitLink, secret: string): string {
   if (!Number.isFinite(expires)) throw new Error('链接有效期无效');
   const materials = unitLinkScope(link) === 'materials';
   if (!materials && !link.taskId) throw new Error('任务链接缺少任务编号');
+  const version = link.version ?? 0;
+  if (!Number.isInteger(version) || version < 0) throw new Error('链接版本无效');
   const fields = materials
-    ? [VERSION, link.campaignId, null, link.unitId, expires, 'materials']
-    : [VERSION, link.campaignId, link.taskId, link.unitId, expires];
+    ? [LAYOUT, link.campaignId, null, link.unitId, expires, 'materials', version]
+    : [LAYOUT, link.campaignId, link.taskId, link.unitId, expires, 'task', version];
   const payload = Buffer.from(JSON.stringify(fields)).toString('base64url');
   return `${payload}.${mac(payload, secret).toString('base64url')}`;
 }
@@ -91,18 +102,30 @@ export function verifyUnitLink(token: string, secret: string, now: Date = new Da
     return fail('malformed');
   }
   const text = (f: unknown): f is string => typeof f === 'string' && f.length > 0;
-  if (!Array.isArray(fields) || fields[0] !== VERSION || !text(fields[1]) || !text(fields[3]) || typeof fields[4] !== 'number') {
+  if (!Array.isArray(fields) || !text(fields[1]) || !text(fields[3]) || typeof fields[4] !== 'number') return fail('malformed');
+  let task: boolean;
+  let materials: boolean;
+  let version = 0;
+  if (fields[0] === LEGACY_LAYOUT) {
+    task = fields.length === 5 && text(fields[2]);
+    materials = fields.length === 6 && fields[2] === null && fields[5] === 'materials';
+  } else if (fields[0] === LAYOUT) {
+    if (fields.length !== 7 || !Number.isInteger(fields[6]) || (fields[6] as number) < 0) return fail('malformed');
+    version = fields[6] as number;
+    task = text(fields[2]) && fields[5] === 'task';
+    materials = fields[2] === null && fields[5] === 'materials';
+  } else {
     return fail('malformed');
   }
-  const task = fields.length === 5 && text(fields[2]);
-  const materials = fields.length === 6 && fields[2] === null && fields[5] === 'materials';
   if (!task && !materials) return fail('malformed');
   const [, campaignId, taskId, unitId, expires] = fields as [number, string, string | null, string, number];
   const expiresAt = new Date(expires * 1000);
   if (now.getTime() >= expiresAt.getTime()) return fail('expired');
   return {
     ok: true,
-    link: materials ? { scope: 'materials', campaignId, unitId, expiresAt } : { campaignId, taskId: taskId!, unitId, expiresAt },
+    link: materials
+      ? { scope: 'materials', campaignId, unitId, expiresAt, version }
+      : { campaignId, taskId: taskId!, unitId, expiresAt, version },
   };
 }
 
@@ -122,14 +145,31 @@ export type UnitLinkTarget =
   | { scope: 'materials'; campaignId: string; unitId: string };
 
 /**
- * A link for one email: signed, and valid until `validDays` (default 90) after its deadline (the
- * task's deadline; for materials, the day they are due).
+ * How long a link works after its deadline: 30 days. The deadline is the later of the task's
+ * 完成时限 and the day the link is issued (for materials, the day they are due), so every mail of
+ * the ladder (逾期通报, 督办函, 约谈 …, each with a fresh link) gives the unit another 30 days from
+ * that mail, while a link from the first 交办通知 stops 30 days after the task's deadline.
  */
-export function unitLinkFor(options: UnitLinkOptions, link: UnitLinkTarget & { deadline: Date; validDays?: number }): string {
-  const expiresAt = new Date(link.deadline.getTime() + (link.validDays ?? 90) * 86_400_000);
+export const UNIT_LINK_VALID_DAYS = 30;
+
+/** When a link with this deadline stops working (see UNIT_LINK_VALID_DAYS). */
+export function unitLinkExpiry(deadline: Date, validDays: number = UNIT_LINK_VALID_DAYS): Date {
+  return new Date(deadline.getTime() + validDays * 86_400_000);
+}
+
+/**
+ * A link for one email: signed with the link version given (the current one of its unit and task or
+ * materials: db/unit-links.ts), valid until UNIT_LINK_VALID_DAYS after its deadline.
+ */
+export function unitLinkFor(
+  options: UnitLinkOptions,
+  link: UnitLinkTarget & { deadline: Date; validDays?: number; version?: number },
+): string {
+  const expiresAt = unitLinkExpiry(link.deadline, link.validDays);
+  const version = link.version ?? 0;
   const signed: UnitLink =
     link.scope === 'materials'
-      ? { scope: 'materials', campaignId: link.campaignId, unitId: link.unitId, expiresAt }
-      : { campaignId: link.campaignId, taskId: link.taskId, unitId: link.unitId, expiresAt };
+      ? { scope: 'materials', campaignId: link.campaignId, unitId: link.unitId, expiresAt, version }
+      : { campaignId: link.campaignId, taskId: link.taskId, unitId: link.unitId, expiresAt, version };
   return unitLinkUrl(options.publicUrl, signUnitLink(signed, options.secret));
 }

@@ -10,6 +10,7 @@ import { registerNoticeCommands } from './commands/notice.js';
 import { registerCalendarCommands } from './commands/calendar.js';
 import { registerUserCommands } from './commands/user.js';
 import { registerReportCommands } from './commands/report.js';
+import { registerLinkCommands } from './commands/link.js';
 
 // Output piped into `head` and closed early is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -30,6 +31,7 @@ registerCalendarCommands(program);
 registerPlanCommands(program);
 registerUserCommands(program);
 registerReportCommands(program);
+registerLinkCommands(program);
 
 try {
   await program.parseAsync(process.argv);

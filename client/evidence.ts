@@ -7,8 +7,8 @@ import { insertSubmission } from '../db/evidence.js';
 import type { Db } from '../db/pool.js';
 import { deleteEvidenceFile, insertEvidenceFile } from '../db/users.js';
 import { createHash, randomUUID } from 'node:crypto';
-import { MAX_EVIDENCE_FILE_BYTES, type EvidenceFileRef, type EvidenceForm, type TaskState } from '../domain/task-state.js';
-import { submitEvidenceUpdate } from '../workflows/messages.js';
+import { MAX_EVIDENCE_FILE_BYTES, type EvidenceFileRef, type EvidenceForm } from '../domain/task-state.js';
+import { submitEvidenceUpdate, type TaskUpdateResult } from '../workflows/messages.js';
 import { ActionRejected, runUpdate, taskHandle } from './campaigns.js';
 
 export interface EvidenceUpload {
@@ -57,7 +57,7 @@ export async function uploadEvidenceFile(
 }
 
 /** Uploads the files, then runs the submitEvidence update; refused: the uploads are removed, ActionRejected thrown. */
-export async function submitEvidence(db: Db, client: Client, s: EvidenceSubmission): Promise<TaskState> {
+export async function submitEvidence(db: Db, client: Client, s: EvidenceSubmission): Promise<TaskUpdateResult> {
   const refs: EvidenceFileRef[] = [];
   try {
     for (const file of s.files ?? []) {

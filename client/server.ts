@@ -4,24 +4,25 @@
 //   /u/:token    the unit portal: a signed link from an email, scoped to one task and one unit
 //   /api/...     the JSON API, described at /api/openapi.json
 //   /healthz     liveness and readiness (database and Temporal)
+import { createHmac } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
-import csrf from '@fastify/csrf-protection';
-import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import session from '@fastify/session';
 import swagger from '@fastify/swagger';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Db } from '../db/pool.js';
-import { deleteExpiredSessions, deleteSession, readSession, writeSession, type UserRole } from '../db/users.js';
+import { deleteExpiredSessions, deleteOldLoginFailures, deleteSession, readSession, writeSession, type UserRole } from '../db/users.js';
 import { HttpProblem, problemFrom } from './api/actions.js';
 import { registerApiRoutes } from './api/routes.js';
 import { registerSchemas } from './api/schemas.js';
 import { registerAuthRoutes, loadUser, type ConsoleUser } from './web/auth.js';
+import { registerCsrf } from './web/csrf.js';
 import { registerPageRoutes } from './web/pages.js';
 import { registerPortalRoutes } from './web/portal.js';
 import { registerStaticRoutes } from './web/static.js';
+import { checkSecret } from './web/secrets.js';
 import { renderErrorPage } from './web/views.js';
 
 export interface ConsoleServerOptions {
@@ -29,20 +30,30 @@ export interface ConsoleServerOptions {
   temporal: Client;
   /** Where people reach the console, e.g. https://chuangwen.example.org — used in links. */
   publicUrl: string;
-  /** Signs the units' links (HMAC); at least 16 characters. */
+  /** Signs the units' links (HMAC); at least 32 bytes, never a value once shipped as a default. */
   linkSecret: string;
-  /** Signs the session cookie; at least 32 characters. */
+  /** Signs the session cookie; at least 32 bytes, never a value once shipped as a default. */
   sessionSecret: string;
   /** Shows the mailbox of the embedded SMTP sink (only when mail goes there). */
   mailboxEnabled: boolean;
   /** "Now" for deadlines and the dashboard; the simulation passes its own clock. Default: the wall clock. */
   clock?: () => Date | Promise<Date>;
-  /** Login attempts allowed per client address and window (default 10 a minute). */
+  /** Login attempts allowed per client address and window, /login and /api/session together (default 10 a minute). */
   loginRateLimit?: { max: number; timeWindowMs: number };
+  /** Failed logins allowed per account name and window, shared by every console process (default 5 in 15 minutes). */
+  accountLoginLimit?: { max: number; timeWindowMs: number };
+  /**
+   * The unit portal's limits per client address, beside the one per link: requests (default 600 a
+   * minute) and refused links (default 20 in 10 minutes; then the address is refused until the window passes).
+   */
+  portalRateLimit?: { perAddress?: { max: number; timeWindowMs: number }; failedLinks?: { max: number; timeWindowMs: number } };
   /** Fastify's logger option (default: warnings and errors). */
   logger?: boolean | { level: string };
-  /** Trust X-Forwarded-* from a reverse proxy in front (default false). */
-  trustProxy?: boolean;
+  /**
+   * The reverse proxies whose X-Forwarded-For / -Proto are believed: addresses and CIDR ranges
+   * (TRUST_PROXY, see web/trust-proxy.ts). Default: none, the peer's address is the client's.
+   */
+  trustProxy?: false | string[];
 }
 
 export interface ConsoleContext {
@@ -71,6 +82,16 @@ declare module 'fastify' {
 
 const SESSION_HOURS = 12;
 
+/** Every route of a console server, as it was registered (method and URL), for the permission tests. */
+const ROUTES = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+export function consoleRoutes(app: FastifyInstance): { method: string; url: string }[] {
+  return [...(ROUTES.get(app) ?? [])];
+}
+
+const isPortal = (request: FastifyRequest) => request.url.startsWith('/u/') || request.url.startsWith('/api/portal/');
+/** A refusal of the link itself (bad, expired, superseded), not of what a valid link asked for. */
+const isLinkFailure = (problem: HttpProblem) => problem.code.startsWith('Link') || problem.statusCode === 410;
+
 /** A PostgreSQL store for @fastify/session, so several console processes share sessions. */
 class PgSessionStore {
   constructor(private readonly db: Db) {}
@@ -88,14 +109,14 @@ class PgSessionStore {
 }
 
 export function createConsoleServer(options: ConsoleServerOptions): FastifyInstance {
-  if (!options.sessionSecret || options.sessionSecret.length < 32) throw new Error('SESSION_SECRET 至少需要 32 个字符');
-  if (!options.linkSecret || options.linkSecret.length < 16) throw new Error('LINK_SECRET 至少需要 16 个字符');
+  checkSecret('SESSION_SECRET', options.sessionSecret);
+  checkSecret('LINK_SECRET', options.linkSecret);
   const publicUrl = options.publicUrl.replace(/\/+$/, '');
   const secure = publicUrl.startsWith('https://');
 
   const app = Fastify({
     logger: options.logger ?? { level: 'warn' },
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: options.trustProxy && options.trustProxy.length > 0 ? options.trustProxy : false,
     bodyLimit: 2 * 1024 * 1024,
     // Unit links carry a signed token in the path.
     routerOptions: { maxParamLength: 1024 },
@@ -111,6 +132,11 @@ export function createConsoleServer(options: ConsoleServerOptions): FastifyInsta
     now: async () => clock(),
   } satisfies ConsoleContext);
   app.decorateRequest('user', undefined);
+  const routes: { method: string; url: string }[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
+  });
 
   app.register(swagger, {
     openapi: {
@@ -119,7 +145,7 @@ export function createConsoleServer(options: ConsoleServerOptions): FastifyInsta
         title: 'chuangwen 创建文明城市工作引擎 API',
         version: '1.0.0',
         description:
-          '控制台所做的一切都可以通过本 API 完成。管理员与领导账号先 POST /api/session 登录（Cookie 会话），' +
+          '控制台所做的一切都可以通过本 API 完成。管理员与领导账号先 POST /api/session 登录（Cookie 会话：chuangwen.sid 与 chuangwen.csrf，请一并带回），' +
           '修改类请求需在 x-csrf-token 头中带上登录时返回的 csrfToken。责任单位使用邮件中的签名链接令牌访问 /api/portal/{token}。',
       },
       servers: [{ url: publicUrl }],
@@ -149,7 +175,8 @@ export function createConsoleServer(options: ConsoleServerOptions): FastifyInsta
   });
   registerSchemas(app);
 
-  app.register(cookie);
+  // Signs the CSRF cookie; the session plugin signs its own cookie with the session secret itself.
+  app.register(cookie, { secret: createHmac('sha256', options.sessionSecret).update('chuangwen/cookie').digest('base64') });
   app.register(session, {
     secret: options.sessionSecret,
     cookieName: 'chuangwen.sid',
@@ -159,27 +186,17 @@ export function createConsoleServer(options: ConsoleServerOptions): FastifyInsta
     cookie: { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: SESSION_HOURS * 3600_000 },
   });
   app.register(formbody, { bodyLimit: 2 * 1024 * 1024 });
-  app.register(multipart, {
-    attachFieldsToBody: 'keyValues',
-    limits: { fileSize: 20 * 1024 * 1024, files: 5, fields: 20, fieldSize: 2 * 1024 * 1024, parts: 30 },
-    throwFileSizeLimit: true,
-    async onFile(part) {
-      const data = await part.toBuffer();
-      (part as unknown as { value: unknown }).value = { fileName: part.filename, mimeType: part.mimetype, data };
-    },
-  });
-  app.register(csrf, {
-    sessionPlugin: '@fastify/session',
-    getToken: (request: FastifyRequest) => {
-      const body = request.body as Record<string, unknown> | undefined;
-      const header = request.headers['x-csrf-token'] ?? request.headers['csrf-token'];
-      if (body && typeof body._csrf === 'string') return body._csrf;
-      return typeof header === 'string' ? header : undefined;
-    },
-  });
+  // Multipart bodies are taken only by the upload routes (web/uploads.ts), after their checks.
+  registerCsrf(app, { secret: options.sessionSecret, secure });
   app.register(rateLimit, { global: false });
 
   app.register(async (scoped) => {
+    const portalLimits = options.portalRateLimit ?? {};
+    const perAddress = portalLimits.perAddress ?? { max: 600, timeWindowMs: 60_000 };
+    const failedLinks = portalLimits.failedLinks ?? { max: 20, timeWindowMs: 10 * 60_000 };
+    const portalRequests = scoped.createRateLimit({ max: perAddress.max, timeWindow: perAddress.timeWindowMs, keyGenerator: (r) => `portal:${r.ip}` });
+    const portalFailures = scoped.createRateLimit({ max: failedLinks.max, timeWindow: failedLinks.timeWindowMs, keyGenerator: (r) => `portal-failed:${r.ip}` });
+
     scoped.addHook('onRequest', async (request, reply) => {
       reply.header('X-Content-Type-Options', 'nosniff');
       reply.header('Referrer-Policy', 'same-origin');
@@ -188,18 +205,41 @@ export function createConsoleServer(options: ConsoleServerOptions): FastifyInsta
         'Content-Security-Policy',
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
       );
-    });
-    scoped.addHook('preHandler', async (request) => {
+      if (secure) reply.header('Strict-Transport-Security', 'max-age=31536000');
+      // Pages and answers carry the record: no copy in any cache (the static assets say otherwise).
+      reply.header('Cache-Control', 'no-store');
+      // The account is known before any body is read, so that upload routes check it first.
       if (request.session?.userId) request.user = await loadUser(scoped, request);
+      if (isPortal(request)) {
+        // Per address as well as per link: made-up links are limited too, and an address that
+        // keeps presenting bad links is refused for a while.
+        const failures = await portalFailures(request, { increment: false });
+        if (!failures.isAllowed && failures.remaining === 0) {
+          reply.header('Retry-After', String(failures.ttlInSeconds));
+          throw new HttpProblem(429, 'TooManyFailedLinks', '该网络地址提交的无效链接过多，请稍后再试；请使用邮件中的原始链接');
+        }
+        const requests = await portalRequests(request);
+        if (!requests.isAllowed && requests.isExceeded) {
+          reply.header('Retry-After', String(requests.ttlInSeconds));
+          throw new HttpProblem(429, 'TooManyRequests', '请求过于频繁，请稍后再试');
+        }
+      }
     });
 
-    scoped.setErrorHandler(async (error: unknown, request, reply) => errorReply(scoped, error, request, reply));
+    scoped.setErrorHandler(async (error: unknown, request, reply) => {
+      const problem = problemFrom(error);
+      if (problem && isPortal(request) && isLinkFailure(problem)) await portalFailures(request);
+      return errorReply(scoped, error, request, reply);
+    });
     scoped.setNotFoundHandler(async (request, reply) =>
       errorReply(scoped, new HttpProblem(404, 'NotFound', '页面不存在'), request, reply),
     );
 
     registerStaticRoutes(scoped);
-    registerAuthRoutes(scoped, { loginRateLimit: options.loginRateLimit ?? { max: 10, timeWindowMs: 60_000 } });
+    registerAuthRoutes(scoped, {
+      perAddress: options.loginRateLimit ?? { max: 10, timeWindowMs: 60_000 },
+      perAccount: options.accountLoginLimit ?? { max: 5, timeWindowMs: 15 * 60_000 },
+    });
     registerPageRoutes(scoped);
     registerPortalRoutes(scoped);
     registerApiRoutes(scoped);
@@ -237,7 +277,10 @@ export function createConsoleServer(options: ConsoleServerOptions): FastifyInsta
   });
 
   // Expired sessions go away now and then.
-  const sweeper = setInterval(() => void deleteExpiredSessions(options.db).catch(() => undefined), 3600_000);
+  const sweeper = setInterval(() => {
+    void deleteExpiredSessions(options.db).catch(() => undefined);
+    void deleteOldLoginFailures(options.db, 24 * 3600_000).catch(() => undefined);
+  }, 3600_000);
   sweeper.unref();
   app.addHook('onClose', async () => clearInterval(sweeper));
   return app;
@@ -263,7 +306,7 @@ async function errorReply(app: FastifyInstance, error: unknown, request: Fastify
   }
   const answer = problem ?? new HttpProblem(500, 'InternalError', '服务器内部错误，请稍后重试');
   reply.code(answer.statusCode);
-  if (answer.statusCode === 429) reply.header('Retry-After', '60');
+  if (answer.statusCode === 429 && !reply.hasHeader('Retry-After')) reply.header('Retry-After', '60');
   if (isApi(request)) {
     return reply.send({
       error: answer.code,

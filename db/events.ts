@@ -1,4 +1,5 @@
 import { inTransaction, type Db, type Queryable } from './pool.js';
+import { bumpLinkVersion } from './unit-links.js';
 
 export interface TaskEvent {
   /** Stable per event, so a retried write is a no-op. */
@@ -36,6 +37,12 @@ export async function writeTaskEvent(tx: Queryable, e: TaskEvent): Promise<void>
     [e.key, e.campaignId, e.taskId, e.occurredAt, e.kind, e.actor ?? null, e.detail ?? {}],
   );
   if (!rowCount) return;
+  // A reassignment withdraws the former lead unit's links to the task (migration 0014), once: the
+  // event's key makes a retried write a no-op, and the bump commits or rolls back with the event.
+  const from = e.detail?.from;
+  if (e.kind === 'reassigned' && typeof from === 'string' && from !== e.leadUnit) {
+    await bumpLinkVersion(tx, { campaignId: e.campaignId, taskId: e.taskId, unitId: from, reason: 'reassigned', at: new Date(e.occurredAt) });
+  }
   await tx.query(
     `UPDATE tasks SET status = $3, rung = $4, next_deadline_at = $5, last_progress_at = $6,
             rung_name = COALESCE($7, rung_name), next_escalation_at = $8, acknowledge_by = $9,

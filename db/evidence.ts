@@ -135,3 +135,21 @@ export async function listSubmissionsBetween(
   );
   return rows;
 }
+
+/** What a unit sent as monthly materials (no task) since an instant: submissions and their files' bytes (the monthly quota). */
+export async function materialsUsageSince(
+  db: Queryable,
+  campaignId: string,
+  unitId: string,
+  since: Date | string,
+): Promise<{ submissions: number; bytes: number }> {
+  const { rows } = await db.query<{ submissions: number; bytes: number }>(
+    `SELECT count(DISTINCT s.id)::int AS submissions, COALESCE(sum(f.size_bytes), 0)::bigint AS bytes
+     FROM evidence_submissions s
+     LEFT JOIN evidence_submission_files sf ON sf.submission_id = s.id
+     LEFT JOIN evidence_files f ON f.id = sf.file_id
+     WHERE s.campaign_id = $1 AND s.unit_id = $2 AND s.task_id IS NULL AND s.submitted_at >= $3`,
+    [campaignId, unitId, since],
+  );
+  return rows[0] ?? { submissions: 0, bytes: 0 };
+}

@@ -53,19 +53,49 @@ export async function listUsers(db: Queryable): Promise<UserRow[]> {
   return rows;
 }
 
+/** A new password ends every session of the account: whoever knew the old one is logged out. */
 export async function setUserPassword(db: Queryable, name: string, passwordHash: string): Promise<boolean> {
   const { rowCount } = await db.query('UPDATE users SET password_hash = $2, updated_at = now() WHERE name = $1', [
     name,
     passwordHash,
   ]);
+  if (rowCount) await deleteUserSessions(db, name);
   return Boolean(rowCount);
+}
+
+/** Ends every console session of an account. */
+export async function deleteUserSessions(db: Queryable, name: string): Promise<number> {
+  const { rowCount } = await db.query(`DELETE FROM console_sessions WHERE data->>'userName' = $1`, [name]);
+  return rowCount ?? 0;
+}
+
+// Failed logins per account name (the login limit every console process shares).
+
+export async function recordLoginFailure(db: Queryable, name: string, address: string): Promise<void> {
+  await db.query('INSERT INTO login_failures (user_name, address) VALUES ($1, $2)', [name.slice(0, 64), address.slice(0, 64)]);
+}
+
+/** Failed logins of a name within the last windowMs milliseconds. */
+export async function countLoginFailures(db: Queryable, name: string, windowMs: number): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM login_failures WHERE user_name = $1 AND at > now() - make_interval(secs => $2)`,
+    [name.slice(0, 64), windowMs / 1000],
+  );
+  return rows[0].n;
+}
+
+export async function clearLoginFailures(db: Queryable, name: string): Promise<void> {
+  await db.query('DELETE FROM login_failures WHERE user_name = $1', [name.slice(0, 64)]);
+}
+
+export async function deleteOldLoginFailures(db: Queryable, olderThanMs: number): Promise<number> {
+  const { rowCount } = await db.query(`DELETE FROM login_failures WHERE at <= now() - make_interval(secs => $1)`, [olderThanMs / 1000]);
+  return rowCount ?? 0;
 }
 
 export async function setUserDisabled(db: Queryable, name: string, disabled: boolean): Promise<boolean> {
   const { rowCount } = await db.query('UPDATE users SET disabled = $2, updated_at = now() WHERE name = $1', [name, disabled]);
-  if (disabled) {
-    await db.query(`DELETE FROM console_sessions WHERE data->>'userName' = $1`, [name]);
-  }
+  if (disabled) await deleteUserSessions(db, name);
   return Boolean(rowCount);
 }
 

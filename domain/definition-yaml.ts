@@ -44,7 +44,21 @@ export function parseTask(text: string, file = '<task>'): Task {
   return parseWith(taskSchema, text, file, '任务文件应为一项任务的 YAML 映射（键: 值）：id、title、leadUnit、start、deadline 等');
 }
 
-function parseWith<S extends z.ZodType>(schema: S, text: string, file: string, notAMapping: string): z.output<S> {
+/**
+ * The limits of every YAML reader here (the console's uploads and API, the CLI's files): aliases
+ * (&anchor / *reference) expand at most this many times, so a few lines of nested references (an
+ * "alias bomb", billions of nodes) are refused instead of filling the memory.
+ */
+export const YAML_LIMITS = { maxAliasCount: 100 } as const;
+
+export const ALIAS_BOMB_MESSAGE =
+  'YAML 别名（&锚点 / *引用）展开后过大，疑似恶意构造的文件，已拒绝；请直接写出内容，不要层层引用';
+
+/**
+ * Reads YAML text as the console and the CLI both do: syntax errors, duplicate keys and expanding
+ * aliases past YAML_LIMITS are a DefinitionError naming file, line and column, never a crash.
+ */
+export function readYaml(text: string, file: string): { doc: Document; data: unknown; position: (offset: number) => { line: number; col: number } } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const position = (offset: number) => lineCounter.linePos(offset);
@@ -57,7 +71,21 @@ function parseWith<S extends z.ZodType>(schema: S, text: string, file: string, n
       }),
     );
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
+  } catch (error) {
+    const message =
+      error instanceof Error && /alias/i.test(error.message)
+        ? ALIAS_BOMB_MESSAGE
+        : `无法读取 YAML：${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+    throw new DefinitionError([{ file, line: 1, message }]);
+  }
+  return { doc, data, position };
+}
+
+function parseWith<S extends z.ZodType>(schema: S, text: string, file: string, notAMapping: string): z.output<S> {
+  const { doc, data, position } = readYaml(text, file);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new DefinitionError([{ file, line: 1, message: notAMapping }]);
   }

@@ -117,6 +117,20 @@ export interface TaskState {
   calendarWarnings: string[];
   notices: { kind: NoticeKind; documentNumber: string; issuedAt: string; rung?: number }[];
   timeline: TimelineEntry[];
+  /** Timeline entries left behind when the workflow continued as new (the record keeps them all). */
+  timelineOmitted?: number;
+  /** Reports of the current civil day in the task's zone, against MAX_REPORTS_PER_DAY. */
+  reportsToday?: ReportDay;
+}
+
+/** One civil day's count of a task's reports: progress and evidence, each limited on its own. */
+export interface ReportDay {
+  /** YYYY-MM-DD in the task's zone. */
+  date: string;
+  /** ISO instant the day ends (its 24:00). */
+  endsAt: string;
+  progress: number;
+  evidence: number;
 }
 
 /** The rungs of the default ladder, by number; a task's own ladder names are in TaskState.ladder. */

@@ -1,21 +1,24 @@
 // `npm start`: the whole embedded stack in one process tree — Temporal dev server (SQLite, Web UI),
 // PostgreSQL, the SMTP sink and the worker. A service given by the environment is used instead
 // (TEMPORAL_ADDRESS, DATABASE_URL, SMTP_URL). Ctrl-C stops everything; data stays in data/.
-import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createMailer } from '../activities/mailer.js';
 import { dataDir, runtimeInfoPath, type RuntimeInfo } from '../client/config.js';
+import { redactUrl } from '../worker/config.js';
 import { startConsoleServer } from '../client/server.js';
 import { consoleSecrets } from '../client/web/secrets.js';
+import { trustedProxies } from '../client/web/trust-proxy.js';
 import { listUsers } from '../db/users.js';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import { bundleWorkflows } from '../worker/bundle.js';
 import { createWorker } from '../worker/worker.js';
 import { portInUse } from './ports.js';
+import { writeRuntimeInfo } from './runtime-info.js';
 import { ensureDatabase, startEmbeddedPostgres } from './postgres.js';
 import { installRuntime } from './runtime.js';
 import { startSmtpSink } from './smtp-sink.js';
@@ -30,6 +33,7 @@ const say = (line: string) => console.log(`[chuangwen] ${line}`);
 
 async function main(): Promise<void> {
   installRuntime();
+  const trustProxy = trustedProxies(process.env.TRUST_PROXY); // refused before anything starts
   const data = dataDir();
   await mkdir(data, { recursive: true });
 
@@ -96,20 +100,21 @@ async function main(): Promise<void> {
     linkSecret: secrets.linkSecret,
     sessionSecret: secrets.sessionSecret,
     mailboxEnabled: !process.env.SMTP_URL,
+    trustProxy,
     port: consolePort,
     host: process.env.HOST ?? '127.0.0.1',
   });
   stops.push(() => consoleServer.close());
 
   const info: RuntimeInfo = { temporalAddress, temporalUiUrl, databaseUrl, smtpUrl, pid: process.pid };
-  await writeFile(runtimeInfoPath(), JSON.stringify(info, null, 2));
+  await writeRuntimeInfo(info);
   stops.push(() => rm(runtimeInfoPath(), { force: true }));
 
   say('已就绪：');
   say(`  控制台         ${consoleServer.url}${(await listUsers(db)).length === 0 ? '（先创建管理员：npx chuangwen user add admin --role admin）' : ''}`);
   say(`  Temporal       ${temporalAddress}${temporalUiUrl ? `（Web UI：${temporalUiUrl}）` : ''}`);
-  say(`  PostgreSQL     ${databaseUrl.replace(/\/\/[^@]*@/, '//')}`);
-  say(`  邮件（SMTP）   ${smtpUrl}${process.env.SMTP_URL ? '' : '（内置接收端，npx chuangwen mail list 查看）'}`);
+  say(`  PostgreSQL     ${redactUrl(databaseUrl)}`);
+  say(`  邮件（SMTP）   ${redactUrl(smtpUrl)}${process.env.SMTP_URL ? '' : '（内置接收端，npx chuangwen mail list 查看）'}`);
   say('  启动示例活动：npx chuangwen campaign start examples/beihai-2021.yaml --shift-to <开始日期>');
   say('按 Ctrl-C 停止。');
 

@@ -4,6 +4,7 @@
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
 import { z } from 'zod';
+import { secretProblem } from '../client/web/secrets.js';
 
 export interface ConfigProblem {
   /** The environment variable at fault. */
@@ -93,6 +94,14 @@ function boolean() {
   );
 }
 
+/** A URL fit to print: its password (SMTP_URL, DATABASE_URL) replaced by ***. */
+export function redactUrl(value: string): string {
+  const url = parseUrl(value);
+  if (!url) return value.replace(/\/\/[^@/]*@/, '//***@');
+  if (url.password) url.password = '***';
+  return url.toString();
+}
+
 function parseUrl(value: string): URL | undefined {
   try {
     return new URL(value);
@@ -139,8 +148,7 @@ const checkPublicUrl = (value: string) => {
   return undefined;
 };
 
-const checkSecret = (value: string) =>
-  value.length >= 32 ? undefined : '至少 32 个字符（可用 openssl rand -base64 48 生成）';
+const checkSecret = (value: string) => secretProblem(value);
 
 const checkReadableFile = (value: string) => {
   try {
@@ -172,7 +180,7 @@ export const envSchema = z.object({
   SMTP_URL: required('smtp://mailpit:1025 或 smtps://用户名:密码@smtp.example.gov.cn:465', checkSmtpUrl),
   MAIL_FROM: optional(checkMailFrom),
   PUBLIC_URL: required('https://chuangwen.example.gov.cn', checkPublicUrl),
-  LINK_SECRET: required('openssl rand -base64 48 生成的 32 个字符以上的随机串', checkSecret),
+  LINK_SECRET: required('openssl rand -base64 48 生成的 32 字节以上的随机串', checkSecret),
   WORKER_MAX_CONCURRENT_ACTIVITIES: integer(1, 10_000, 20),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: integer(2, 10_000, 40),
   WORKER_MAX_CACHED_WORKFLOWS: integer(0, 1_000_000, 1_000),

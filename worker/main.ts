@@ -25,7 +25,7 @@ import { createPool, type Db } from '../db/pool.js';
 import { TASK_QUEUE } from '../domain/ids.js';
 import { freePort } from '../stack/ports.js';
 import { loadWorkflowBundle } from './bundle.js';
-import { ConfigError, loadConfig, temporalConnectOptions, type AppLogLevel, type Config } from './config.js';
+import { ConfigError, loadConfig, redactUrl, temporalConnectOptions, type AppLogLevel, type Config } from './config.js';
 import { checkHealth, startOpsServer, type OpsServer } from './health.js';
 import { createWorker } from './worker.js';
 import { collectProcessMetrics, metrics, renderMetrics } from './metrics.js';
@@ -192,6 +192,9 @@ async function main(): Promise<number> {
         taskQueue: TASK_QUEUE,
         tls: tls === false ? 'off' : tls.certPath ? 'mtls' : 'on',
         apiKey: config.temporal.apiKey ? 'set' : 'unset',
+        // Where, never with the password.
+        database: redactUrl(config.databaseUrl),
+        smtp: redactUrl(config.smtpUrl),
         pgPoolMax: config.pgPoolMax,
         ...config.worker,
         healthPort: config.healthPort,

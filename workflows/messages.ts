@@ -1,10 +1,12 @@
 // Signals, queries and updates, defined once: workflows set the handlers, clients import them.
-// Every task update returns the task's state after it; a refusal (wrong state, unknown or wrong
-// unit, empty input) fails the update with a Chinese reason and changes nothing.
+// Every task update returns the task as it stands after it (without its growing lists) and the
+// entries it added to the timeline; a refusal (wrong state, unknown or wrong unit, empty or too long
+// input, the day's reports used up) fails the update with a Chinese reason and changes nothing.
+// Free texts are limited by domain/limits.ts: MAX_TEXT_CHARS for texts, MAX_NAME_CHARS for names.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Task } from '../domain/definition.js';
 import type { ComplaintSource } from '../domain/notices.js';
-import type { EvidenceFileRef, EvidenceForm, TaskState } from '../domain/task-state.js';
+import type { EvidenceFileRef, EvidenceForm, TaskState, TimelineEntry } from '../domain/task-state.js';
 
 // ---------------------------------------------------------------------------------------------
 // Task: the responsible unit
@@ -82,15 +84,26 @@ export interface RefusalInput {
   by?: string;
 }
 
-export const acknowledgeUpdate = defineUpdate<TaskState, [AcknowledgeInput]>('acknowledge');
-export const reportProgressUpdate = defineUpdate<TaskState, [ProgressInput]>('reportProgress');
-export const submitEvidenceUpdate = defineUpdate<TaskState, [EvidenceInput]>('submitEvidence');
-export const requestExtensionUpdate = defineUpdate<TaskState, [ExtensionRequestInput]>('requestExtension');
-export const verifyUpdate = defineUpdate<TaskState, [VerifyInput]>('verify');
-export const decideExtensionUpdate = defineUpdate<TaskState, [ExtensionDecisionInput]>('decideExtension');
-export const reassignUpdate = defineUpdate<TaskState, [ReassignInput]>('reassign');
-export const withdrawUpdate = defineUpdate<TaskState, [WithdrawInput]>('withdraw');
-export const recordRefusalUpdate = defineUpdate<TaskState, [RefusalInput]>('recordRefusal');
+/** The task without the lists that grow with its life (evidence, notices, timeline, calendar warnings). */
+export type TaskBrief = Omit<TaskState, 'evidence' | 'notices' | 'timeline' | 'calendarWarnings'>;
+/**
+ * What a task update answers: the task as it stands and what the update added to its timeline.
+ * A subset of TaskState (workers before 2026-12-03 answered the whole state, which fits it too).
+ */
+export interface TaskUpdateResult extends TaskBrief {
+  /** The timeline entries this update added (its event, the notices it issued). */
+  events?: TimelineEntry[];
+}
+
+export const acknowledgeUpdate = defineUpdate<TaskUpdateResult, [AcknowledgeInput]>('acknowledge');
+export const reportProgressUpdate = defineUpdate<TaskUpdateResult, [ProgressInput]>('reportProgress');
+export const submitEvidenceUpdate = defineUpdate<TaskUpdateResult, [EvidenceInput]>('submitEvidence');
+export const requestExtensionUpdate = defineUpdate<TaskUpdateResult, [ExtensionRequestInput]>('requestExtension');
+export const verifyUpdate = defineUpdate<TaskUpdateResult, [VerifyInput]>('verify');
+export const decideExtensionUpdate = defineUpdate<TaskUpdateResult, [ExtensionDecisionInput]>('decideExtension');
+export const reassignUpdate = defineUpdate<TaskUpdateResult, [ReassignInput]>('reassign');
+export const withdrawUpdate = defineUpdate<TaskUpdateResult, [WithdrawInput]>('withdraw');
+export const recordRefusalUpdate = defineUpdate<TaskUpdateResult, [RefusalInput]>('recordRefusal');
 export const taskStateQuery = defineQuery<TaskState>('taskState');
 
 // ---------------------------------------------------------------------------------------------

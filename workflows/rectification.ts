@@ -11,12 +11,17 @@
 //
 // Deterministic: time comes from the workflow, every look-up (calendar, plan) and every side
 // effect (notices, records) from activities. Human actions are updates with validators; the
-// handlers and the timer loop take turns (one at a time), so a notice never crosses a closure.
+// handlers and the timer loop take turns (one at a time, a mutex), and each handler checks again
+// once it has its turn, so a notice never crosses a closure and two requests never both pass.
+// A task that lives long, or is sent many reports, continues as new between updates, carrying its
+// state, so its history stays bounded however long it runs.
+import { Mutex } from 'async-mutex';
 import {
   ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
   condition,
+  continueAsNew,
   log,
   patched,
   proxyActivities,
@@ -28,6 +33,15 @@ import type { Activities } from '../activities/index.js';
 import type { TaskEvent } from '../db/events.js';
 import type { Task } from '../domain/definition.js';
 import type { EscalationPlan, ResolvedRung } from '../domain/ladder.js';
+import {
+  MAX_FILE_NAME_CHARS,
+  MAX_ID_CHARS,
+  MAX_NAME_CHARS,
+  MAX_REASONS,
+  MAX_REPORTS_PER_DAY,
+  MAX_TEXT_CHARS,
+  tooLong,
+} from '../domain/limits.js';
 import {
   DEFAULT_RECIPIENTS,
   type ComplaintSource,
@@ -43,6 +57,7 @@ import {
   TASK_STATUSES,
   TERMINAL_STATUSES,
   type EvidenceEntry,
+  type ReportDay,
   type TaskState,
   type TaskStatus,
 } from '../domain/task-state.js';
@@ -61,6 +76,8 @@ import {
   type ExtensionDecisionInput,
   type ExtensionRequestInput,
   type ReassignInput,
+  type TaskBrief,
+  type TaskUpdateResult,
 } from './messages.js';
 
 /** A complaint from citizens or the media (plan 4) that this task answers: it starts at the supervision letter. */
@@ -85,6 +102,24 @@ export interface RectificationInput {
   complaint?: ComplaintInput;
   /** Start the climb at this rung (1-based) instead of with an assignment notice. */
   startAtRung?: number;
+  /** A run continued as new: what the previous run knew (no assignment again). */
+  carried?: CarriedTask;
+  /** Continue as new past this many history events (default TASK_HISTORY_LIMIT). */
+  historyLimit?: number;
+}
+
+/** What the grace period of the next rung counts from: the current deadline, or the last rung's issue. */
+type Anchor = { kind: 'deadline' } | { kind: 'issued'; at: string };
+
+/** The task's state and the counters behind its idempotency keys and timers, from one run to the next. */
+export interface CarriedTask {
+  state: TaskState;
+  eventSeq: number;
+  evidenceCount: number;
+  noticeAttempts: Record<string, number>;
+  lastCheckAt: string;
+  anchor: Anchor;
+  ladderNoticesFrom: number;
 }
 
 const activities = proxyActivities<Activities>({
@@ -107,6 +142,29 @@ const localActivities = proxyLocalActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
+/**
+ * 2026-12-03: handlers waited with condition(() => !busy), so when the holder let go, every waiter
+ * woke in the same activation and two of them could pass their checks (two extension requests, a
+ * rung and a reassignment). A FIFO mutex lets exactly one in; each handler checks again inside it.
+ */
+const ONE_ACTION_AT_A_TIME = 'one-action-at-a-time';
+/**
+ * 2026-12-03: a link holder could send reports without end, growing the task's record, state and
+ * history: MAX_REPORTS_PER_DAY progress reports and as many evidence submissions per civil day,
+ * counted in the workflow (two look-ups when a new day's first report comes).
+ */
+const REPORTS_PER_DAY = 'reports-per-day';
+/** 2026-12-03: a task's history stays bounded: continue as new between updates, carrying the state. */
+const TASK_CONTINUES_AS_NEW = 'task-continues-as-new';
+
+/** History events after which a task continues as new (Temporal suggests it near 10,000 or 4 MiB too). */
+export const TASK_HISTORY_LIMIT = 2_000;
+const TASK_HISTORY_BYTES = 4 * 1024 * 1024;
+/** What a new run carries of the lists that grow: the record (PostgreSQL) keeps everything. */
+const CARRIED_TIMELINE = 50;
+const CARRIED_EVIDENCE = 20;
+const CARRIED_NOTICES = 20;
+
 const WORKDAY_START = '09:00';
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -116,20 +174,151 @@ function reject(message: string, type: string): never {
   throw ApplicationFailure.nonRetryable(message, type);
 }
 
+/**
+ * Handlers and the timer loop take turns. Behind ONE_ACTION_AT_A_TIME a FIFO mutex (one waiter at a
+ * time, the others queued); the old branch (histories before it) waits on a flag, which wakes every
+ * waiter at once. The new branch also waits for the flag, for a holder that took it on the old one.
+ */
+function turnTaker(onRelease: () => void) {
+  const mutex = new Mutex();
+  let busy = false;
+  async function hold<T>(fn: () => Promise<T>): Promise<T> {
+    busy = true;
+    try {
+      return await fn();
+    } finally {
+      busy = false;
+      onRelease();
+    }
+  }
+  return {
+    async run<T>(fn: () => Promise<T>): Promise<T> {
+      if (patched(ONE_ACTION_AT_A_TIME)) {
+        return mutex.runExclusive(async () => {
+          if (busy) await condition(() => !busy);
+          return hold(fn);
+        });
+      }
+      await condition(() => !busy);
+      return hold(fn);
+    },
+    idle: () => !busy && !mutex.isLocked(),
+  };
+}
+
+/** The task without its growing lists: what an update answers. */
+function briefOf(state: TaskState): TaskBrief {
+  const brief: Partial<TaskState> = { ...state };
+  delete brief.evidence;
+  delete brief.notices;
+  delete brief.timeline;
+  delete brief.calendarWarnings;
+  return brief as TaskBrief;
+}
+
+/**
+ * What the next run carries: the state with the tail of its timeline, evidence and notices (the
+ * record has them all), keeping every rung notice of the current lead unit (the next rung cites them).
+ */
+function carryOver(carried: CarriedTask): CarriedTask {
+  const { state } = carried;
+  const keep = state.notices.map(
+    (n, i) => i >= state.notices.length - CARRIED_NOTICES || (i >= carried.ladderNoticesFrom && n.rung !== undefined),
+  );
+  const timeline = state.timeline.slice(-CARRIED_TIMELINE);
+  return {
+    ...carried,
+    ladderNoticesFrom: keep.slice(0, carried.ladderNoticesFrom).filter(Boolean).length,
+    state: {
+      ...state,
+      timeline,
+      timelineOmitted: (state.timelineOmitted ?? 0) + state.timeline.length - timeline.length,
+      evidence: state.evidence.slice(-CARRIED_EVIDENCE),
+      notices: state.notices.filter((_, i) => keep[i]),
+    },
+  };
+}
+
+/** Refuses a text longer than `max` (validators only: a length does not change while an update waits). */
+function requireLength(value: unknown, max: number, what: string): void {
+  const problem = tooLong(value, max, what);
+  if (problem) reject(problem, 'TooLong');
+}
+
+/** The names every update may carry: who acted, which unit. */
+function limitNames(x: { by?: unknown; unitId?: unknown }): void {
+  requireLength(x.by, MAX_NAME_CHARS, '经办人姓名');
+  requireLength(x.unitId, MAX_ID_CHARS, '单位编号');
+}
+
+/** What each update may carry: the limits of domain/limits.ts, checked by its validator before its other checks. */
+const LIMITS = {
+  acknowledge: limitNames,
+  progress: (p: { text?: unknown; by?: unknown; unitId?: unknown }) => {
+    limitNames(p);
+    requireLength(p.text, MAX_TEXT_CHARS, '进展内容');
+  },
+  evidence: (e: EvidenceInput) => {
+    limitNames(e);
+    requireLength(e.text, MAX_TEXT_CHARS, '佐证材料说明');
+    for (const f of Array.isArray(e.files) ? e.files : []) {
+      requireLength(f?.name, MAX_FILE_NAME_CHARS, '文件名');
+      requireLength(f?.contentType, MAX_FILE_NAME_CHARS, '文件类型');
+    }
+  },
+  extensionRequest: (r: ExtensionRequestInput) => {
+    limitNames(r);
+    requireLength(r.reason, MAX_TEXT_CHARS, '延期理由');
+  },
+  verify: (v: { comment?: unknown; reasons?: unknown; by?: unknown }) => {
+    limitNames(v);
+    requireLength(v.comment, MAX_TEXT_CHARS, '核查意见');
+    if (Array.isArray(v.reasons)) {
+      if (v.reasons.length > MAX_REASONS) reject(`不通过原因最多 ${MAX_REASONS} 条`, 'TooLong');
+      for (const r of v.reasons) requireLength(r, MAX_TEXT_CHARS, '不通过原因');
+    }
+  },
+  extensionDecision: (d: ExtensionDecisionInput) => {
+    limitNames(d);
+    requireLength(d.comment, MAX_TEXT_CHARS, '审批意见');
+  },
+  reassign: (r: ReassignInput) => {
+    limitNames(r);
+    requireLength(r.reason, MAX_TEXT_CHARS, '改派理由');
+  },
+  withdraw: (w: { reason?: unknown; by?: unknown }) => {
+    limitNames(w);
+    requireLength(w.reason, MAX_TEXT_CHARS, '撤销理由');
+  },
+  refusal: (r: { reason?: unknown; by?: unknown }) => {
+    limitNames(r);
+    requireLength(r.reason, MAX_TEXT_CHARS, '拒不整改的情况');
+  },
+};
+
+/** A validator: the input's limits first, then the handler's own checks (which it runs again in its turn). */
+function limited<T extends L, L>(limit: (x: L) => void, check: (x: T) => void): (x: T) => void {
+  return (x) => {
+    limit(x);
+    check(x);
+  };
+}
+
 /** The last millisecond of the civil day that lapses at `lapsesAt` (its 24:00). */
 function lastMomentBefore(lapsesAt: string): string {
   return new Date(Date.parse(lapsesAt) - 1).toISOString();
 }
 
 export async function RectificationWorkflow(input: RectificationInput): Promise<TaskState> {
-  const { campaignId, task, timeZone } = input;
+  const { campaignId, task, timeZone, carried } = input;
+  const historyLimit = input.historyLimit ?? TASK_HISTORY_LIMIT;
   const fewerRoundTrips = patched(FEWER_ROUND_TRIPS);
   const local = fewerRoundTrips ? localActivities : activities;
   const weeklyCheck = input.weeklyCheck ?? { weekday: 1, time: WORKDAY_START };
   const info = workflowInfo();
   /** Idempotency keys of notices and events derive from the workflow and its first run. */
   const keyBase = `${info.workflowId}@${info.firstExecutionRunId}`;
-  const state: TaskState = {
+  const state: TaskState = carried?.state ?? {
     campaignId,
     taskId: task.id,
     title: task.title,
@@ -150,31 +339,31 @@ export async function RectificationWorkflow(input: RectificationInput): Promise<
   };
   let plan: EscalationPlan | undefined;
   let units: { id: string; name: string; kind: string }[] = [];
-  let eventSeq = 0;
-  const noticeAttempts: Record<string, number> = {};
-  let lastCheckAt = '';
+  let eventSeq = carried?.eventSeq ?? 0;
+  /** Evidence submissions so far (the key of the next one); the state keeps only the latest after a hand-over. */
+  let evidenceCount = carried?.evidenceCount ?? 0;
+  const noticeAttempts: Record<string, number> = carried?.noticeAttempts ?? {};
+  let lastCheckAt = carried?.lastCheckAt ?? '';
   /** What the next rung's grace period counts from: the current deadline, or the last rung's issue. */
-  let anchor: { kind: 'deadline' } | { kind: 'issued'; at: string } = { kind: 'deadline' };
+  let anchor: Anchor = carried?.anchor ?? { kind: 'deadline' };
   /** Bumped whenever a handler changes what the timer loop waits for. */
   let version = 0;
-  let busy = false;
   /** Notices before this index belong to an earlier lead unit (before a reassignment). */
-  let ladderNoticesFrom = 0;
+  let ladderNoticesFrom = carried?.ladderNoticesFrom ?? 0;
 
   const now = () => new Date().toISOString();
   const terminal = () => TERMINAL_STATUSES.includes(state.status);
 
+  const turns = turnTaker(() => version++);
   /** Handlers and the timer loop run one at a time. */
-  async function exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    await condition(() => !busy);
-    busy = true;
-    try {
-      return await fn();
-    } finally {
-      busy = false;
-      version++;
-    }
-  }
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => turns.run(fn);
+  /** An update's turn: it checks again and acts, then answers the task and what it added to the timeline. */
+  const act = (fn: () => Promise<void>): Promise<TaskUpdateResult> =>
+    exclusive(async () => {
+      const from = state.timeline.length;
+      await fn();
+      return { ...briefOf(state), events: state.timeline.slice(from) };
+    });
 
   interface EventSpec {
     kind: string;
@@ -312,9 +501,32 @@ export async function RectificationWorkflow(input: RectificationInput): Promise<
 
   const ACTIVE: TaskStatus[] = ['assigned', 'acknowledged', 'inProgress'];
 
+  /** Refuses a report once the day has MAX_REPORTS_PER_DAY of its kind (counted since REPORTS_PER_DAY). */
+  function requireReportsLeft(kind: 'progress' | 'evidence'): void {
+    const day = state.reportsToday;
+    if (day && Date.now() < Date.parse(day.endsAt) && day[kind] >= MAX_REPORTS_PER_DAY) {
+      const what = kind === 'progress' ? '报送进展' : '报送佐证材料';
+      reject(`该任务今日已${what} ${MAX_REPORTS_PER_DAY} 次，达到每日上限，请明日再报`, 'DailyLimit');
+    }
+  }
+
+  /** Counts a report against its civil day, in the handler's turn after its checks; a new day is looked up. */
+  async function countReport(kind: 'progress' | 'evidence'): Promise<void> {
+    if (!patched(REPORTS_PER_DAY)) return;
+    const at = now();
+    if (!state.reportsToday || Date.parse(at) >= Date.parse(state.reportsToday.endsAt)) {
+      const date = await local.civilDate({ timeZone, at });
+      const day: ReportDay = { date, endsAt: await local.deadlineInstant({ timeZone, date }), progress: 0, evidence: 0 };
+      state.reportsToday = day;
+    }
+    requireReportsLeft(kind);
+    state.reportsToday[kind]++;
+  }
+
   function checkEvidence(e: EvidenceInput): void {
     requireLeadUnit(e.unitId);
     requireStatus(['acknowledged', 'inProgress'], '报送佐证材料（请先签收）');
+    requireReportsLeft('evidence');
     if (!e.form || !(e.form in EVIDENCE_FORMS)) {
       reject(`佐证材料形式应为 ${Object.entries(EVIDENCE_FORMS).map(([k, v]) => `${k}（${v}）`).join('、')} 之一`, 'InvalidInput');
     }
@@ -507,19 +719,18 @@ export async function RectificationWorkflow(input: RectificationInput): Promise<
   setHandler(
     acknowledgeUpdate,
     ({ unitId, by }) =>
-      exclusive(async () => {
+      act(async () => {
         requireLeadUnit(unitId);
         requireStatus(['assigned'], '签收');
         state.status = 'acknowledged';
         state.acknowledgedAt = now();
-        await record('acknowledged', by ?? unitId);
-        return state;
+        await record('acknowledged', unitId, by ? { by } : undefined);
       }),
     {
-      validator: ({ unitId }) => {
+      validator: limited(LIMITS.acknowledge, ({ unitId }) => {
         requireLeadUnit(unitId);
         requireStatus(['assigned'], '签收');
-      },
+      }),
     },
   );
 
@@ -527,32 +738,34 @@ export async function RectificationWorkflow(input: RectificationInput): Promise<
     requireLeadUnit(unitId);
     requireStatus(ACTIVE, '报送进展');
     requireText(text, '进展内容');
+    requireReportsLeft('progress');
   };
   setHandler(
     reportProgressUpdate,
     (p) =>
-      exclusive(async () => {
+      act(async () => {
         checkProgress(p);
+        await countReport('progress');
         state.status = 'inProgress';
         state.lastProgressAt = now();
-        await record('progress', p.by ?? p.unitId, { text: p.text.trim() });
-        return state;
+        await record('progress', p.unitId, { text: p.text.trim(), ...(p.by ? { by: p.by } : {}) });
       }),
-    { validator: checkProgress },
+    { validator: limited(LIMITS.progress, checkProgress) },
   );
 
   setHandler(
     submitEvidenceUpdate,
     (e) =>
-      exclusive(async () => {
+      act(async () => {
         checkEvidence(e);
+        await countReport('evidence');
         const submittedAt = now();
         const files = (e.files ?? []).map((f) => ({ id: f.id, name: f.name, contentType: f.contentType, size: f.size, sha256: f.sha256 }));
         const text = e.text?.trim() || undefined;
         let id: number;
         try {
           ({ id } = await local.recordEvidence({
-            key: `${keyBase}/evidence/${state.evidence.length + 1}`,
+            key: `${keyBase}/evidence/${evidenceCount + 1}`,
             campaignId,
             taskId: task.id,
             unitId: e.unitId,
@@ -580,18 +793,19 @@ export async function RectificationWorkflow(input: RectificationInput): Promise<
           interim: Boolean(e.interim),
         };
         state.evidence.push(entry);
+        evidenceCount++;
         state.lastProgressAt = submittedAt;
         state.status = e.interim ? 'inProgress' : 'evidenceSubmitted';
-        await record('evidence', e.by ?? e.unitId, {
+        await record('evidence', e.unitId, {
+          ...(e.by ? { by: e.by } : {}),
           submissionId: id,
           form: e.form,
           ...(text ? { text } : {}),
           files: files.map((f) => ({ id: f.id, name: f.name, size: f.size, sha256: f.sha256 })),
           interim: Boolean(e.interim),
         });
-        return state;
       }),
-    { validator: checkEvidence },
+    { validator: limited(LIMITS.evidence, checkEvidence) },
   );
 
   const checkVerify = ({ passed, comment, reasons }: { passed: boolean; comment?: string; reasons?: string[] }) => {
@@ -603,7 +817,7 @@ export async function RectificationWorkflow(input: RectificationInput): Promise<
   setHandler(
     verifyUpdate,
     (v) =>
-      exclusive(async () => {
+      act(async () => {
         checkVerify(v);
         const by = v.by ?? 'office';
         if (v.passed) {
@@ -612,7 +826,7 @@ export async function RectificationWorkflow(input: RectificationInput): Promise<
           state.nextEscalationAt = undefined;
           state.nextRungName = undefined;
           await record('verified', by, v.comment ? { comment: v.comment } : {});
-          return state;
+          return;
         }
         const reasons = [...(v.reasons ?? []), ...(v.comment ? [v.comment] : [])].map((r) => r.trim()).filter(Boolean);
         state.status = 'inProgress';
@@ -622,15 +836,14 @@ export async function RectificationWorkflow(input: RectificationInput): Promise<
         if (plan && plan.refusalAfterFailures > 0 && state.failedVerifications >= plan.refusalAfterFailures) {
           await refusal([`整改 ${state.failedVerifications} 次核查不通过（屡不整改）`, ...reasons], by);
         }
-        return state;
       }),
-    { validator: checkVerify },
+    { validator: limited(LIMITS.verify, checkVerify) },
   );
 
   setHandler(
     requestExtensionUpdate,
     (r) =>
-      exclusive(async () => {
+      act(async () => {
         checkExtensionRequest(r);
         const requestedDeadline =
           r.until ??
@@ -645,16 +858,15 @@ export async function RectificationWorkflow(input: RectificationInput): Promise<
           requestedDeadline,
           status: 'pending',
         });
-        await record('extensionRequested', r.by ?? r.unitId, { seq, reason: r.reason.trim(), requestedDeadline });
-        return state;
+        await record('extensionRequested', r.unitId, { seq, reason: r.reason.trim(), requestedDeadline, ...(r.by ? { by: r.by } : {}) });
       }),
-    { validator: checkExtensionRequest },
+    { validator: limited(LIMITS.extensionRequest, checkExtensionRequest) },
   );
 
   setHandler(
     decideExtensionUpdate,
     (d) =>
-      exclusive(async () => {
+      act(async () => {
         checkExtensionDecision(d);
         const request = state.extensions.find((e) => e.status === 'pending')!;
         const by = d.by ?? 'office';
@@ -688,15 +900,14 @@ export async function RectificationWorkflow(input: RectificationInput): Promise<
             },
           },
         });
-        return state;
       }),
-    { validator: checkExtensionDecision },
+    { validator: limited(LIMITS.extensionDecision, checkExtensionDecision) },
   );
 
   setHandler(
     reassignUpdate,
     (r) =>
-      exclusive(async () => {
+      act(async () => {
         checkReassign(r);
         const by = r.by ?? 'office';
         const newDeadlineAt = r.deadline ? await local.deadlineInstant({ timeZone, date: r.deadline }) : undefined;
@@ -728,9 +939,8 @@ export async function RectificationWorkflow(input: RectificationInput): Promise<
           details: { previousUnitName, reason: r.reason.trim() },
           calendarWarning: warning,
         });
-        return state;
       }),
-    { validator: checkReassign },
+    { validator: limited(LIMITS.reassign, checkReassign) },
   );
 
   const checkWithdraw = ({ reason }: { reason: string }) => {
@@ -740,7 +950,7 @@ export async function RectificationWorkflow(input: RectificationInput): Promise<
   setHandler(
     withdrawUpdate,
     (w) =>
-      exclusive(async () => {
+      act(async () => {
         checkWithdraw(w);
         const notified = state.status !== 'scheduled';
         state.status = 'withdrawn';
@@ -750,9 +960,8 @@ export async function RectificationWorkflow(input: RectificationInput): Promise<
         const withdrawn: EventSpec = { kind: 'withdrawn', actor: w.by ?? 'office', detail: { reason: w.reason.trim() } };
         if (notified) await notify('withdrawal', { details: { reason: w.reason.trim() }, event: withdrawn });
         else await record(withdrawn.kind, withdrawn.actor, withdrawn.detail);
-        return state;
       }),
-    { validator: checkWithdraw },
+    { validator: limited(LIMITS.withdraw, checkWithdraw) },
   );
 
   const checkRefusal = ({ reason }: { reason: string }) => {
@@ -765,72 +974,93 @@ export async function RectificationWorkflow(input: RectificationInput): Promise<
   setHandler(
     recordRefusalUpdate,
     (r) =>
-      exclusive(async () => {
+      act(async () => {
         checkRefusal(r);
         await record('refused', r.by ?? 'office', { reason: r.reason.trim() });
         await refusal([r.reason.trim()], r.by ?? 'office');
-        return state;
       }),
-    { validator: checkRefusal },
+    { validator: limited(LIMITS.refusal, checkRefusal) },
   );
 
   // ---------------------------------------------------------------------------------------------
   // The task's life
 
-  const loaded = await local.loadTaskPlan({ campaignId, taskId: task.id, leadUnit: task.leadUnit, override: task.escalation });
+  const loaded = await local.loadTaskPlan({ campaignId, taskId: task.id, leadUnit: state.leadUnit, override: task.escalation });
   plan = loaded.escalation;
   units = loaded.units;
   state.ladder = plan.ladder.map((r) => r.name);
 
-  // Assignment on the task's start day.
-  const startAt = await local.instantOf({ timeZone, date: task.start, time: WORKDAY_START });
-  if (Date.parse(startAt) > Date.now()) await condition(terminal, Date.parse(startAt) - Date.now());
-
-  if (!terminal()) {
-    await exclusive(async () => {
-      const startRung = input.complaint
-        ? plan!.complaints.startAt
-        : input.startAtRung
-          ? Math.min(Math.max(1, Math.floor(input.startAtRung)), plan!.ladder.length)
-          : 0;
-      if (startRung > 0 && plan!.ladder.length > 0) {
-        // A complaint (or an urgent task) starts high on the ladder: its first notice is that rung's.
-        if (input.complaint) {
-          await record('complaint', input.complaint.source, {
-            source: input.complaint.source,
-            ...(input.complaint.summary ? { text: input.complaint.summary } : {}),
-            ...(input.complaint.reference ? { reference: input.complaint.reference } : {}),
-          });
-        }
-        await setDeadline(task.deadline);
-        await planAcknowledgement();
-        state.status = 'assigned';
-        await fireRung(startRung, {
-          ...(input.complaint ? { rectificationDays: input.complaint.rectificationDays ?? plan!.complaints.rectificationDays } : {}),
-        });
-        await record('assigned', undefined, { deadline: state.deadline, startAtRung: startRung });
-      } else {
-        await setDeadline(task.deadline);
-        const warning = await planAcknowledgement();
-        state.status = 'assigned';
-        const assigned: EventSpec = { kind: 'assigned', detail: { deadline: state.deadline } };
-        if (fewerRoundTrips) {
-          await planNextRung();
-          await notify('assignment', { calendarWarning: warning, event: assigned });
-        } else {
-          await notify('assignment', { calendarWarning: warning });
-          await planNextRung();
-          await record(assigned.kind, undefined, assigned.detail);
-        }
-      }
-    });
+  /**
+   * Continues as new when the history has grown long (TASK_CONTINUES_AS_NEW), between updates: the
+   * turn is free and every handler has answered, so what they did travels in the carried state.
+   */
+  async function continueWhenLong(): Promise<void> {
+    const info = workflowInfo();
+    if (!(info.continueAsNewSuggested || info.historyLength > historyLimit || info.historySize > TASK_HISTORY_BYTES)) return;
+    if (!patched(TASK_CONTINUES_AS_NEW)) return;
+    await condition(() => allHandlersFinished() && turns.idle());
+    if (terminal()) return;
+    const next = carryOver({ state, eventSeq, evidenceCount, noticeAttempts, lastCheckAt, anchor, ladderNoticesFrom });
+    await continueAsNew<typeof RectificationWorkflow>({ ...input, carried: next, historyLimit });
   }
-  lastCheckAt = now();
-  const nextCheck = async () =>
-    (state.nextCheckAt = (await local.nextCheckTime({ campaignId, timeZone, after: now(), ...weeklyCheck })).at);
-  if (!terminal()) await nextCheck();
+
+  /** Assignment on the task's start day, and the first weekly check. */
+  async function assign(): Promise<void> {
+    const startAt = await local.instantOf({ timeZone, date: task.start, time: WORKDAY_START });
+    if (Date.parse(startAt) > Date.now()) await condition(terminal, Date.parse(startAt) - Date.now());
+
+    if (!terminal()) {
+      await exclusive(async () => {
+        const startRung = input.complaint
+          ? plan!.complaints.startAt
+          : input.startAtRung
+            ? Math.min(Math.max(1, Math.floor(input.startAtRung)), plan!.ladder.length)
+            : 0;
+        if (startRung > 0 && plan!.ladder.length > 0) {
+          // A complaint (or an urgent task) starts high on the ladder: its first notice is that rung's.
+          if (input.complaint) {
+            await record('complaint', input.complaint.source, {
+              source: input.complaint.source,
+              ...(input.complaint.summary ? { text: input.complaint.summary } : {}),
+              ...(input.complaint.reference ? { reference: input.complaint.reference } : {}),
+            });
+          }
+          await setDeadline(task.deadline);
+          await planAcknowledgement();
+          state.status = 'assigned';
+          await fireRung(startRung, {
+            ...(input.complaint ? { rectificationDays: input.complaint.rectificationDays ?? plan!.complaints.rectificationDays } : {}),
+          });
+          await record('assigned', undefined, { deadline: state.deadline, startAtRung: startRung });
+        } else {
+          await setDeadline(task.deadline);
+          const warning = await planAcknowledgement();
+          state.status = 'assigned';
+          const assigned: EventSpec = { kind: 'assigned', detail: { deadline: state.deadline } };
+          if (fewerRoundTrips) {
+            await planNextRung();
+            await notify('assignment', { calendarWarning: warning, event: assigned });
+          } else {
+            await notify('assignment', { calendarWarning: warning });
+            await planNextRung();
+            await record(assigned.kind, undefined, assigned.detail);
+          }
+        }
+      });
+    }
+    lastCheckAt = now();
+    if (!terminal()) await nextCheck();
+  }
+
+  async function nextCheck() {
+    state.nextCheckAt = (await local.nextCheckTime({ campaignId, timeZone, after: now(), ...weeklyCheck })).at;
+  }
+
+  // A run continued as new was assigned long ago: its timers' targets are in the carried state.
+  if (!carried) await assign();
 
   while (!terminal()) {
+    await continueWhenLong();
     const seen = version;
     const waitingForOffice = state.status === 'evidenceSubmitted';
     const ackDue = state.status === 'assigned' && !state.acknowledgementOverdue && state.acknowledgeBy;

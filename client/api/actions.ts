@@ -29,9 +29,11 @@ import {
   type NewTaskInput,
   type ReassignInput,
   type RefusalInput,
+  type TaskUpdateResult,
   type VerifyInput,
   type WithdrawInput,
 } from '../../workflows/messages.js';
+import { MAX_NAME_CHARS, MAX_TEXT_CHARS, tooLong } from '../../domain/limits.js';
 import { ActionRejected, CampaignAlreadyStarted, campaignHandle, runUpdate, startCampaign, taskHandle, UpdateStillRunning } from '../campaigns.js';
 import { submitEvidence as submitEvidenceToWorkflow, submitMaterials as recordMaterials } from '../evidence.js';
 import { campaignEnding, findCampaign, type CampaignEnding } from './read-model.js';
@@ -69,6 +71,8 @@ const STATE_REASONS = new Set([
 export function problemFrom(error: unknown): HttpProblem | undefined {
   if (error instanceof HttpProblem) return error;
   if (error instanceof ActionRejected) {
+    // The task's reports for today are used up (MAX_REPORTS_PER_DAY): try again tomorrow.
+    if (error.reason === 'DailyLimit') return new HttpProblem(429, error.reason, error.message);
     const state = error.reason !== undefined && (STATE_REASONS.has(error.reason) || /State$/.test(error.reason));
     return new HttpProblem(state ? 409 : 422, error.reason ?? 'Rejected', error.message);
   }
@@ -495,8 +499,11 @@ export async function submitEvidence(
   campaignId: string,
   taskId: string,
   input: { unitId: string; form: EvidenceForm; text: string; interim?: boolean; by?: string; files: UploadedFile[] },
-): Promise<TaskState> {
+): Promise<TaskUpdateResult> {
   if (!(input.form in EVIDENCE_FORMS)) throw new HttpProblem(422, 'EvidenceForm', '请选择材料形式');
+  // The workflow refuses these too; checked here first so that nothing is uploaded for a refusal.
+  const long = tooLong(input.text.trim(), MAX_TEXT_CHARS, '佐证材料说明') ?? tooLong(input.by, MAX_NAME_CHARS, '经办人姓名');
+  if (long) throw new HttpProblem(422, 'TooLong', long);
   if (input.files.length > MAX_EVIDENCE_FILES) throw new HttpProblem(422, 'TooManyFiles', `一次最多上传 ${MAX_EVIDENCE_FILES} 个文件`);
   const files = input.files.map((f) => {
     const fileName = cleanFileName(f.fileName);

@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import { endOfCivilDay, loadCampaignCalendar } from '../../activities/calendar.js';
 import { listEvidence, type SubmissionRow } from '../../db/evidence.js';
 import { EVIDENCE_FORMS, TERMINAL_STATUSES, type TaskState, type TaskStatus } from '../../domain/task-state.js';
+import type { TaskBrief } from '../../workflows/messages.js';
 import { campaignHandle } from '../campaigns.js';
 import type { ConsoleContext } from '../server.js';
 import { HttpProblem, liveTaskState } from './actions.js';
@@ -144,7 +145,7 @@ export async function clockFor(
   };
 }
 
-export function stateView(state: TaskState) {
+export function stateView<S extends TaskBrief>(state: S) {
   return { ...state, statusName: statusName(state.status), rungName: state.rungName || rungName(state.rung) };
 }
 
@@ -177,7 +178,12 @@ export async function taskDetail(ctx: ConsoleContext, campaignId: string, taskId
   const clock = await clockFor(ctx, task, live, now, campaign.timeZone);
   // Units act under their id; people read their name.
   const unitNames = new Map(campaign.definition.units.map((u) => [u.id, u.name]));
-  for (const item of timeline) if (item.actor && unitNames.has(item.actor)) item.actor = unitNames.get(item.actor);
+  // A unit acts as itself; who at the unit did it (`by`, a label the unit typed) is shown beside it.
+  for (const item of timeline) {
+    if (!item.actor || !unitNames.has(item.actor)) continue;
+    const by = typeof item.detail?.by === 'string' && item.detail.by ? `（${item.detail.by}）` : '';
+    item.actor = `${unitNames.get(item.actor)}${by}`;
+  }
   const status = live?.status ?? task.status;
   const planned: TimelineItem[] = [];
   if (!isTerminal(status)) {

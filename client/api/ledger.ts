@@ -153,5 +153,25 @@ export async function ledgerWorkbook(ctx: ConsoleContext, campaign: CampaignReco
     row.getCell('mark').fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: fills[u.mark] } };
   }
 
+  keepAsText(book);
   return Buffer.from(await book.xlsx.writeBuffer());
+}
+
+/**
+ * Text a spreadsheet would take for a formula when it is edited or copied out (it starts with = + -
+ * @, a tab or a carriage return: a unit's progress report "=HYPERLINK(…)") gets a leading
+ * apostrophe, so that it stays text.
+ */
+export function spreadsheetText(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+function keepAsText(book: ExcelJS.Workbook): void {
+  book.eachSheet((sheet) =>
+    sheet.eachRow((row) =>
+      row.eachCell((cell) => {
+        if (typeof cell.value === 'string') cell.value = spreadsheetText(cell.value);
+      }),
+    ),
+  );
 }

@@ -1,6 +1,6 @@
 // The JSON API: everything the console does, for other programs. Described at /api/openapi.json.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { TaskState } from '../../domain/task-state.js';
+import type { TaskUpdateResult } from '../../workflows/messages.js';
 import { importPlan, PlanInputError } from '../../plan/index.js';
 import { requireAdmin, requireUser } from '../web/auth.js';
 import { TASK_STATUSES } from '../../domain/task-state.js';
@@ -23,8 +23,10 @@ import { campaignOverview, requireCampaign, stateView, taskDetail } from './comp
 import { docxAvailable, noticeDocument } from './documents.js';
 import { ledgerFileName, ledgerWorkbook } from './ledger.js';
 import { assessments, dashboard, findMail, findNotice, findTask, listCampaigns, listMail, listNotices, listTasks, todayIn } from './read-model.js';
-import { problems, ref } from './schemas.js';
+import { idField, problems, reasonsField, ref, textField } from './schemas.js';
 import { attachment } from '../web/download.js';
+import { withUploads } from '../web/uploads.js';
+import { revokeUnitLinks } from '../../db/unit-links.js';
 
 const campaignParam = {
   type: 'object',
@@ -190,6 +192,49 @@ export function registerApiRoutes(app: FastifyInstance): void {
     },
   );
 
+  // ------------------------------------------------------------------ unit links
+  app.post(
+    '/api/campaigns/:campaignId/units/:unitId/links/revoke',
+    {
+      ...writer,
+      schema: {
+        tags: ['campaigns'],
+        summary: '收回单位链接：此前发给该单位的链接（某项任务的，或不指定任务时全部任务和每月材料的）一律失效',
+        description: '用于单位联系人变更或链接被转发。此后邮件中的新链接有效；管理员可在任务页复制新链接转交。',
+        security: write,
+        params: {
+          type: 'object',
+          properties: { campaignId: { type: 'string', maxLength: 64 }, unitId: { type: 'string', maxLength: 64 } },
+          required: ['campaignId', 'unitId'],
+        },
+        body: {
+          type: 'object',
+          properties: {
+            taskId: { type: 'string', maxLength: 64, description: '只收回该任务的链接' },
+            reason: { type: 'string', maxLength: 200, description: '收回原因，如“联系人变更”' },
+          },
+          additionalProperties: false,
+        },
+        response: { 200: ref('RevokedLinks'), ...problems(400, 401, 403, 404, 415) },
+      },
+    },
+    async (request) => {
+      requireJson(request);
+      const { campaignId, unitId } = request.params as { campaignId: string; unitId: string };
+      await requireCampaign(ctx, campaignId);
+      const body = (request.body ?? {}) as { taskId?: string; reason?: string };
+      const revoked = await revokeUnitLinks(ctx.db, {
+        campaignId,
+        unitId,
+        taskId: body.taskId,
+        reason: body.reason?.trim() || `由 ${by(request)} 收回`,
+        at: await ctx.now(),
+      });
+      if (!revoked) throw new HttpProblem(404, 'NotFound', body.taskId ? `单位或任务不存在：${unitId}、${body.taskId}` : `单位不存在：${unitId}`);
+      return { campaignId, unitId, ...revoked };
+    },
+  );
+
   // ------------------------------------------------------------------ tasks
   app.get(
     '/api/campaigns/:campaignId/tasks',
@@ -255,8 +300,8 @@ export function registerApiRoutes(app: FastifyInstance): void {
           type: 'object',
           properties: {
             passed: { type: 'boolean' },
-            comment: { type: 'string', maxLength: 5000 },
-            reasons: { type: 'array', items: { type: 'string', maxLength: 1000 }, maxItems: 50 },
+            comment: textField,
+            reasons: reasonsField,
           },
           required: ['passed'],
           additionalProperties: false,
@@ -283,7 +328,7 @@ export function registerApiRoutes(app: FastifyInstance): void {
     path: string,
     summary: string,
     body: Record<string, unknown>,
-    run: (campaignId: string, taskId: string, body: never, by: string) => Promise<TaskState>,
+    run: (campaignId: string, taskId: string, body: never, by: string) => Promise<TaskUpdateResult>,
   ) =>
     app.post(
       `/api/campaigns/:campaignId/tasks/:taskId/${path}`,
@@ -313,7 +358,7 @@ export function registerApiRoutes(app: FastifyInstance): void {
       properties: {
         approved: { type: 'boolean' },
         until: { type: 'string', format: 'date' },
-        comment: { type: 'string', maxLength: 5000 },
+        comment: textField,
       },
       required: ['approved'],
       additionalProperties: false,
@@ -326,8 +371,8 @@ export function registerApiRoutes(app: FastifyInstance): void {
     {
       type: 'object',
       properties: {
-        unitId: { type: 'string', maxLength: 64 },
-        reason: { type: 'string', maxLength: 2000 },
+        unitId: idField,
+        reason: textField,
         deadline: { type: 'string', format: 'date' },
       },
       required: ['unitId', 'reason'],
@@ -338,13 +383,13 @@ export function registerApiRoutes(app: FastifyInstance): void {
   taskUpdate(
     'withdraw',
     '撤销任务',
-    { type: 'object', properties: { reason: { type: 'string', maxLength: 2000 } }, required: ['reason'], additionalProperties: false },
+    { type: 'object', properties: { reason: textField }, required: ['reason'], additionalProperties: false },
     (c, t, b: { reason: string }, by) => withdraw(ctx.temporal, c, t, { ...b, by }),
   );
   taskUpdate(
     'refusal',
     '记录拒不整改：督办直接升至阶梯中拒不整改对应的层级',
-    { type: 'object', properties: { reason: { type: 'string', maxLength: 2000 } }, required: ['reason'], additionalProperties: false },
+    { type: 'object', properties: { reason: textField }, required: ['reason'], additionalProperties: false },
     (c, t, b: { reason: string }, by) => recordRefusal(ctx.temporal, c, t, { ...b, by }),
   );
 
@@ -605,10 +650,11 @@ export function registerApiRoutes(app: FastifyInstance): void {
   );
 
   // ------------------------------------------------------------------ plan import
-  app.post(
+  // An upload: session, role and CSRF header are checked before the body is read.
+  withUploads(app, (uploads) => uploads.post(
     '/api/plans/import',
     {
-      ...writer,
+      onRequest: writer.preHandler,
       validatorCompiler: () => () => true,
       schema: {
         tags: ['plans'],
@@ -651,5 +697,5 @@ export function registerApiRoutes(app: FastifyInstance): void {
         throw error;
       }
     },
-  );
+  ));
 }

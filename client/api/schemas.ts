@@ -1,5 +1,6 @@
 // JSON Schemas of the API: they validate requests, shape responses, and make the OpenAPI document.
 import type { FastifyInstance } from 'fastify';
+import { MAX_ID_CHARS, MAX_NAME_CHARS, MAX_REASONS, MAX_TEXT_CHARS } from '../../domain/limits.js';
 
 const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
@@ -9,6 +10,11 @@ const dateTime = { type: 'string', format: 'date-time' } as const;
 const date = { type: 'string', format: 'date' } as const;
 const strings = { type: 'array', items: str } as const;
 const anyObject = { type: 'object', additionalProperties: true } as const;
+/** The free texts, names and ids of task actions: the limits the task workflow enforces (domain/limits.ts). */
+export const textField = { type: 'string', maxLength: MAX_TEXT_CHARS } as const;
+export const nameField = { type: 'string', maxLength: MAX_NAME_CHARS } as const;
+export const idField = { type: 'string', maxLength: MAX_ID_CHARS } as const;
+export const reasonsField = { type: 'array', items: textField, maxItems: MAX_REASONS } as const;
 
 function object(properties: Record<string, unknown>, required: string[] = Object.keys(properties), extra: Record<string, unknown> = {}) {
   return { type: 'object', properties, required, additionalProperties: false, ...extra };
@@ -207,6 +213,11 @@ export const SCHEMAS = [
         evidence: { type: 'array', items: { type: 'object', additionalProperties: true } },
         extensions: { type: 'array', items: { type: 'object', additionalProperties: true } },
         timeline: { type: 'array', items: { type: 'object', additionalProperties: true } },
+        events: {
+          type: 'array',
+          items: { type: 'object', additionalProperties: true },
+          description: '操作的回答：本次操作新增的记录（回答不含材料、通知和全部经过）',
+        },
       },
       ['campaignId', 'taskId', 'status', 'statusName', 'rung', 'rungName'],
       { additionalProperties: true },
@@ -484,8 +495,37 @@ export const SCHEMAS = [
     ...object({ id: str, title: str, workflowId: str, taskCount: int, unitCount: int }),
   },
   {
+    $id: 'PortalTask',
+    description: '单位链接可见的任务信息',
+    ...object(
+      {
+        id: str,
+        title: str,
+        leadUnitName: str,
+        cooperatingUnitNames: strings,
+        start: date,
+        deadline: date,
+        status: str,
+        statusName: str,
+        rung: int,
+        rungName: str,
+        overdue: bool,
+        deadlineAt: dateTime,
+      },
+      ['id', 'title', 'leadUnitName', 'cooperatingUnitNames', 'start', 'deadline', 'status', 'statusName', 'rung', 'rungName', 'overdue'],
+    ),
+  },
+  {
+    $id: 'PortalTimelineItem',
+    description: '单位链接可见的任务记录：步骤、文号与标题，不含收件人；责任单位另见文字与办理人',
+    ...object(
+      { at: dateTime, kind: str, label: str, actor: str, text: str, documentNumber: str, planned: bool, detail: object({}, []) },
+      ['at', 'kind', 'label', 'detail'],
+    ),
+  },
+  {
     $id: 'PortalView',
-    description: '责任单位通过签名链接看到的任务',
+    description: '责任单位通过签名链接看到的任务（仅列出的字段；配合单位只读，不见延期申请与他人材料）',
     ...object(
       {
         campaignId: str,
@@ -493,17 +533,42 @@ export const SCHEMAS = [
         officeName: str,
         unit: object({ id: str, name: str, role: { type: 'string', enum: ['lead', 'cooperating', 'other'] } }),
         expiresAt: dateTime,
-        task: ref('TaskSummary'),
+        task: ref('PortalTask'),
         description: str,
-        live: ref('TaskState'),
         clock: ref('Clock'),
-        timeline: arrayOf('TimelineItem'),
+        timeline: arrayOf('PortalTimelineItem'),
         evidence: arrayOf('EvidenceSubmission'),
         extensions: arrayOf('Extension'),
         actions: object({ acknowledge: bool, reportProgress: bool, submitEvidence: bool, requestExtension: bool }),
       },
       ['campaignId', 'campaignTitle', 'officeName', 'unit', 'expiresAt', 'task', 'description', 'clock', 'timeline', 'evidence', 'extensions', 'actions'],
     ),
+  },
+  {
+    $id: 'PortalTaskState',
+    description: '责任单位办理后任务的状态',
+    ...object(
+      {
+        taskId: str,
+        status: str,
+        statusName: str,
+        rung: int,
+        rungName: str,
+        deadline: date,
+        deadlineAt: dateTime,
+        acknowledgedAt: dateTime,
+        lastProgressAt: dateTime,
+        closedAt: dateTime,
+        extensions: arrayOf('Extension'),
+      },
+      ['taskId', 'status', 'statusName', 'rung', 'rungName', 'extensions'],
+    ),
+  },
+  { $id: 'PortalActionResult', ...object({ task: ref('PortalTaskState') }) },
+  {
+    $id: 'RevokedLinks',
+    description: '已收回的单位链接：此前发出的链接失效，此后邮件中的新链接有效',
+    ...object({ campaignId: str, unitId: str, tasks: strings, materials: bool }),
   },
 ] as const;
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parse } from 'yaml';
+import { DefinitionError, readYaml } from '../../domain/definition-yaml.js';
 import { saveCalendarYears } from '../../activities/calendar.js';
 import { withDatabase } from '../connect.js';
 import { BadInputError } from '../exit-codes.js';
@@ -32,9 +32,10 @@ export function registerCalendarCommands(program: Command): void {
       }
       let data: unknown;
       try {
-        data = parse(text);
+        ({ data } = readYaml(text, file));
       } catch (error) {
-        throw new BadInputError(`${file} 不是有效的 YAML：${(error as Error).message.split('\n')[0]}`);
+        if (!(error instanceof DefinitionError)) throw error;
+        throw new BadInputError(`${file} 不是有效的 YAML：${error.problems.map((p) => p.message).join('；')}`);
       }
       await withDatabase(async (db) => {
         let years: number[];

@@ -15,6 +15,8 @@ import {
   taskStateQuery,
   verifyUpdate,
   withdrawUpdate,
+  type TaskBrief,
+  type TaskUpdateResult,
 } from '../../workflows/messages.js';
 import { ActionRejected, runUpdate, taskHandle } from '../campaigns.js';
 import { withDatabase, withTemporal } from '../connect.js';
@@ -24,7 +26,7 @@ import { BadInputError } from '../exit-codes.js';
 const ZONE = 'Asia/Shanghai';
 const when = (iso: string | undefined) => (iso ? DateTime.fromISO(iso).setZone(ZONE).toFormat('yyyy-MM-dd HH:mm') : '—');
 
-function summary(state: TaskState): string {
+function summary(state: TaskBrief): string {
   const parts = [`任务 ${state.taskId}：${TASK_STATUSES[state.status]}`];
   if (state.rungName) parts.push(`督办层级：${state.rungName}`);
   if (state.deadline && state.status !== 'closed' && state.status !== 'withdrawn') parts.push(`当前时限：${state.deadline}`);
@@ -32,7 +34,7 @@ function summary(state: TaskState): string {
 }
 
 /** Runs one update on a task and prints its new state; a refusal is bad input (exit 2). */
-async function act(campaignId: string, taskId: string, run: (handle: ReturnType<typeof taskHandle>) => Promise<TaskState>) {
+async function act(campaignId: string, taskId: string, run: (handle: ReturnType<typeof taskHandle>) => Promise<TaskUpdateResult>) {
   await withTemporal(async (client) => {
     try {
       console.log(summary(await run(taskHandle(client, campaignId, taskId))));
@@ -122,9 +124,11 @@ export function registerTaskCommands(program: Command): void {
           }
         }
         console.log('经过：');
+        if (state.timelineOmitted) console.log(`  （更早的 ${state.timelineOmitted} 条从略，完整记录见控制台的任务页或任务台账）`);
         for (const e of state.timeline) {
           const detail = describeEvent(e.kind, e.detail ?? {});
-          console.log(`  ${when(e.at)}  ${EVENT_NAMES[e.kind] ?? e.kind}${e.actor ? `（${e.actor}）` : ''}${detail ? `  ${detail}` : ''}`);
+          const by = typeof e.detail?.by === 'string' && e.detail.by ? ` ${e.detail.by}` : '';
+          console.log(`  ${when(e.at)}  ${EVENT_NAMES[e.kind] ?? e.kind}${e.actor ? `（${e.actor}${by}）` : ''}${detail ? `  ${detail}` : ''}`);
         }
       });
     });

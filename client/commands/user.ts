@@ -132,7 +132,7 @@ export function registerUserCommands(program: Command): void {
       await withDatabase(async (db) => {
         if (!(await setUserPassword(db, name, passwordHash))) throw new BadInputError(`没有账号 ${name}`);
       });
-      console.log(`已修改 ${name} 的密码`);
+      console.log(`已修改 ${name} 的密码，该账号已登录的会话全部退出`);
     });
 
   for (const [verb, disabled, text] of [

@@ -1,9 +1,18 @@
 // Accounts and sessions: login (rate limited), logout, and the role checks every route uses.
 import argon2 from 'argon2';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { findUserById, findUserByName, recordLogin, type UserRole } from '../../db/users.js';
+import {
+  clearLoginFailures,
+  countLoginFailures,
+  findUserById,
+  findUserByName,
+  recordLogin,
+  recordLoginFailure,
+  type UserRole,
+} from '../../db/users.js';
 import { HttpProblem } from '../api/actions.js';
 import { problems, ref } from '../api/schemas.js';
+import { csrfToken } from './csrf.js';
 import { page } from './views.js';
 
 export interface ConsoleUser {
@@ -47,43 +56,99 @@ export async function loadUser(app: FastifyInstance, request: FastifyRequest): P
 
 const isApi = (request: FastifyRequest) => request.url.startsWith('/api/');
 
-/** preHandler: a logged-in administrator or leader; pages send others to the login page. */
+/** preHandler (onRequest on upload routes): a logged-in administrator or leader; pages send others to the login page. */
 export async function requireUser(request: FastifyRequest, reply: FastifyReply) {
   if (request.user) return;
   if (isApi(request)) throw new HttpProblem(401, 'Unauthenticated', '请先登录');
   return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
 }
 
-/** preHandler: an administrator; leaders read but do not act. */
+/** preHandler (onRequest on upload routes): an administrator; leaders read but do not act. */
 export async function requireAdmin(request: FastifyRequest, reply: FastifyReply) {
   if (!request.user) return requireUser(request, reply);
   if (request.user.role !== 'admin') throw new HttpProblem(403, 'Forbidden', '领导账号只能查看，不能执行此操作');
 }
 
-/** Only a local path is followed after login. */
-function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) && !next.startsWith('/login') ? next : '/';
+/**
+ * Where to go after login: a path of the console itself, resolved against its own address as a
+ * browser would (tabs and line breaks dropped, `\\` read as `/`), same origin, one leading slash;
+ * anything else goes to the dashboard.
+ */
+export function safeNext(next: unknown, publicUrl: string): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.length > 2048) return '/';
+  let base: URL;
+  let url: URL;
+  try {
+    base = new URL(publicUrl);
+    url = new URL(next, base);
+  } catch {
+    return '/';
+  }
+  if (url.origin !== base.origin || url.username || url.password) return '/';
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\') || path.startsWith('/login')) return '/';
+  return path;
 }
 
-export function registerAuthRoutes(app: FastifyInstance, options: { loginRateLimit: { max: number; timeWindowMs: number } }) {
-  const rateLimit = {
-    max: options.loginRateLimit.max,
-    timeWindow: options.loginRateLimit.timeWindowMs,
-    errorResponseBuilder: () => ({ statusCode: 429, code: 'TooManyRequests', message: '登录尝试过于频繁，请一分钟后再试' }),
+export interface LoginLimits {
+  /** Attempts per client address and window, /login and /api/session together. */
+  perAddress: { max: number; timeWindowMs: number };
+  /** Failed attempts per account name and window, counted in PostgreSQL across console processes. */
+  perAccount: { max: number; timeWindowMs: number };
+}
+
+export function registerAuthRoutes(app: FastifyInstance, options: LoginLimits) {
+  const publicUrl = app.console.publicUrl;
+  const db = app.console.db;
+  // One allowance for both ways in: the form and the API draw on the same count per address.
+  const perAddress = app.createRateLimit({
+    max: options.perAddress.max,
+    timeWindow: options.perAddress.timeWindowMs,
+    keyGenerator: (request: FastifyRequest) => `login:${request.ip}`,
+  });
+  const addressLimit = async (request: FastifyRequest, reply: FastifyReply) => {
+    const limit = await perAddress(request);
+    if (!limit.isAllowed && limit.isExceeded) {
+      reply.header('Retry-After', String(limit.ttlInSeconds));
+      throw new HttpProblem(429, 'TooManyRequests', '登录尝试过于频繁，请稍后再试');
+    }
+  };
+  const accountMinutes = Math.max(Math.round(options.perAccount.timeWindowMs / 60_000), 1);
+  /** The password check with the account's allowance: refused unchecked while locked, failures counted. */
+  const login = async (request: FastifyRequest, name: string, password: string): Promise<ConsoleUser | undefined> => {
+    const key = typeof name === 'string' ? name.trim() : '';
+    if (key && (await countLoginFailures(db, key, options.perAccount.timeWindowMs)) >= options.perAccount.max) {
+      throw new HttpProblem(429, 'AccountLocked', `该账号登录失败次数过多，已暂时锁定，请 ${accountMinutes} 分钟后再试`);
+    }
+    const user = await checkPassword(app, name, password);
+    if (!user && key) await recordLoginFailure(db, key, request.ip);
+    if (user) await clearLoginFailures(db, key);
+    return user;
   };
 
   app.get('/login', async (request, reply) => {
-    if (request.user) return reply.redirect(safeNext((request.query as { next?: string }).next), 303);
-    return page(app, request, reply, 'login', { title: '登录', bare: true }, { next: safeNext((request.query as { next?: string }).next) });
+    const next = safeNext((request.query as { next?: string }).next, publicUrl);
+    if (request.user) return reply.redirect(next, 303);
+    return page(app, request, reply, 'login', { title: '登录', bare: true }, { next });
   });
 
   app.post(
     '/login',
-    { config: { rateLimit }, preHandler: app.csrfProtection },
+    { onRequest: addressLimit, preHandler: app.csrfProtection },
     async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
-      const user = await checkPassword(app, String(body.name ?? ''), String(body.password ?? ''));
-      const next = safeNext(body.next);
+      const next = safeNext(body.next, publicUrl);
+      let user: ConsoleUser | undefined;
+      try {
+        user = await login(request, String(body.name ?? ''), String(body.password ?? ''));
+      } catch (error) {
+        if (!(error instanceof HttpProblem)) throw error;
+        reply.code(error.statusCode);
+        return page(app, request, reply, 'login', { title: '登录', bare: true, flash: { kind: 'error', text: error.message } }, {
+          next,
+          name: String(body.name ?? ''),
+        });
+      }
       if (!user) {
         reply.code(401);
         return page(app, request, reply, 'login', { title: '登录', bare: true, flash: { kind: 'error', text: '用户名或密码不正确' } }, {
@@ -108,7 +173,7 @@ export function registerAuthRoutes(app: FastifyInstance, options: { loginRateLim
   app.post(
     '/api/session',
     {
-      config: { rateLimit },
+      onRequest: addressLimit,
       schema: {
         tags: ['session'],
         summary: '登录（管理员或领导账号），返回会话 Cookie 与 csrfToken',
@@ -126,14 +191,14 @@ export function registerAuthRoutes(app: FastifyInstance, options: { loginRateLim
         throw new HttpProblem(415, 'UnsupportedMediaType', '请以 application/json 提交');
       }
       const { name, password } = request.body as { name: string; password: string };
-      const user = await checkPassword(app, name, password);
+      const user = await login(request, name, password);
       if (!user) throw new HttpProblem(401, 'BadCredentials', '用户名或密码不正确');
       await request.session.regenerate();
       request.session.userId = user.id;
       request.session.userName = user.name;
       request.session.role = user.role;
       request.user = user;
-      return reply.send({ user: publicUser(user), csrfToken: reply.generateCsrf() });
+      return reply.send({ user: publicUser(user), csrfToken: csrfToken(request, reply) });
     },
   );
 
@@ -148,7 +213,7 @@ export function registerAuthRoutes(app: FastifyInstance, options: { loginRateLim
         response: { 200: ref('SessionInfo'), ...problems(401) },
       },
     },
-    async (request, reply) => reply.send({ user: publicUser(request.user!), csrfToken: reply.generateCsrf() }),
+    async (request, reply) => reply.send({ user: publicUser(request.user!), csrfToken: csrfToken(request, reply) }),
   );
 
   app.delete(

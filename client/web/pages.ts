@@ -39,11 +39,13 @@ import {
   todayIn,
 } from '../api/read-model.js';
 import { TASK_STATUSES } from '../../domain/task-state.js';
-import { unitLinkFor } from '../../activities/unit-links.js';
+import { unitLinkExpiry, unitLinkFor } from '../../activities/unit-links.js';
+import { currentLinkVersion } from '../../db/unit-links.js';
 import { endOfCivilDay } from '../../activities/calendar.js';
 import { requireAdmin, requireUser } from './auth.js';
 import { chartOf } from './chart.js';
 import { attachment } from './download.js';
+import { withUploads } from './uploads.js';
 import { page } from './views.js';
 
 const PAGE_SIZE = 50;
@@ -101,28 +103,31 @@ function decodeText(data: Buffer): string {
 export function registerPageRoutes(app: FastifyInstance): void {
   const ctx = app.console;
 
-  /** The lead unit's signed link, for an administrator to pass on when mail did not arrive. */
-  const leadUnitLink = (detail: Awaited<ReturnType<typeof taskDetail>>) => {
-    const deadline = new Date(detail.clock.at ?? `${detail.task.deadline}T16:00:00Z`);
+  /** The lead unit's signed link (its current version), for an administrator to pass on when mail did not arrive. */
+  const leadUnitLink = async (detail: Awaited<ReturnType<typeof taskDetail>>) => {
+    const deadline = new Date(Math.max(Date.parse(detail.clock.at ?? `${detail.task.deadline}T16:00:00Z`), Date.parse(detail.now)));
+    const link = { campaignId: detail.task.campaignId, taskId: detail.task.id, unitId: detail.task.leadUnit };
     const url = unitLinkFor(
       { publicUrl: ctx.publicUrl, secret: ctx.linkSecret },
-      { campaignId: detail.task.campaignId, taskId: detail.task.id, unitId: detail.task.leadUnit, deadline },
+      { ...link, deadline, version: await currentLinkVersion(ctx.db, link) },
     );
-    return { url, expiresAt: new Date(deadline.getTime() + 90 * 86_400_000).toISOString() };
+    return { url, expiresAt: unitLinkExpiry(deadline).toISOString() };
   };
   /** Each unit's signed link to its monthly materials, as the 催报 carries it: for administrators to pass on. */
-  const materialsLinks = (campaignId: string, materials: { month: { dueDate: string }; units: { unitId: string }[] }, timeZone: string) => {
+  const materialsLinks = async (campaignId: string, materials: { month: { dueDate: string }; units: { unitId: string }[] }, timeZone: string) => {
     const deadline = new Date(endOfCivilDay(materials.month.dueDate, timeZone));
     const options = { publicUrl: ctx.publicUrl, secret: ctx.linkSecret };
-    return {
-      materialsLinks: Object.fromEntries(
-        materials.units.map((u) => [u.unitId, unitLinkFor(options, { scope: 'materials', campaignId, unitId: u.unitId, deadline })]),
-      ),
-      materialsLinksExpireAt: new Date(deadline.getTime() + 90 * 86_400_000).toISOString(),
-    };
+    const links: [string, string][] = [];
+    for (const u of materials.units) {
+      const version = await currentLinkVersion(ctx.db, { campaignId, unitId: u.unitId });
+      links.push([u.unitId, unitLinkFor(options, { scope: 'materials', campaignId, unitId: u.unitId, deadline, version })]);
+    }
+    return { materialsLinks: Object.fromEntries(links), materialsLinksExpireAt: unitLinkExpiry(deadline).toISOString() };
   };
   const user = { preHandler: requireUser };
   const admin = { preHandler: [requireAdmin, app.csrfProtection] };
+  /** Uploads: the same checks, before the body is read (the CSRF token rides in the form action's query). */
+  const adminUpload = { onRequest: [requireAdmin, app.csrfProtection] };
 
   // ------------------------------------------------------------------ dashboard
   app.get('/', user, async (request, reply) => {
@@ -187,7 +192,7 @@ export function registerPageRoutes(app: FastifyInstance): void {
       endable: !ended && overview.workflowStatus !== 'COMPLETED' && overview.workflowStatus !== 'NOT_FOUND',
       endForm: extra.endForm ?? {},
       ...(overview.materials && request.user!.role === 'admin'
-        ? materialsLinks(campaignId, overview.materials, overview.campaign.timeZone)
+        ? await materialsLinks(campaignId, overview.materials, overview.campaign.timeZone)
         : {}),
     });
   };
@@ -224,7 +229,7 @@ export function registerPageRoutes(app: FastifyInstance): void {
       reply,
       'task',
       { title: detail.task.title, nav: 'campaigns', campaignId, flash: flash ? { kind: 'ok', text: flash } : undefined },
-      { ...detail, units: await listUnits(ctx.db, campaignId), unitLink: request.user!.role === 'admin' ? leadUnitLink(detail) : undefined, form: {} },
+      { ...detail, units: await listUnits(ctx.db, campaignId), unitLink: request.user!.role === 'admin' ? await leadUnitLink(detail) : undefined, form: {} },
     );
   });
 
@@ -255,7 +260,7 @@ export function registerPageRoutes(app: FastifyInstance): void {
           {
             ...detail,
             units: await listUnits(ctx.db, campaignId),
-            unitLink: leadUnitLink(detail),
+            unitLink: await leadUnitLink(detail),
             form: { action: path, ...Object.fromEntries(Object.keys(body).map((k) => [k, formValue(body, k)])) },
           },
         );
@@ -502,7 +507,7 @@ export function registerPageRoutes(app: FastifyInstance): void {
     page(app, request, reply, 'import', { title: '导入与启动', nav: 'import' }, { planText: '', yaml: '' }),
   );
 
-  app.post('/import/plan', admin, async (request, reply) => {
+  withUploads(app, (uploads) => uploads.post('/import/plan', adminUpload, async (request, reply) => {
     const body = request.body;
     const raw = (body as Record<string, unknown>)?.file as { data?: Buffer; fileName?: string } | undefined;
     const pasted = formValue(body, 'text');
@@ -534,9 +539,9 @@ export function registerPageRoutes(app: FastifyInstance): void {
         yaml: '',
       });
     }
-  });
+  }));
 
-  app.post('/campaigns', admin, async (request, reply) => {
+  withUploads(app, (uploads) => uploads.post('/campaigns', adminUpload, async (request, reply) => {
     const body = request.body;
     const upload = uploadedText(body, 'file');
     const yaml = upload?.text ?? formValue(body, 'yaml');
@@ -583,5 +588,5 @@ export function registerPageRoutes(app: FastifyInstance): void {
         placeholderEmails: 0,
       });
     }
-  });
+  }));
 }

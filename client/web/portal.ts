@@ -5,8 +5,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readEvidenceFile } from '../../db/users.js';
 import { EVIDENCE_FORMS as FORM_NAMES, type EvidenceForm } from '../../domain/task-state.js';
-import { verifyUnitLink, type MaterialsUnitLink, type TaskUnitLink, type UnitLink } from '../../activities/unit-links.js';
+import { UNIT_LINK_PROBLEMS, verifyUnitLink, type MaterialsUnitLink, type TaskUnitLink, type UnitLink } from '../../activities/unit-links.js';
+import { currentLinkVersion } from '../../db/unit-links.js';
+import { materialsUsageSince } from '../../db/evidence.js';
+import type { TaskState } from '../../domain/task-state.js';
 import type { ConsoleContext } from '../server.js';
+import { MAX_NAME_CHARS, tooLong } from '../../domain/limits.js';
 import {
   acknowledge,
   EVIDENCE_EXTENSIONS,
@@ -23,12 +27,13 @@ import {
   type UploadedFile,
 } from '../api/actions.js';
 import { materialsMonth, unitsMaterials } from '../api/materials.js';
-import { stateView, taskDetail, type Clock } from '../api/compose.js';
+import { taskDetail, type Clock } from '../api/compose.js';
 const EVIDENCE_FORMS = Object.keys(FORM_NAMES) as EvidenceForm[];
-import type { TimelineItem } from '../api/read-model.js';
-import { problems, ref } from '../api/schemas.js';
+import { rungName, statusName, type TimelineItem } from '../api/read-model.js';
+import { problems, ref, textField } from '../api/schemas.js';
 import { attachment } from './download.js';
 import { formValue } from './pages.js';
+import { withUploads } from './uploads.js';
 import { page } from './views.js';
 
 export interface PortalAccess {
@@ -37,13 +42,24 @@ export interface PortalAccess {
   unitName: string;
 }
 
-/** Checks a link's signature and expiry (by the console's clock); a refused link is 403. */
+const LINK_ERRORS = { malformed: 'LinkInvalid', badSignature: 'LinkInvalid', expired: 'LinkExpired', revoked: 'LinkRevoked' } as const;
+
+/**
+ * Checks a link's signature, expiry (by the console's clock) and version: a link works only while its
+ * version is the stored one of its unit and task or materials (db/unit-links.ts), so a reassignment
+ * or an office's withdrawal stops it. Every refused link is 403, a withdrawn one `LinkRevoked`.
+ */
 async function checkedLink(ctx: ConsoleContext, token: string): Promise<UnitLink> {
   const check = verifyUnitLink(token, ctx.linkSecret, await ctx.now());
-  if (!check.ok) {
-    throw new HttpProblem(403, check.problem === 'expired' ? 'LinkExpired' : 'LinkInvalid', check.message);
-  }
-  return check.link;
+  if (!check.ok) throw new HttpProblem(403, LINK_ERRORS[check.problem], check.message);
+  const { link } = check;
+  const current = await currentLinkVersion(ctx.db, {
+    campaignId: link.campaignId,
+    unitId: link.unitId,
+    taskId: link.scope === 'materials' ? undefined : link.taskId,
+  });
+  if ((link.version ?? 0) !== current) throw new HttpProblem(403, LINK_ERRORS.revoked, UNIT_LINK_PROBLEMS.revoked);
+  return link;
 }
 
 /** Checks a task link and what it points at; a refused link is 403, a task that is gone 404. */
@@ -109,73 +125,168 @@ export async function materialsView(ctx: ConsoleContext, access: MaterialsAccess
   };
 }
 
-/** Sends one form of the unit's materials of the current month; refused when no month takes any. */
+/**
+ * What one unit may send as monthly materials in one materials month (from the month's start to its
+ * check): submissions and bytes. Four forms a month, corrections included, fit well within both; a
+ * link passed on or a script cannot fill the database.
+ */
+export const MATERIALS_MONTHLY_QUOTA = { submissions: 30, bytes: 200 * 1024 * 1024 };
+
+/** Refuses a submission past the unit's monthly quota: 429 for the count, 413 for the bytes. */
+async function checkMaterialsQuota(ctx: ConsoleContext, access: MaterialsAccess, since: string, files: UploadedFile[]): Promise<void> {
+  const used = await materialsUsageSince(ctx.db, access.link.campaignId, access.link.unitId, since);
+  if (used.submissions + 1 > MATERIALS_MONTHLY_QUOTA.submissions) {
+    throw new HttpProblem(
+      429,
+      'MaterialsQuota',
+      `本单位本月已报送 ${used.submissions} 次每月材料，已达每月 ${MATERIALS_MONTHLY_QUOTA.submissions} 次的上限；如确需补报，请联系创建办`,
+    );
+  }
+  const bytes = files.reduce((sum, f) => sum + f.data.length, 0);
+  if (used.bytes + bytes > MATERIALS_MONTHLY_QUOTA.bytes) {
+    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+    throw new HttpProblem(
+      413,
+      'MaterialsQuota',
+      `本单位本月每月材料的文件已达 ${mb(used.bytes)} MB，加上本次 ${mb(bytes)} MB 超过每月 ${mb(MATERIALS_MONTHLY_QUOTA.bytes)} MB 的上限；请压缩文件，或联系创建办`,
+    );
+  }
+}
+
+/** Sends one form of the unit's materials of the current month; refused when no month takes any, or past the quota. */
 async function sendMaterials(ctx: ConsoleContext, access: MaterialsAccess, body: unknown): Promise<number> {
   const now = await ctx.now();
   const month = await materialsMonth(ctx.db, access.link.campaignId, now);
   if (!month) throw new HttpProblem(409, 'NoMaterialsDue', '本活动当前没有需要报送的每月材料（活动已结束，或不要求每月报送）');
+  await checkMaterialsQuota(ctx, access, month.from, uploadedFiles(body, 'files'));
   return submitMaterials(ctx.db, {
     campaignId: access.link.campaignId,
     unitId: access.link.unitId,
     forms: month.forms,
     form: formValue(body, 'form'),
     text: formValue(body, 'text'),
-    by: formValue(body, 'by') || undefined,
+    by: byLabel(formValue(body, 'by')),
     files: uploadedFiles(body, 'files'),
     now,
   });
 }
 
+/**
+ * Who at the unit acted (签收人, 报送人, 申请人): a display label only, the unit is the actor. Trimmed,
+ * line breaks and control characters removed, at most MAX_NAME_CHARS (the forms' maxlength and
+ * the API's schemas say the same); longer is refused (422), never cut.
+ */
+export function byLabel(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  // eslint-disable-next-line no-control-regex
+  const label = value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
+  const problem = tooLong(label, MAX_NAME_CHARS, '报送人');
+  if (problem) throw new HttpProblem(422, 'TooLong', problem);
+  return label || undefined;
+}
+const byField = { type: 'string', maxLength: MAX_NAME_CHARS, description: '办理人姓名，仅作显示（行为记在单位名下）' };
+
 /** Where a task still takes a unit's reports (the workflow decides; this only hides forms it would refuse). */
 const ACTIVE = ['assigned', 'acknowledged', 'inProgress'];
 
-/** What a unit may see of its task: the events and notices, not who else got them. */
-function portalTimeline(items: TimelineItem[]): TimelineItem[] {
+/**
+ * What a unit may see of its task's record: what happened and when, the notices by number and title,
+ * never who else got them. The lead unit also reads the texts (its own reports, the office's answers
+ * to them) and who acted; a cooperating unit reads the steps only.
+ */
+function portalTimeline(items: TimelineItem[], lead: boolean): TimelineItem[] {
   return items.map((item) => ({
     at: item.at,
     kind: item.kind,
     label: item.label,
-    actor: item.actor,
-    planned: item.planned,
-    documentNumber: item.documentNumber,
-    text: item.kind.startsWith('notice.') ? (item.detail.title as string | undefined) : item.text,
+    ...(lead && item.actor ? { actor: item.actor } : {}),
+    ...(item.planned ? { planned: item.planned } : {}),
+    ...(item.documentNumber ? { documentNumber: item.documentNumber } : {}),
+    ...(() => {
+      const text = item.kind.startsWith('notice.') ? (item.detail.title as string | undefined) : lead ? item.text : undefined;
+      return text ? { text } : {};
+    })(),
     detail: {},
   }));
 }
 
+/**
+ * What a unit's link shows, field by field (the API's PortalView allows nothing else): the task's
+ * title, description, deadline, state and rung, the clock, the record's steps (portalTimeline), the
+ * evidence it may download (the lead unit: the task's; another unit: its own), and for the lead unit
+ * its extension requests with the office's answers. No addresses, no office comments on other
+ * units, nothing of the workflow's own state.
+ */
 export async function portalView(ctx: ConsoleContext, access: PortalAccess) {
   const { link } = access;
   const detail = await taskDetail(ctx, link.campaignId, link.taskId);
   const status = detail.task.status;
   const lead = access.role === 'lead';
+  const unitNames = new Map(detail.campaign.definition.units.map((u) => [u.id, u.name]));
+  const t = detail.task;
+  const extensions = detail.live?.extensions ?? [];
   return {
     campaignId: link.campaignId,
     campaignTitle: detail.campaign.title,
     officeName: detail.campaign.definition.office.name,
     unit: { id: link.unitId, name: access.unitName, role: access.role },
     expiresAt: link.expiresAt.toISOString(),
-    task: detail.task,
-    description: detail.task.description,
-    live: detail.live,
+    task: {
+      id: t.id,
+      title: t.title,
+      leadUnitName: t.leadUnitName,
+      cooperatingUnitNames: t.cooperatingUnits.map((id) => unitNames.get(id) ?? id),
+      start: t.start,
+      deadline: t.deadline,
+      status: t.status,
+      statusName: t.statusName,
+      rung: t.rung,
+      rungName: t.rungName,
+      overdue: t.overdue,
+      ...(t.deadlineAt ? { deadlineAt: t.deadlineAt } : {}),
+    },
+    description: t.description,
     clock: detail.clock as Clock,
-    timeline: portalTimeline(detail.timeline),
+    timeline: portalTimeline(detail.timeline, lead),
     evidence: detail.evidence.filter((e) => e.unitId === link.unitId || lead),
-    extensions: (detail.live?.extensions ?? []).map((e) => ({
-      seq: e.seq,
-      requestedAt: e.requestedAt,
-      requestedDeadline: e.requestedDeadline,
-      reason: e.reason,
-      status: e.status,
-      decidedAt: e.decidedAt,
-      comment: e.comment,
-      newDeadline: e.newDeadline,
-    })),
+    extensions: lead ? extensions.map(extensionView) : [],
     actions: {
       acknowledge: lead && status === 'assigned',
       reportProgress: lead && ACTIVE.includes(status),
       submitEvidence: lead && (status === 'acknowledged' || status === 'inProgress'),
-      requestExtension: lead && ACTIVE.includes(status) && !(detail.live?.extensions ?? []).some((e) => e.status === 'pending'),
+      requestExtension: lead && ACTIVE.includes(status) && !extensions.some((e) => e.status === 'pending'),
     },
+  };
+}
+
+function extensionView(e: TaskState['extensions'][number]) {
+  return {
+    seq: e.seq,
+    requestedAt: e.requestedAt,
+    requestedDeadline: e.requestedDeadline,
+    reason: e.reason,
+    status: e.status,
+    ...(e.decidedAt ? { decidedAt: e.decidedAt } : {}),
+    ...(e.comment ? { comment: e.comment } : {}),
+    ...(e.newDeadline ? { newDeadline: e.newDeadline } : {}),
+  };
+}
+
+/** The task as the lead unit's action leaves it (PortalTaskState): its state, not the workflow's record. */
+export function portalTaskState(
+  state: Pick<TaskState, 'taskId' | 'status' | 'rung' | 'rungName' | 'deadline' | 'deadlineAt' | 'acknowledgedAt' | 'lastProgressAt' | 'closedAt'> & {
+    extensions?: TaskState['extensions'];
+  },
+) {
+  const optional = { deadline: state.deadline, deadlineAt: state.deadlineAt, acknowledgedAt: state.acknowledgedAt, lastProgressAt: state.lastProgressAt, closedAt: state.closedAt };
+  return {
+    taskId: state.taskId,
+    status: state.status,
+    statusName: statusName(state.status),
+    rung: state.rung,
+    rungName: state.rungName || rungName(state.rung),
+    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => typeof v === 'string' && v !== '')),
+    extensions: (state.extensions ?? []).map(extensionView),
   };
 }
 
@@ -256,10 +367,9 @@ export function registerPortalRoutes(app: FastifyInstance): void {
     const { token } = request.params as { token: string };
     const access = await portalAccess(ctx, token);
     const body = request.body as Record<string, unknown> | undefined;
-    const by = formValue(body, 'by').trim() || undefined;
     try {
       if (access.role !== 'lead') throw new HttpProblem(403, 'WrongUnit', '只有责任单位可以办理此任务；配合单位请与责任单位联系');
-      await run(access, by);
+      await run(access, byLabel(formValue(body, 'by')));
       return reply.redirect(`/u/${token}?done=${typeof done === 'string' ? done : done()}`, 303);
     } catch (error) {
       const problem = problemFrom(error);
@@ -271,6 +381,19 @@ export function registerPortalRoutes(app: FastifyInstance): void {
   };
 
   const post = { preHandler: app.csrfProtection, config: { rateLimit: portalRateLimit } };
+  // Uploads: the link (and, for evidence, that it is the lead unit's) and the CSRF token are
+  // checked before the body is read; the token rides in the form action's query (web/uploads.ts).
+  const taskUpload = async (request: FastifyRequest) => {
+    const access = await portalAccess(ctx, (request.params as { token: string }).token);
+    if (access.role !== 'lead') throw new HttpProblem(403, 'WrongUnit', '只有责任单位可以办理此任务；配合单位请与责任单位联系');
+  };
+  const materialsUpload = async (request: FastifyRequest) => {
+    await materialsAccess(ctx, (request.params as { token: string }).token);
+  };
+  const uploadPost = (check: (request: FastifyRequest) => Promise<void>) => ({
+    onRequest: [check, app.csrfProtection],
+    config: { rateLimit: portalRateLimit },
+  });
 
   app.get('/u/:token', async (request, reply) => {
     const { token } = request.params as { token: string };
@@ -284,7 +407,7 @@ export function registerPortalRoutes(app: FastifyInstance): void {
   });
 
   /** 每月定时报送 without a task: one form's files and 说明, written to the record directly. */
-  app.post('/u/:token/materials', post, async (request, reply) => {
+  withUploads(app, (uploads) => uploads.post('/u/:token/materials', uploadPost(materialsUpload), async (request, reply) => {
     const { token } = request.params as { token: string };
     const access = await materialsAccess(ctx, token);
     const body = request.body;
@@ -298,7 +421,7 @@ export function registerPortalRoutes(app: FastifyInstance): void {
       const form = Object.fromEntries(['by', 'text', 'form'].map((k) => [k, formValue(body, k)]));
       return renderMaterials(request, reply, token, access, { kind: 'error', text: problem.message }, form);
     }
-  });
+  }));
 
   app.post('/u/:token/acknowledge', post, async (request, reply) =>
     act(request, reply, 'acknowledged', (a, by) =>
@@ -316,7 +439,7 @@ export function registerPortalRoutes(app: FastifyInstance): void {
     ),
   );
 
-  app.post('/u/:token/evidence', post, async (request, reply) => {
+  withUploads(app, (uploads) => uploads.post('/u/:token/evidence', uploadPost(taskUpload), async (request, reply) => {
     const interim = formValue(request.body, 'interim') === '1';
     return act(request, reply, interim ? 'interim' : 'evidence', (a, by) => {
       const form = formValue(request.body, 'form') as EvidenceForm;
@@ -330,7 +453,7 @@ export function registerPortalRoutes(app: FastifyInstance): void {
         files: uploadedFiles(request.body, 'files'),
       });
     });
-  });
+  }));
 
   app.post('/u/:token/extension', post, async (request, reply) =>
     act(request, reply, 'extension', (a, by) => {
@@ -348,13 +471,15 @@ export function registerPortalRoutes(app: FastifyInstance): void {
 
   app.get('/u/:token/evidence/:fileId', async (request, reply) => {
     const { token, fileId } = request.params as { token: string; fileId: string };
-    // A task link reaches its task's files; a materials link its own unit's materials (no task).
+    // A task link reaches its task's files that its unit uploaded, or all of them for the task's
+    // current lead unit (a cooperating unit or a former lead cannot read the lead's files); a
+    // materials link its own unit's materials (no task).
     const reaches =
       (await checkedLink(ctx, token)).scope === 'materials'
         ? await materialsAccess(ctx, token).then(({ link }) => (f: { campaign_id: string; task_id: string | null; unit_id: string }) =>
             f.campaign_id === link.campaignId && f.task_id === null && f.unit_id === link.unitId)
-        : await portalAccess(ctx, token).then(({ link }) => (f: { campaign_id: string; task_id: string | null }) =>
-            f.campaign_id === link.campaignId && f.task_id === link.taskId);
+        : await portalAccess(ctx, token).then(({ link, role }) => (f: { campaign_id: string; task_id: string | null; unit_id: string }) =>
+            f.campaign_id === link.campaignId && f.task_id === link.taskId && (role === 'lead' || f.unit_id === link.unitId));
     const file = await readEvidenceFile(ctx.db, fileId);
     if (!file || !reaches(file)) {
       throw new HttpProblem(404, 'NotFound', '文件不存在');
@@ -386,7 +511,7 @@ export function registerPortalRoutes(app: FastifyInstance): void {
         },
         required: ['form'],
       },
-      response: { 200: answer, ...problems(403, 404, 409, 413, 415, 422) },
+      response: { 200: answer, ...problems(403, 404, 409, 413, 415, 422, 429) },
     },
   });
   const jsonAct = async <T>(request: FastifyRequest, run: (access: PortalAccess) => Promise<T>): Promise<T> => {
@@ -416,15 +541,15 @@ export function registerPortalRoutes(app: FastifyInstance): void {
         tags: ['portal'],
         summary: '签收',
         params: tokenParam,
-        body: { type: 'object', properties: { by: { type: 'string', maxLength: 100 } }, additionalProperties: false },
-        response: { 200: ref('ActionResult'), ...problems(403, 404, 409, 422) },
+        body: { type: 'object', properties: { by: byField }, additionalProperties: false },
+        response: { 200: ref('PortalActionResult'), ...problems(400, 403, 404, 409, 422) },
       },
     },
     async (request) => {
       const state = await jsonAct(request, (a) =>
-        acknowledge(ctx.temporal, a.link.campaignId, a.link.taskId, { unitId: a.link.unitId, by: (request.body as { by?: string } | undefined)?.by }),
+        acknowledge(ctx.temporal, a.link.campaignId, a.link.taskId, { unitId: a.link.unitId, by: byLabel((request.body as { by?: string } | undefined)?.by) }),
       );
-      return { task: stateView(state) };
+      return { task: portalTaskState(state) };
     },
   );
 
@@ -438,29 +563,30 @@ export function registerPortalRoutes(app: FastifyInstance): void {
         params: tokenParam,
         body: {
           type: 'object',
-          properties: { text: { type: 'string', maxLength: 10_000 }, by: { type: 'string', maxLength: 100 } },
+          properties: { text: textField, by: byField },
           required: ['text'],
           additionalProperties: false,
         },
-        response: { 200: ref('ActionResult'), ...problems(400, 403, 404, 409, 422) },
+        response: { 200: ref('PortalActionResult'), ...problems(400, 403, 404, 409, 422) },
       },
     },
     async (request) => {
       const body = request.body as { text: string; by?: string };
       const state = await jsonAct(request, (a) =>
-        reportProgress(ctx.temporal, a.link.campaignId, a.link.taskId, { unitId: a.link.unitId, text: body.text, by: body.by }),
+        reportProgress(ctx.temporal, a.link.campaignId, a.link.taskId, { unitId: a.link.unitId, text: body.text, by: byLabel(body.by) }),
       );
-      return { task: stateView(state) };
+      return { task: portalTaskState(state) };
     },
   );
 
-  app.post(
+  withUploads(app, (uploads) => uploads.post(
     '/api/portal/:token/evidence',
     {
-      ...uploadRoute('上传佐证材料（multipart/form-data：form、description、by、files）', ref('ActionResult'), {
-        text: { type: 'string', description: '说明' },
+      onRequest: taskUpload,
+      ...uploadRoute('上传佐证材料（multipart/form-data：form、description、by、files）', ref('PortalActionResult'), {
+        text: { ...textField, description: '说明' },
         interim: { type: 'string', enum: ['0', '1'], description: '1：阶段性材料，不申请核查' },
-        by: { type: 'string' },
+        by: byField,
       }),
     },
     async (request) => {
@@ -473,13 +599,13 @@ export function registerPortalRoutes(app: FastifyInstance): void {
           form,
           text: formValue(request.body, 'text'),
           interim: formValue(request.body, 'interim') === '1',
-          by: formValue(request.body, 'by') || undefined,
+          by: byLabel(formValue(request.body, 'by')),
           files: uploadedFiles(request.body, 'files'),
         }),
       );
-      return { task: stateView(state) };
+      return { task: portalTaskState(state) };
     },
-  );
+  ));
 
   app.post(
     '/api/portal/:token/extension',
@@ -494,21 +620,21 @@ export function registerPortalRoutes(app: FastifyInstance): void {
           properties: {
             until: { type: 'string', format: 'date' },
             workingDays: { type: 'integer', minimum: 1, maximum: 120 },
-            reason: { type: 'string', maxLength: 2000 },
-            by: { type: 'string', maxLength: 100 },
+            reason: textField,
+            by: byField,
           },
           required: ['reason'],
           additionalProperties: false,
         },
-        response: { 200: ref('ActionResult'), ...problems(400, 403, 404, 409, 422) },
+        response: { 200: ref('PortalActionResult'), ...problems(400, 403, 404, 409, 422) },
       },
     },
     async (request) => {
       const body = request.body as { until?: string; workingDays?: number; reason: string; by?: string };
       const state = await jsonAct(request, (a) =>
-        requestExtension(ctx.temporal, a.link.campaignId, a.link.taskId, { unitId: a.link.unitId, ...body }),
+        requestExtension(ctx.temporal, a.link.campaignId, a.link.taskId, { unitId: a.link.unitId, ...body, by: byLabel(body.by) }),
       );
-      return { task: stateView(state) };
+      return { task: portalTaskState(state) };
     },
   );
 
@@ -526,12 +652,13 @@ export function registerPortalRoutes(app: FastifyInstance): void {
     async (request) => materialsView(ctx, await materialsAccess(ctx, (request.params as { token: string }).token)),
   );
 
-  app.post(
+  withUploads(app, (uploads) => uploads.post(
     '/api/portal/:token/materials',
     {
+      onRequest: materialsUpload,
       ...uploadRoute('报送每月材料（multipart/form-data：form、text、by、files），不经任务，直接计入本月报送', ref('MaterialsPortalView'), {
         text: { type: 'string', maxLength: MAX_MATERIALS_TEXT, description: '说明；无文件时必填' },
-        by: { type: 'string', maxLength: 100 },
+        by: byField,
       }),
     },
     async (request) => {
@@ -540,5 +667,5 @@ export function registerPortalRoutes(app: FastifyInstance): void {
       await sendMaterials(ctx, access, request.body);
       return materialsView(ctx, access);
     },
-  );
+  ));
 }

@@ -4,8 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
+import { MAX_NAME_CHARS, MAX_TEXT_CHARS } from '../../domain/limits.js';
 import { EVIDENCE_FORMS } from '../../domain/task-state.js';
 import type { HttpProblem } from '../api/actions.js';
+import { csrfToken } from './csrf.js';
 import { DEFAULT_ZONE, MARK_NAMES, noticeKindName, rungName, statusName } from '../api/read-model.js';
 
 const VIEWS_DIR = fileURLToPath(new URL('./views/', import.meta.url));
@@ -27,6 +29,8 @@ export interface PageMeta {
 
 /** Formatting helpers every template gets as `it.h`. */
 export const helpers = {
+  /** The forms' maxlength: what the task workflow takes (domain/limits.ts). */
+  limits: { text: MAX_TEXT_CHARS, name: MAX_NAME_CHARS },
   zone: DEFAULT_ZONE,
   time(value: string | Date | undefined | null, zone = DEFAULT_ZONE): string {
     if (!value) return '';
@@ -111,7 +115,7 @@ export async function page(
   meta: PageMeta,
   data: Record<string, unknown> = {},
 ): Promise<string> {
-  const csrf = reply.generateCsrf();
+  const csrf = csrfToken(request, reply);
   reply.type('text/html; charset=utf-8');
   return renderView(view, {
     ...data,
@@ -127,7 +131,7 @@ export async function renderErrorPage(
 ): Promise<string> {
   let csrf = '';
   try {
-    if (request.session) csrf = reply.generateCsrf();
+    if (request.session) csrf = csrfToken(request, reply);
   } catch {
     // no session on this request: no forms on the error page
   }

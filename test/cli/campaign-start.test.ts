@@ -47,6 +47,29 @@ describe('chuangwen campaign start', () => {
     expect(result.stderr).toContain('--shift-to 应为 YYYY-MM-DD');
   });
 
+  it('exits 2 on an alias bomb, whichever command reads the file, with the same refusal as the console', async () => {
+    const bomb = path.resolve('test/fixtures/bad/definitions/alias-bomb.yaml');
+    const dir = await mkdtemp(path.join(tmpdir(), 'chuangwen-cli-'));
+    // The same few lines of nested references as one task and as a holiday schedule.
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    const taskBomb = path.join(dir, 'task.yaml');
+    await writeFile(taskBomb, `id: bomb\ntitle: 炸弹\n${lines.join('\n')}\n`);
+    const calendarBomb = path.join(dir, 'calendar.yaml');
+    await writeFile(calendarBomb, `${lines.join('\n')}\n2027: { holidays: *i }\n`);
+    for (const args of [
+      ['campaign', 'start', bomb],
+      ['plan', 'validate', bomb],
+      ['campaign', 'add-task', 'beihai-2021', taskBomb],
+      ['calendar', 'import', calendarBomb],
+    ]) {
+      const result = await chuangwen(...args);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
+      expect(result.stderr).toContain('YAML 别名（&锚点 / *引用）展开后过大');
+      expect(result.stderr).not.toMatch(/at .*\.ts:\d+|ReferenceError/);
+    }
+  });
+
   it('exits 1 with a clear message when Temporal cannot be reached', async () => {
     const result = await chuangwen('campaign', 'start', 'examples/beihai-2021.yaml');
     expect(result.code).toBe(1);

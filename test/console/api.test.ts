@@ -165,7 +165,7 @@ describe('console API', () => {
     expect(refusedForged.json().error).toBe('LinkInvalid');
     expect((await api('POST', `/api/portal/${forged}/acknowledge`, { route: `${route}/acknowledge`, body: {} })).statusCode).toBe(403);
     // Signed with another secret, or truncated.
-    const otherSecret = signUnitLink({ campaignId, taskId: 'lanes', unitId: 'enforcement', expiresAt }, 'another-secret-0123456789');
+    const otherSecret = signUnitLink({ campaignId, taskId: 'lanes', unitId: 'enforcement', expiresAt }, 'another-secret-0123456789-0123456789');
     expect((await api('GET', `/api/portal/${otherSecret}`, { route })).json().error).toBe('LinkInvalid');
     expect((await api('GET', `/api/portal/${leadToken.slice(0, -2)}`, { route })).statusCode).toBe(403);
     // Expired (by the simulation's clock).

@@ -125,7 +125,7 @@ async function wholeStory(): Promise<void> {
       '配合单位：园区公用事业局',
       '完成时限：2024年6月30日',
     ].join('\n'));
-    await Promise.all([admin.waitForURL(`${h.url}/import/plan`), admin.click('text=生成定义并预览')]);
+    await Promise.all([admin.waitForURL((u) => u.pathname === '/import/plan'), admin.click('text=生成定义并预览')]);
     await admin.getByRole('heading', { name: '审核创建活动定义' }).waitFor();
     expect(await admin.inputValue('textarea[name=yaml]')).toContain('背街小巷');
     await shot(admin, 'import-preview');
@@ -134,7 +134,7 @@ async function wholeStory(): Promise<void> {
     await admin.goto(`${h.url}/import`);
     await admin.fill('textarea[name=yaml]', yaml.replace('leadUnit: utilities', 'leadUnit: nowhere'));
     admin.on('console', (m) => console.log('[browser]', m.text()));
-    await Promise.all([admin.waitForURL(`${h.url}/campaigns`), admin.click('button[value=start]')]);
+    await Promise.all([admin.waitForURL((u) => u.pathname === '/campaigns'), admin.click('button[value=start]')]);
     await admin.getByText('未知单位：nowhere').waitFor();
     await admin.fill('textarea[name=yaml]', yaml);
     await Promise.all([admin.waitForURL(/\/campaigns\/test-[0-9a-f]+\?started=1/), admin.click('button[value=start]')]);

@@ -41,13 +41,14 @@ const skipTo = async (iso: string) => {
 /** The portal page as a browser opens it: its session cookie and the form's CSRF token. */
 async function openPage(url: string): Promise<{ response: LightMyRequestResponse; cookie: string; csrf: string }> {
   const response = await h.app.inject({ method: 'GET', url });
-  return { response, cookie: cookieHeader(response), csrf: /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1] ?? '' };
+  return { response, cookie: cookieHeader(response), csrf: decodeURIComponent(/[?&]_csrf=([^"&]+)"/.exec(response.body)?.[1] ?? '') };
 }
 
-/** A materials form as the browser posts it (multipart, with the page's CSRF token unless told otherwise). */
+/** A materials form as the browser posts it (multipart, with the page's CSRF token in the form's action unless told otherwise). */
 function postMaterials(token: string, page: { cookie: string; csrf: string }, fields: Record<string, string>, files: { name: string; type: string; data: Buffer }[]) {
-  const body = multipart(page.csrf ? { _csrf: page.csrf, ...fields } : fields, files);
-  return h.app.inject({ method: 'POST', url: `/u/${token}/materials`, headers: { ...body.headers, cookie: page.cookie }, payload: body.payload });
+  const body = multipart(fields, files);
+  const url = `/u/${token}/materials${page.csrf ? `?_csrf=${encodeURIComponent(page.csrf)}` : ''}`;
+  return h.app.inject({ method: 'POST', url, headers: { ...body.headers, cookie: page.cookie }, payload: body.payload });
 }
 
 /** The text of an HTML page without its tags, so that a sentence reads as one. */
@@ -85,11 +86,11 @@ describe('monthly materials without a task', () => {
     expect(mail.html).toContain(`href="${url}"`);
     expect(mail.links).toEqual([url]);
     const token = url!.split('/u/')[1];
-    // Scoped to the unit, no task; valid 90 days from the end of the due day.
+    // Scoped to the unit, no task; valid 30 days from the end of the due day.
     const check = verifyUnitLink(token, LINK_SECRET, await h.sim.now());
     expect(check).toMatchObject({ ok: true, link: { scope: 'materials', campaignId, unitId: 'service' } });
     expect(check.ok && check.link.taskId).toBeUndefined();
-    expect(check.ok && check.link.expiresAt.toISOString()).toBe('2035-04-25T16:00:00.000Z');
+    expect(check.ok && check.link.expiresAt.toISOString()).toBe('2035-02-24T16:00:00.000Z');
     // The unit leading a task gets the same kind of link in its 催报.
     const enforcementMail = await waitFor(() => reminderTo('zf@test.example.org'), '催报 to 区综合执法分局');
     const enforcementToken = /\/u\/(\S+)/.exec(enforcementMail.text)![1];

@@ -39,6 +39,9 @@ export async function startHarness(options: { loginRateLimit?: { max: number; ti
     mailboxEnabled: true,
     clock: () => sim.now(),
     loginRateLimit: options.loginRateLimit ?? { max: 1000, timeWindowMs: 60_000 },
+    accountLoginLimit: { max: 1000, timeWindowMs: 60_000 },
+    // Tests try many refused links from one address; the limits themselves are tried in permissions.test.ts.
+    portalRateLimit: { perAddress: { max: 100_000, timeWindowMs: 60_000 }, failedLinks: { max: 100_000, timeWindowMs: 60_000 } },
     logger: { level: 'error' },
   });
   if (options.listen) await app.listen({ port, host: '127.0.0.1' });

@@ -26,14 +26,24 @@ const composeFile = path.join(REPO_ROOT, 'docker-compose.yml');
 const compose = parse(readFileSync(composeFile, 'utf8'), { merge: true }) as { services: Record<string, Service> };
 const services = compose.services;
 
-/** Compose's ${NAME:-default} / ${NAME-default} / ${NAME}, with nothing set: the defaults. */
-function interpolate(value: string, env: Record<string, string> = {}): string {
-  return value.replace(/\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}/g, (_, name: string, fallback?: string) => env[name] ?? fallback ?? '');
+/** What an operator must set: compose refuses to start without these. */
+const SECRETS = {
+  LINK_SECRET: 'operator-chosen-link-secret-0123456789abcdef',
+  SESSION_SECRET: 'operator-chosen-session-secret-0123456789abcdef',
+};
+
+/** Compose's ${NAME:-default} / ${NAME-default} / ${NAME} / ${NAME:?error}: the defaults, or the error of an unset required one. */
+function interpolate(value: string, env: Record<string, string> = SECRETS): string {
+  return value.replace(/\$\{([A-Z0-9_]+)(?:(:?-|:\?)([^}]*))?\}/g, (_, name: string, kind?: string, fallback?: string) => {
+    if (env[name] !== undefined && !(kind?.startsWith(':') && env[name] === '')) return env[name];
+    if (kind === ':?') throw new Error(`${name}: ${fallback}`);
+    return fallback ?? '';
+  });
 }
 
-function environmentOf(name: string): Record<string, string> {
-  const env = services[name].environment ?? {};
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(String(v ?? ''))]));
+function environmentOf(name: string, env: Record<string, string> = SECRETS): Record<string, string> {
+  const raw = services[name].environment ?? {};
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, interpolate(String(v ?? ''), env)]));
 }
 
 function dependsOn(name: string): Record<string, string> {
@@ -53,9 +63,31 @@ describe('docker-compose.yml', () => {
 
   it.runIf(tool)('passes `docker compose config -q`', () => {
     const [command, args] = tool === 'plugin' ? ['docker', ['compose']] : ['docker-compose', []];
-    const result = spawnSync(command, [...args, '-f', composeFile, 'config', '-q'], { encoding: 'utf8', cwd: REPO_ROOT });
+    const run = (env: Record<string, string>) =>
+      spawnSync(command, [...args, '-f', composeFile, 'config', '-q'], { encoding: 'utf8', cwd: REPO_ROOT, env: { ...clean, ...env } });
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(LINK|SESSION)_SECRET$/.test(k))) as Record<string, string>;
+    const result = run(SECRETS);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
+    // No secret, no stack: compose names the variable.
+    const without = run({ SESSION_SECRET: SECRETS.SESSION_SECRET });
+    expect(without.status).not.toBe(0);
+    expect(without.stderr).toContain('LINK_SECRET');
+  });
+
+  it('ships no default secret: the worker and the console get LINK_SECRET and SESSION_SECRET only from the operator', () => {
+    const text = readFileSync(composeFile, 'utf8');
+    expect(text).not.toContain('local-trial-only-link-secret');
+    for (const [service, variables] of [['worker', ['LINK_SECRET']], ['console', ['LINK_SECRET', 'SESSION_SECRET']]] as const) {
+      for (const variable of variables) {
+        expect(String(services[service].environment?.[variable]), `${service}.${variable}`).toMatch(new RegExp(`^\\$\\{${variable}:\\?.*${variable}`));
+        const env: Record<string, string> = { ...SECRETS };
+        delete env[variable];
+        expect(() => environmentOf(service, env), `${service} without ${variable}`).toThrow(variable);
+      }
+    }
+    // The old default is refused by the worker even when set by hand.
+    expect(() => loadConfig({ ...environmentOf('worker'), LINK_SECRET: 'local-trial-only-link-secret-change-me-0123456789' })).toThrow(/LINK_SECRET.*公开默认值/);
   });
 
   it('has every service of the system, each image pinned', () => {
@@ -132,6 +164,7 @@ describe('docker-compose.yml', () => {
     expect(JSON.stringify(consoleService.healthcheck!.test)).toContain('127.0.0.1:3000/healthz');
     expect(env.DATABASE_URL).toBe(environmentOf('worker').DATABASE_URL);
     expect(env.LINK_SECRET).toBe(environmentOf('worker').LINK_SECRET);
+    expect(env.SESSION_SECRET).toBe(SECRETS.SESSION_SECRET);
   });
 });
 

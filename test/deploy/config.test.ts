@@ -1,10 +1,12 @@
 // worker/config.ts: the environment is checked once, every problem reported at once by variable.
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, envSchema, loadConfig, temporalConnectOptions } from '../../worker/config.js';
+import { ConfigError, envSchema, loadConfig, redactUrl, temporalConnectOptions } from '../../worker/config.js';
+import { trustedProxies } from '../../client/web/trust-proxy.js';
+import { writeRuntimeInfo } from '../../stack/runtime-info.js';
 import { REPO_ROOT, WORKER_COMMAND } from './worker-process.js';
 
 const VALID = {
@@ -96,7 +98,7 @@ describe('loadConfig', () => {
     const text = new ConfigError(problems).message;
     expect(text).not.toContain('hunter2');
     expect(text).toContain('环境变量配置有误');
-    expect(problems.find((p) => p.variable === 'LINK_SECRET')?.message).toContain('至少 32 个字符');
+    expect(problems.find((p) => p.variable === 'LINK_SECRET')?.message).toContain('至少 32 个字节');
     expect(problems.find((p) => p.variable === 'TEMPORAL_TLS_CA')?.message).toBe('文件不存在');
   });
 
@@ -126,6 +128,43 @@ describe('loadConfig', () => {
     expect(problemsOf({ TEMPORAL_TLS_KEY: key }).map((p) => p.variable)).toContain('TEMPORAL_TLS_CERT');
   });
 
+  it('refuses a link secret once shipped as a default, or shorter than 32 bytes, naming LINK_SECRET', () => {
+    for (const secret of ['local-trial-only-link-secret-change-me-0123456789', ' local-trial-only-link-secret-change-me-0123456789 ']) {
+      const [problem] = problemsOf({ ...VALID, LINK_SECRET: secret });
+      expect(problem).toEqual({ variable: 'LINK_SECRET', message: expect.stringContaining('公开默认值') });
+      expect(new ConfigError([problem]).message).not.toContain('change-me');
+    }
+    // 31 bytes refused, 32 accepted; bytes, not characters: 11 Chinese characters are 33 bytes.
+    expect(problemsOf({ ...VALID, LINK_SECRET: 'x'.repeat(31) })).toEqual([{ variable: 'LINK_SECRET', message: expect.stringContaining('至少 32 个字节') }]);
+    expect(loadConfig({ ...VALID, LINK_SECRET: 'x'.repeat(32) }).linkSecret).toBe('x'.repeat(32));
+    expect(loadConfig({ ...VALID, LINK_SECRET: '创'.repeat(11) }).linkSecret).toBe('创'.repeat(11));
+  });
+
+  it('stops the console (npm run console) on a default or short secret, or TRUST_PROXY=1, before it connects to anything', () => {
+    const start = (env: Record<string, string>) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'client/console-main.ts'], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: 'postgres://127.0.0.1:1/none', TEMPORAL_ADDRESS: '127.0.0.1:1', ...env },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+    const good = { LINK_SECRET: VALID.LINK_SECRET, SESSION_SECRET: 'a-session-secret-of-forty-characters-000' };
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ ...good, LINK_SECRET: 'local-trial-only-link-secret-change-me-0123456789' }, /LINK_SECRET 是曾经随项目发布的公开默认值/],
+      [{ ...good, LINK_SECRET: 'sixteen-chars-ok' }, /LINK_SECRET 至少 32 个字节/],
+      [{ ...good, SESSION_SECRET: 'short' }, /SESSION_SECRET 至少 32 个字节/],
+      [{ ...good, TRUST_PROXY: '1' }, /TRUST_PROXY 不接受 1 或 true/],
+      [{ ...good, TRUST_PROXY: 'proxy.example' }, /TRUST_PROXY 中的「proxy\.example」不是 IP 地址或网段/],
+    ];
+    for (const [env, message] of cases) {
+      const result = start(env);
+      expect(result.status, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(/^\[chuangwen 控制台\] 启动失败：/);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toContain('数据库');
+    }
+  });
+
   it('stops worker/main.ts before it touches anything, exit code 1, every problem on stderr', () => {
     const result = spawnSync(WORKER_COMMAND[0], WORKER_COMMAND.slice(1), {
       cwd: REPO_ROOT,
@@ -139,5 +178,32 @@ describe('loadConfig', () => {
       expect(result.stderr).toContain(`- ${variable}：`);
     }
     expect(result.stderr).toContain('环境变量配置有误（5 处）');
+  });
+});
+
+describe('what the console and the worker print', () => {
+  it('masks the password of SMTP_URL and DATABASE_URL', () => {
+    expect(redactUrl('smtps://notices%40beihai.gov.cn:p%40ss@smtp.beihai.gov.cn:465')).toBe('smtps://notices%40beihai.gov.cn:***@smtp.beihai.gov.cn:465');
+    expect(redactUrl('postgres://chuangwen:hunter2@app-db:5432/chuangwen')).toBe('postgres://chuangwen:***@app-db:5432/chuangwen');
+    expect(redactUrl('smtp://mailpit:1025')).toBe('smtp://mailpit:1025');
+  });
+
+  it('trusts only the proxies TRUST_PROXY names', () => {
+    expect(trustedProxies(undefined)).toBe(false);
+    expect(trustedProxies('')).toBe(false);
+    expect(trustedProxies('false')).toBe(false);
+    expect(trustedProxies('127.0.0.1')).toEqual(['127.0.0.1']);
+    expect(trustedProxies(' 10.0.0.0/8, 172.16.0.0/12 ,::1,loopback')).toEqual(['10.0.0.0/8', '172.16.0.0/12', '::1', 'loopback']);
+    for (const bad of ['1', 'true', 'TRUE', '*']) expect(() => trustedProxies(bad)).toThrow(/TRUST_PROXY 不接受 1 或 true/);
+    for (const bad of ['10.0.0.0/33', 'proxy', '10.0.0.1/8/1']) expect(() => trustedProxies(bad)).toThrow(/不是 IP 地址或网段/);
+  });
+
+  it('writes runtime.json (connection strings with passwords) readable by its owner only, also over an older file', async () => {
+    const file = path.join(dir, 'runtime.json');
+    await writeFile(file, '{}', { mode: 0o644 });
+    const info = { temporalAddress: '127.0.0.1:7233', databaseUrl: 'postgres://chuangwen:hunter2@127.0.0.1:54329/chuangwen', smtpUrl: 'smtp://127.0.0.1:2525', pid: 1 };
+    await writeRuntimeInfo(info, file);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(info);
   });
 });

@@ -12,6 +12,7 @@ import { campaignHandle, startCampaign } from '../../client/campaigns.js';
 import { listMailbox, type MailboxRow } from '../../db/mailbox.js';
 import { DefinitionError, type DefinitionProblem } from '../../domain/definition-yaml.js';
 import { MAX_DEFINITION_BYTES, type CampaignDefinition } from '../../domain/definition.js';
+import { MAX_TEXT_CHARS } from '../../domain/limits.js';
 import { importPlan, PlanInputError } from '../../plan/index.js';
 import { addUser, apiLogin, LINK_SECRET, callApi, multipart, SpecChecker, startHarness, type ApiCall, type ApiSession, type Harness } from '../console/support.js';
 import { localDate, until } from './support.js';
@@ -237,7 +238,9 @@ function expectCleanHeaders(block: string, context: string): void {
     .split('\n')
     .filter((l) => !/^\s/.test(l))
     .map((l) => l.slice(0, l.indexOf(':')).toLowerCase());
-  expect(names.sort(), context).toEqual(['cc', 'content-transfer-encoding', 'content-type', 'date', 'from', 'message-id', 'mime-version', 'subject', 'to'].sort());
+  // Cc only when the message copies someone (a unit's own message copies no one).
+  const cc = names.includes('cc') ? ['cc'] : [];
+  expect(names.sort(), context).toEqual([...cc, 'content-transfer-encoding', 'content-type', 'date', 'from', 'message-id', 'mime-version', 'subject', 'to'].sort());
   expect(block, context).not.toMatch(/^(bcc|x-injected)\s*:/im);
 }
 
@@ -333,17 +336,21 @@ describe('bad input: through the console and the API', () => {
     const mails = await until(
       async () => {
         const rows = await listMailbox(h.database.db);
-        return rows.length >= 2 && rows;
+        return rows.length >= 4 && rows;
       },
-      '两封交办通知',
+      '两份交办通知，各发责任单位和配合单位一封',
       30_000,
     );
-    expect(mails).toHaveLength(2);
-    for (const mail of mails) expectCleanMail(mail, ['zf@drill.example.org', 'gy@drill.example.org'], mail.subject);
-    const scripted = mails.find((m) => m.subject.includes('<script>'))!;
+    expect(mails).toHaveLength(4);
+    // The lead unit's mail carries its link and goes to it alone; the cooperating unit gets its own.
+    for (const mail of mails) {
+      const own = mail.envelope_to.includes('zf@drill.example.org') ? 'zf@drill.example.org' : 'gy@drill.example.org';
+      expectCleanMail(mail, [own], mail.subject);
+    }
+    const scripted = mails.find((m) => m.subject.includes('<script>') && m.envelope_to.includes('zf@drill.example.org'))!;
     expect(scripted.subject).toMatch(/^【演练创城交办〔\d{4}〕\d+号】.*<script>alert\('创城'\)<\/script>开展背街小巷整治行动/);
     expect(scripted.html_body).toContain('&#60;script&#62;');
-    const legacyMail = mails.find((m) => m !== scripted)!;
+    const legacyMail = mails.find((m) => !m.subject.includes('<script>'))!;
     expect(legacyMail.subject, '换行只剩空格，仍在主题之内').toMatch(/开展背街小巷整治行动\s+Bcc: evil@example\.org/);
     for (const id of ['drill-script', 'drill-legacy']) {
       for (const block of await renderedHeaders(id)) expectCleanHeaders(block, `${id}\n${block}`);
@@ -395,7 +402,7 @@ describe('bad input: through the console and the API', () => {
         /已过期/,
       ],
       ['空白进展', await api('POST', `/api/portal/${lead}/progress`, { body: { text: '   ' }, route: route('progress') }), 422, /进展内容不能为空/],
-      ['超长进展', await api('POST', `/api/portal/${lead}/progress`, { body: { text: '长'.repeat(10_001) }, route: route('progress') }), 400, /text 不能超过 10000 个字符/],
+      ['超长进展', await api('POST', `/api/portal/${lead}/progress`, { body: { text: '长'.repeat(MAX_TEXT_CHARS + 1) }, route: route('progress') }), 400, new RegExp(`text 不能超过 ${MAX_TEXT_CHARS} 个字符`)],
       ['多余字段', await api('POST', `/api/portal/${lead}/progress`, { body: { text: '好', unitId: 'utilities' }, route: route('progress') }), 400, /不接受字段 unitId/],
       [
         '延期日期和天数同时给出',

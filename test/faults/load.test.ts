@@ -90,6 +90,8 @@ describe('load: unit responses through the HTTP API', () => {
       sessionSecret: 'load-test-session-secret-0123456789abcdef-0123',
       mailboxEnabled: false,
       logger: { level: 'error' },
+      // Every report comes from one address here; units behind one office NAT look the same.
+      portalRateLimit: { perAddress: { max: 1_000_000, timeWindowMs: 60_000 } },
       port: 0,
     });
     const def = faultCampaign({ tasks: TASKS, lapsed: false });

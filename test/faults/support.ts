@@ -449,6 +449,7 @@ export interface AuditResult {
   notices: number;
   /** The campaign's own notices (bulletins, digests), if any came due. */
   campaignNotices: number;
+  /** Messages (a notice whose mail carries the lead unit's link has one per unit, and one for the rest). */
   mails: number;
   /** Mails the sink received more than once (same Message-ID: a retry after a lost answer). */
   redelivered: number;
@@ -462,16 +463,23 @@ export interface AuditResult {
 /**
  * What a campaign's record and the mailbox hold, checked against what each task owes:
  * - every task has each owed notice exactly once (one per kind and rung), none else but reminders;
- * - every notice has one outbox message, sent, and the sink holds one row per Message-ID;
+ * - every notice has its outbox messages (one, or one per unit when it carries the lead unit's link
+ *   and a rest without a link), each sent, with its own Message-ID derived from the notice's key
+ *   (the first one's from the key itself), no recipient in two of them; the sink holds one row per
+ *   Message-ID, and a mail with a unit link reaches that unit's people only;
  * - document numbers run 1..n per prefix, word and year, and the counter stands at n (gapless);
  * - the event log has one `notice.<kind>` event per notice and one rung event per rung.
  * Returns the figures for the report. Assumes the database holds only this campaign's mail.
  */
 export async function auditCampaign(db: Db, def: CampaignDefinition, owed: Record<string, string[]>): Promise<AuditResult> {
   const { expect } = await import('vitest');
-  const { rows: notices } = await db.query<{ task_id: string | null; kind: string; rung: number | null; key: string; document_number: string; message_id: string; status: string; attempts: number; last_error: string | null }>(
-    `SELECT n.task_id, n.kind, n.rung, n.key, n.document_number, o.message_id, o.status, o.attempts, o.last_error
-     FROM notices n LEFT JOIN outbox o ON o.notice_id = n.id WHERE n.campaign_id = $1 ORDER BY n.id`,
+  const { rows: notices } = await db.query<{ id: number; task_id: string | null; kind: string; rung: number | null; key: string; document_number: string }>(
+    'SELECT n.id, n.task_id, n.kind, n.rung, n.key, n.document_number FROM notices n WHERE n.campaign_id = $1 ORDER BY n.id',
+    [def.id],
+  );
+  const { rows: messages } = await db.query<{ notice_id: number; message_id: string; to_addresses: string[]; cc_addresses: string[]; status: string; attempts: number; last_error: string | null }>(
+    `SELECT o.notice_id, o.message_id, o.to_addresses, o.cc_addresses, o.status, o.attempts, o.last_error
+     FROM outbox o JOIN notices n ON n.id = o.notice_id WHERE n.campaign_id = $1 ORDER BY o.id`,
     [def.id],
   );
   // Owed notices, exactly once each.
@@ -483,23 +491,43 @@ export async function auditCampaign(db: Db, def: CampaignDefinition, owed: Recor
       [...(owed[task.id] ?? [])].sort(),
     );
   }
-  // One outbox message per notice, all accepted by SMTP.
-  expect(notices.filter((n) => !n.message_id), '没有待发邮件的通知').toEqual([]);
-  expect(notices.filter((n) => n.status !== 'sent').map((n) => `${n.document_number}: ${n.status} ${n.last_error ?? ''}`)).toEqual([]);
-  expect(notices.filter((n) => n.last_error !== null), '发送成功后 last_error 应已清空').toEqual([]);
+  // Every notice's messages: the first under the key's Message-ID, the others under the key's
+  // derivations (a unit's own, the rest's); each recipient once; all accepted by SMTP.
+  const { messageIdFor } = await import('../../activities/notices.js');
+  for (const n of notices) {
+    const mine = messages.filter((m) => m.notice_id === n.id);
+    expect(mine.length, `通知 ${n.document_number} 没有待发邮件`).toBeGreaterThan(0);
+    expect(mine[0].message_id, `通知 ${n.document_number} 的 Message-ID`).toBe(messageIdFor(n.key));
+    const derived = new Set([messageIdFor(`${n.key}/cc`), ...def.units.map((u) => messageIdFor(`${n.key}/unit/${u.id}`))]);
+    for (const m of mine.slice(1)) expect(derived.has(m.message_id), `通知 ${n.document_number} 的另一封邮件 ${m.message_id}`).toBe(true);
+    const addresses = mine.flatMap((m) => [...m.to_addresses, ...m.cc_addresses].map((a) => (JSON.parse(a) as { address: string }).address.toLowerCase()));
+    expect(new Set(addresses).size, `通知 ${n.document_number} 的收件人各收一封`).toBe(addresses.length);
+  }
+  expect(messages.filter((m) => m.status !== 'sent').map((m) => `${notices.find((n) => n.id === m.notice_id)?.document_number}: ${m.status} ${m.last_error ?? ''}`)).toEqual([]);
+  expect(messages.filter((m) => m.last_error !== null), '发送成功后 last_error 应已清空').toEqual([]);
 
-  // The mailbox: one row per Message-ID, one Message-ID per notice; nothing that is not a notice.
+  // The mailbox: one row per Message-ID, each message once; nothing that is not a notice.
   const { rows: strays } = await db.query<{ subject: string }>(
     'SELECT subject FROM mailbox m WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.message_id)',
   );
   expect(strays.map((m) => m.subject), '不属于任何通知的邮件').toEqual([]);
-  const { rows: mails } = await db.query<{ message_id: string; deliveries: number; subject: string }>(
-    'SELECT message_id, deliveries, subject FROM mailbox WHERE message_id = ANY ($1) ORDER BY id',
-    [notices.map((n) => n.message_id)],
+  const { rows: mails } = await db.query<{ message_id: string; deliveries: number; subject: string; envelope_to: string[]; text_body: string }>(
+    'SELECT message_id, deliveries, subject, envelope_to, text_body FROM mailbox WHERE message_id = ANY ($1) ORDER BY id',
+    [messages.map((m) => m.message_id)],
   );
-  expect(mails.length, '邮件数 = 通知数').toBe(notices.length);
+  expect(mails.length, '邮件数 = 待发邮件数').toBe(messages.length);
+  expect(new Set(mails.map((m) => m.message_id)).size, '每个 Message-ID 一行').toBe(mails.length);
   const numbersInSubjects = mails.map((m) => /【(.+?)】/.exec(m.subject)?.[1]).sort();
-  expect(numbersInSubjects).toEqual(notices.map((n) => n.document_number).sort());
+  expect(numbersInSubjects).toEqual(messages.map((m) => notices.find((n) => n.id === m.notice_id)!.document_number).sort());
+  // A unit's link reaches that unit's people only (its contact and principal).
+  for (const mail of mails) {
+    for (const [, token] of mail.text_body.matchAll(/\/u\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/g)) {
+      const unitId = (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as unknown[])[3];
+      const unit = def.units.find((u) => u.id === unitId);
+      const own = new Set(unit ? [unit.contact.email, unit.principal.email].map((a) => a.toLowerCase()) : []);
+      expect(mail.envelope_to.filter((a) => !own.has(a.toLowerCase())), `${mail.subject} 中 ${String(unitId)} 的链接只发给该单位`).toEqual([]);
+    }
+  }
 
   // Document numbers: 1..n per word, and the counter at n.
   const byWord = new Map<string, number[]>();
@@ -543,18 +571,24 @@ export async function auditCampaign(db: Db, def: CampaignDefinition, owed: Recor
     campaignNotices: notices.filter((n) => n.task_id === null).length,
     mails: mails.length,
     redelivered: mails.filter((m) => m.deliveries > 1).length,
-    retried: notices.filter((n) => n.attempts > 1).length,
-    maxAttempts: Math.max(0, ...notices.map((n) => n.attempts)),
+    retried: messages.filter((m) => m.attempts > 1).length,
+    maxAttempts: Math.max(0, ...messages.map((m) => m.attempts)),
     numbers,
   };
 }
 
-/** A campaign's notices so far: numbered, accepted by SMTP (outbox sent), and in the sink's mailbox. */
+/**
+ * A campaign's task notices so far: numbered, accepted by SMTP (every message of the notice sent),
+ * and in the sink's mailbox (every message of the notice).
+ */
 export async function progressOf(db: Db, campaignId: string): Promise<{ issued: number; sent: number; mails: number }> {
   const { rows } = await db.query<{ issued: number; sent: number; mails: number }>(
-    `SELECT count(*)::int AS issued, count(*) FILTER (WHERE o.status = 'sent')::int AS sent,
-            count(m.id)::int AS mails
-     FROM notices n LEFT JOIN outbox o ON o.notice_id = n.id LEFT JOIN mailbox m ON m.message_id = o.message_id
+    `SELECT count(*)::int AS issued, count(*) FILTER (WHERE per.sent)::int AS sent, count(*) FILTER (WHERE per.received)::int AS mails
+     FROM notices n
+     CROSS JOIN LATERAL (
+       SELECT count(o.id) > 0 AND bool_and(o.status = 'sent') AS sent, count(o.id) > 0 AND bool_and(m.id IS NOT NULL) AS received
+       FROM outbox o LEFT JOIN mailbox m ON m.message_id = o.message_id WHERE o.notice_id = n.id
+     ) per
      WHERE n.campaign_id = $1 AND n.task_id IS NOT NULL`,
     [campaignId],
   );
@@ -607,8 +641,11 @@ export function campaignWithCheckSoon(tasks: number, leadMs: number, now = new D
 /** The weekly-check notices of a campaign: the tasks' reminders and the campaign's own digest. */
 export async function checkNotices(db: Db, campaignId: string) {
   const { rows } = await db.query<{ task_id: string | null; kind: string; issued_at: Date; status: string; created_at: Date }>(
-    `SELECT n.task_id, n.kind, n.issued_at, o.status, o.created_at FROM notices n JOIN outbox o ON o.notice_id = n.id
-     WHERE n.campaign_id = $1 AND n.kind <> 'assignment' ORDER BY n.id`,
+    `SELECT n.task_id, n.kind, n.issued_at,
+            CASE WHEN bool_and(o.status = 'sent') THEN 'sent' ELSE min(o.status) FILTER (WHERE o.status <> 'sent') END AS status,
+            min(o.created_at) AS created_at
+     FROM notices n JOIN outbox o ON o.notice_id = n.id
+     WHERE n.campaign_id = $1 AND n.kind <> 'assignment' GROUP BY n.id ORDER BY n.id`,
     [campaignId],
   );
   return rows;

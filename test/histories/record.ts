@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateStage, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from './json.js';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -32,11 +32,12 @@ import {
 } from '../../workflows/messages.js';
 import { shanghaiDate, testDefinition } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
-import { closeTask, DAY, endOf, ladderDefinition, startTask, waitForEvent } from '../workflows/helpers.js';
+import { closeTask, DAY, endOf, holdNotices, ladderDefinition, startTask, waitForBlockedNotice, waitForEvent } from '../workflows/helpers.js';
 
 const OUT = fileURLToPath(new URL('./', import.meta.url));
 
-type Scenario = (sim: Simulation) => Promise<WorkflowHandle[]>;
+/** The workflows a scenario leaves: a list (one file, or -campaign and -task), or files by suffix. */
+type Scenario = (sim: Simulation) => Promise<WorkflowHandle[] | Record<string, WorkflowHandle>>;
 
 const sleepUntil = async (sim: Simulation, ms: number) => {
   const now = (await sim.now()).getTime();
@@ -157,6 +158,71 @@ const scenarios: Record<string, Scenario> = {
     await closeTask(task);
     return [task];
   },
+  /** Two extension requests at once while the office's reply holds the turn: one pending, the other refused in its turn. */
+  'one-action-at-a-time': async (sim) => {
+    const today = await sim.now();
+    const def = ladderDefinition({ today, deadlineInDays: 10 });
+    const task = await startTask(sim, def);
+    await waitForEvent(task, 'assigned');
+    await runUpdate(task, acknowledgeUpdate, { unitId: 'enforcement' });
+    await runUpdate(task, requestExtensionUpdate, { unitId: 'enforcement', reason: '雨季施工受阻', until: shanghaiDate(today, 15) });
+    const lock = await holdNotices(sim.db);
+    const updates = [];
+    try {
+      updates.push(await task.startUpdate(decideExtensionUpdate, { args: [{ approved: false, comment: '不予延期' }], waitForStage: WorkflowUpdateStage.ACCEPTED }));
+      await waitForBlockedNotice(sim.db);
+      for (const reason of ['材料采购延误', '施工队伍不足']) {
+        const arg = { unitId: 'enforcement', reason, workingDays: 3 };
+        updates.push(await task.startUpdate(requestExtensionUpdate, { args: [arg], waitForStage: WorkflowUpdateStage.ACCEPTED }));
+      }
+    } finally {
+      await lock.release();
+    }
+    await Promise.allSettled(updates.map((u) => u.result()));
+    await runUpdate(task, decideExtensionUpdate, { approved: true });
+    await closeTask(task);
+    return [task];
+  },
+  /** A day's quota of progress reports (the next refused by the validator), the next day's first, then closed. */
+  'reports-per-day': async (sim) => {
+    const def = ladderDefinition({ today: await sim.now(), deadlineInDays: 20 });
+    const task = await startTask(sim, def);
+    await waitForEvent(task, 'assigned');
+    await runUpdate(task, acknowledgeUpdate, { unitId: 'enforcement' });
+    for (let i = 1; i <= 20; i++) await runUpdate(task, reportProgressUpdate, { unitId: 'enforcement', text: `第${i}次进展` });
+    await runUpdate(task, reportProgressUpdate, { unitId: 'enforcement', text: '再报一次' }).catch(() => undefined);
+    await runUpdate(task, submitEvidenceUpdate, { unitId: 'enforcement', form: 'report', text: '阶段性说明', interim: true });
+    await sim.env.sleep(DAY);
+    await runUpdate(task, reportProgressUpdate, { unitId: 'enforcement', text: '次日进展' });
+    await closeTask(task);
+    return [task];
+  },
+  /** Reports over three days with a small history limit: the task continues as new twice or more, then escalates and is closed. */
+  'continued-as-new': async (sim) => {
+    const def = ladderDefinition({ today: await sim.now(), deadlineInDays: 5 });
+    const task = await startTask(sim, def, { historyLimit: 150 });
+    await waitForEvent(task, 'assigned');
+    await runUpdate(task, acknowledgeUpdate, { unitId: 'enforcement' });
+    const runs: string[] = [];
+    const seen = async () => {
+      const { runId } = await task.describe();
+      if (!runs.includes(runId)) runs.push(runId);
+    };
+    await seen();
+    for (let day = 0; day < 3; day++) {
+      for (let i = 1; i <= 20; i++) {
+        await runUpdate(task, reportProgressUpdate, { unitId: 'enforcement', text: `第${day + 1}天第${i}次进展` });
+        await seen();
+      }
+      await sim.env.sleep(DAY);
+      await seen();
+    }
+    await sleepUntil(sim, endOf(def.tasks[0].deadline) + DAY);
+    await waitForEvent(task, 'overdue');
+    await closeTask(task);
+    await seen();
+    return Object.fromEntries(runs.map((runId, i) => [`run${i + 1}`, sim.env.client.workflow.getHandle(task.workflowId, runId)]));
+  },
   /** A campaign with one task and its cadences, the task closed, the campaign run to its end. */
   campaign: async (sim) => {
     const today = await sim.now();
@@ -204,10 +270,13 @@ async function main() {
     await sim.withWorker(async () => {
       for (const [scenario, run] of Object.entries(scenarios)) {
         if (only.length && !only.includes(scenario)) continue;
-        const handles = await run(sim);
-        for (const [i, handle] of handles.entries()) {
+        const result = await run(sim);
+        const named = Array.isArray(result)
+          ? result.map((handle, i) => [`${scenario}${result.length > 1 ? `-${i === 0 ? 'campaign' : 'task'}` : ''}`, handle] as const)
+          : Object.entries(result).map(([suffix, handle]) => [`${scenario}-${suffix}`, handle] as const);
+        for (const [name, handle] of named) {
           const history = await handle.fetchHistory();
-          const file = path.join(OUT, `${scenario}${handles.length > 1 ? `-${i === 0 ? 'campaign' : 'task'}` : ''}.json`);
+          const file = path.join(OUT, `${name}.json`);
           await writeFile(file, historyToJSON(history) + '\n');
           console.log(`${path.relative(process.cwd(), file)}: ${history.events?.length ?? 0} events`);
         }

@@ -68,7 +68,8 @@ describe('command line', () => {
       const shown = await cli('task', 'show', def.id, 'lanes');
       expect(shown).toContain('状态：待核查');
       expect(shown).toContain('图片资料');
-      expect(shown).toContain('签收（郑丽）');
+      // The unit acted; who at the unit is its label.
+      expect(shown).toContain('签收（enforcement 郑丽）');
 
       const listed = await cli('notice', 'list', def.id);
       const [assignment] = await notices(database.db, def.id);

@@ -3,6 +3,7 @@
 // behind: notices, events, the performance ledger, the SMTP sink's mailbox.
 import { DateTime } from 'luxon';
 import type { WorkflowHandle } from '@temporalio/client';
+import type pg from 'pg';
 import { insertCampaign } from '../../db/campaigns.js';
 import { listMailbox } from '../../db/mailbox.js';
 import type { Db } from '../../db/pool.js';
@@ -209,4 +210,27 @@ export async function closeTask(handle: WorkflowHandle, unitId = 'enforcement') 
   }
   await handle.executeUpdate(submitEvidenceUpdate, { args: [{ unitId, form: 'report', text: '整改完成，报请核查。' }] });
   return handle.executeUpdate(verifyUpdate, { args: [{ passed: true, by: '创建办' }] });
+}
+
+/** Locks the notices table (inserts wait, reads go on) until release(). */
+export async function holdNotices(db: Db): Promise<{ release(): Promise<void> }> {
+  const client: pg.PoolClient = await db.connect();
+  await client.query('BEGIN');
+  await client.query('LOCK TABLE notices IN EXCLUSIVE MODE');
+  return {
+    async release() {
+      await client.query('COMMIT');
+      client.release();
+    },
+  };
+}
+
+/** Waits until an activity is stuck behind the lock: the action holding the task's turn. */
+export async function waitForBlockedNotice(db: Db): Promise<void> {
+  await waitFor(async () => {
+    const { rows } = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+    );
+    return rows[0].n > 0;
+  }, 'a notice waiting for the lock');
 }

@@ -201,7 +201,7 @@ describe('RectificationWorkflow lifecycle', () => {
       });
       expect(failed.status).toBe('inProgress');
       expect(failed.failedVerifications).toBe(1);
-      expect(failed.timeline.at(-1)).toMatchObject({ kind: 'notice.verificationFailed' });
+      expect(failed.events?.at(-1)).toMatchObject({ kind: 'notice.verificationFailed' });
 
       // The unit hears why, in a 核查意见 with its own number.
       const [opinion] = (await notices(database.db, def.id)).filter((n) => n.kind === 'verificationFailed');

@@ -35,8 +35,10 @@ describe('workflow replay', () => {
       'campaign-campaign',
       'campaign-task',
     ];
+    // Recorded with the patches of 2026-12-03 (one action at a time, reports per day, continue as new).
+    const since20261203 = ['one-action-at-a-time', 'reports-per-day', 'continued-as-new-run1', 'continued-as-new-run2'];
     const names = files.map((f) => f.replace(/\.json$/, ''));
-    expect(names).toEqual(expect.arrayContaining([...paths, ...paths.map((p) => `v1/${p}`)]));
+    expect(names).toEqual(expect.arrayContaining([...paths, ...paths.map((p) => `v1/${p}`), ...since20261203]));
   });
 
   it('replays every recorded history without nondeterminism', async () => {

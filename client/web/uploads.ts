@@ -1,0 +1,28 @@
+// Multipart uploads: only the routes that take files accept multipart/form-data, and each of them
+// checks who is asking (session, role and CSRF token, or the unit's link) in an onRequest hook,
+// before a byte of the body is read. Everywhere else a multipart body is refused (415) unread.
+import multipart from '@fastify/multipart';
+import type { FastifyInstance } from 'fastify';
+
+/** At most 5 files of 20 MB (evidence is held to 10 MB by its own check), 20 fields. */
+export const MULTIPART_LIMITS = { fileSize: 20 * 1024 * 1024, files: 5, fields: 20, fieldSize: 2 * 1024 * 1024, parts: 30 };
+
+/**
+ * Registers upload routes in a scope of their own that parses multipart bodies into the body's
+ * fields (files as { fileName, mimeType, data }). The body is read in preValidation, after the
+ * routes' onRequest checks: give each upload route its checks as `onRequest`, not `preHandler`.
+ */
+export function withUploads(app: FastifyInstance, register: (uploads: FastifyInstance) => void): void {
+  app.register(async (uploads) => {
+    await uploads.register(multipart, {
+      attachFieldsToBody: 'keyValues',
+      limits: MULTIPART_LIMITS,
+      throwFileSizeLimit: true,
+      async onFile(part) {
+        const data = await part.toBuffer();
+        (part as unknown as { value: unknown }).value = { fileName: part.filename, mimeType: part.mimetype, data };
+      },
+    });
+    register(uploads);
+  });
+}

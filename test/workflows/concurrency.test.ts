@@ -1,0 +1,199 @@
+// One action at a time inside a task, on the time-skipping server with real PostgreSQL and SMTP.
+// Updates that arrive together must not both pass their checks: two extension requests at once, a
+// 核查 at the instant the deadline lapses, two reassignments while a rung is being issued. To make
+// "at once" certain, a test holds the notices table locked: the action that has the task's turn
+// waits in its notice, the others queue behind it (accepted, i.e. validated against the same
+// state), and all are let go together.
+import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runUpdate } from '../../client/campaigns.js';
+import { listMailbox } from '../../db/mailbox.js';
+import type { Db } from '../../db/pool.js';
+import { startSimulation, type Simulation } from '../../stack/simulation.js';
+import {
+  acknowledgeUpdate,
+  decideExtensionUpdate,
+  reassignUpdate,
+  requestExtensionUpdate,
+  submitEvidenceUpdate,
+  taskStateQuery,
+  verifyUpdate,
+} from '../../workflows/messages.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { shanghaiDate } from '../support/definitions.js';
+import {
+  DAY,
+  endOf,
+  eventKinds,
+  finished,
+  holdNotices,
+  ladderDefinition,
+  notices,
+  startTask,
+  taskRow,
+  terminateLeftovers,
+  waitForBlockedNotice,
+  waitForEvent,
+} from './helpers.js';
+
+let database: TestDatabase;
+let sim: Simulation;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  sim = await startSimulation({ db: database.db });
+});
+afterEach(terminateLeftovers);
+afterAll(async () => {
+  await sim?.stop();
+  await database?.drop();
+});
+
+/** Sends an update and returns once the workflow has accepted it (its validator passed). */
+async function accepted<Ret, Arg>(handle: WorkflowHandle, update: UpdateDefinition<Ret, [Arg]>, arg: Arg) {
+  return handle.startUpdate(update, { args: [arg], waitForStage: WorkflowUpdateStage.ACCEPTED });
+}
+
+/** The outcome of an accepted update: its result, or the reason its handler refused it. */
+async function outcome<Ret>(update: { result(): Promise<Ret> }): Promise<{ ok: true; value: Ret } | { ok: false; message: string; reason?: string }> {
+  try {
+    return { ok: true, value: await update.result() };
+  } catch (error) {
+    if (!(error instanceof WorkflowUpdateFailedError)) throw error;
+    const cause = error.cause as { message: string; type?: string } | undefined;
+    return { ok: false, message: cause?.message ?? error.message, reason: cause?.type };
+  }
+}
+
+/** Every address the sink received mail for, about this campaign, with the subjects. */
+async function recipients(db: Db, prefix: string) {
+  const mail = (await listMailbox(db)).filter((m) => m.subject.startsWith(`【${prefix}`));
+  return mail.flatMap((m) => m.envelope_to.map((to) => ({ to, subject: m.subject })));
+}
+
+describe('RectificationWorkflow: one action at a time', () => {
+  it('grants one of two extension requests sent at once and refuses the other with its reason', async () => {
+    const today = await sim.now();
+    const def = ladderDefinition({ today, deadlineInDays: 10 });
+    await sim.withWorker(async () => {
+      const task = await startTask(sim, def);
+      await waitForEvent(task, 'assigned');
+      await runUpdate(task, acknowledgeUpdate, { unitId: 'enforcement' });
+      await runUpdate(task, requestExtensionUpdate, { unitId: 'enforcement', reason: '雨季施工受阻', until: shanghaiDate(today, 15) });
+
+      // The office refuses the first request; its reply waits behind the lock, holding the turn.
+      const lock = await holdNotices(database.db);
+      let holder;
+      let first;
+      let second;
+      try {
+        holder = await accepted(task, decideExtensionUpdate, { approved: false, comment: '不予延期' });
+        await waitForBlockedNotice(database.db);
+        // Nothing is pending now: both new requests pass validation, then queue for the turn.
+        first = await accepted(task, requestExtensionUpdate, { unitId: 'enforcement', reason: '材料采购延误', workingDays: 3 });
+        second = await accepted(task, requestExtensionUpdate, { unitId: 'enforcement', reason: '施工队伍不足', workingDays: 5 });
+      } finally {
+        await lock.release();
+      }
+      expect((await outcome(holder)).ok).toBe(true);
+      const outcomes = [await outcome(first), await outcome(second)];
+      expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+      expect(outcomes.filter((o) => !o.ok)).toEqual([
+        { ok: false, message: '已有待审批的延期申请，请等待创建办答复', reason: 'InvalidState' },
+      ]);
+
+      const state = await task.query(taskStateQuery);
+      expect(state.extensions.map((e) => e.status)).toEqual(['refused', 'pending']);
+      expect((await eventKinds(database.db, def.id)).filter((k) => k === 'extensionRequested')).toHaveLength(2);
+      // One reply (to the refused request), to the lead unit.
+      const replies = (await notices(database.db, def.id)).filter((n) => n.kind === 'extensionDecision');
+      expect(replies).toHaveLength(1);
+      expect(replies[0].recipients.to).toEqual(['zf@test.example.org']);
+      const mailed = await recipients(database.db, def.office.documentPrefix);
+      expect(mailed.filter((m) => m.subject.includes(replies[0].document_number)).map((m) => m.to)).toContain('zf@test.example.org');
+
+      // The one granted request is decided as usual; a third is over the cap.
+      const approved = await runUpdate(task, decideExtensionUpdate, { approved: true });
+      expect(approved.extensions.map((e) => e.status)).toEqual(['refused', 'approved']);
+      expect(approved.events?.map((e) => e.kind)).toEqual(['extensionApproved', 'notice.extensionDecision']);
+    });
+  });
+
+  it('closes a task verified at the instant its deadline lapses, with no overdue notice after the closure', async () => {
+    const today = await sim.now();
+    const def = ladderDefinition({ today, deadlineInDays: 2 });
+    await sim.withWorker(async () => {
+      const task = await startTask(sim, def);
+      await waitForEvent(task, 'assigned');
+      await runUpdate(task, acknowledgeUpdate, { unitId: 'enforcement' });
+      await runUpdate(task, submitEvidenceUpdate, { unitId: 'enforcement', form: 'report', text: '整改完成，报请核查。' });
+
+      const lapse = endOf(def.tasks[0].deadline);
+      await sim.env.sleep(lapse - (await sim.now()).getTime() - 500);
+      const [closed] = await Promise.all([runUpdate(task, verifyUpdate, { passed: true, by: '创建办' }), sim.env.sleep(1000)]);
+      expect(closed.status).toBe('closed');
+      expect(closed.events?.map((e) => e.kind)).toEqual(['verified']);
+      await sim.env.sleep(5 * DAY);
+      const final = await finished(task);
+      expect(final).toMatchObject({ status: 'closed', rung: 0 });
+
+      // The rules: the climb waits while evidence awaits verification, so a closure at the lapse
+      // leaves no 逾期通报; whatever was issued, was issued before the closure.
+      const issued = await notices(database.db, def.id);
+      expect(issued.map((n) => n.kind)).not.toContain('overdue');
+      const closedAt = Date.parse(final.closedAt!);
+      expect(issued.every((n) => n.issued_at.getTime() <= closedAt)).toBe(true);
+      expect(await taskRow(database.db, def.id)).toMatchObject({ status: 'closed', rung: 0 });
+      const mailed = await recipients(database.db, def.office.documentPrefix);
+      expect(mailed.filter((m) => m.subject.includes('逾期'))).toEqual([]);
+    });
+  });
+
+  it('issues a rung to the unit it was issued to while two reassignments wait; one reassignment passes', async () => {
+    const today = await sim.now();
+    const def = ladderDefinition({ today, deadlineInDays: 2 });
+    await sim.withWorker(async () => {
+      const task = await startTask(sim, def);
+      await waitForEvent(task, 'assigned');
+      await runUpdate(task, acknowledgeUpdate, { unitId: 'enforcement' });
+
+      // The deadline lapses: the 逾期通报 to the enforcement office takes the turn and waits behind the lock.
+      const lock = await holdNotices(database.db);
+      let first;
+      let second;
+      try {
+        await sim.env.sleep(endOf(def.tasks[0].deadline) - (await sim.now()).getTime() + 1000);
+        await waitForBlockedNotice(database.db);
+        const reassign = { unitId: 'utilities', reason: '职责调整，由公用事业局牵头', deadline: shanghaiDate(today, 20), by: '创建办' };
+        first = await accepted(task, reassignUpdate, reassign);
+        second = await accepted(task, reassignUpdate, reassign);
+      } finally {
+        await lock.release();
+      }
+      const outcomes = [await outcome(first), await outcome(second)];
+      expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+      expect(outcomes.filter((o) => !o.ok)).toEqual([{ ok: false, message: '单位 utilities 已是该任务的责任单位', reason: 'InvalidInput' }]);
+
+      const issued = await notices(database.db, def.id);
+      const overdue = issued.filter((n) => n.kind === 'overdue');
+      const reassignment = issued.filter((n) => n.kind === 'reassignment');
+      expect(overdue).toHaveLength(1);
+      expect(reassignment).toHaveLength(1);
+      // The rung went to the unit it was issued to; the reassignment came after it.
+      expect(overdue[0].recipients.to).toEqual(['zf-principal@test.example.org', 'urban@test.example.org']);
+      expect(reassignment[0].recipients.to).toEqual(['gy@test.example.org']);
+      expect(reassignment[0].issued_at.getTime()).toBeGreaterThanOrEqual(overdue[0].issued_at.getTime());
+      const mailed = await recipients(database.db, def.office.documentPrefix);
+      const overdueTo = mailed.filter((m) => m.subject.includes(overdue[0].document_number)).map((m) => m.to);
+      expect(overdueTo).toContain('zf-principal@test.example.org');
+      expect(overdueTo.some((to) => to.startsWith('gy'))).toBe(false);
+
+      const state = await task.query(taskStateQuery);
+      expect(state).toMatchObject({ leadUnit: 'utilities', status: 'assigned', rung: 0 });
+      expect(await taskRow(database.db, def.id)).toMatchObject({ lead_unit: 'utilities', rung: 0 });
+      expect((await eventKinds(database.db, def.id)).filter((k) => k === 'reassigned')).toHaveLength(1);
+    });
+  });
+});
