@@ -3,9 +3,11 @@
 // the record, composes its 正文 and is issued like any notice: numbered, stored, mailed once.
 import { DateTime } from 'luxon';
 import { loadCampaignContext, type CampaignContext } from '../db/campaigns.js';
+import { insertLedgerEntry } from '../db/notices.js';
 import type { Db } from '../db/pool.js';
 import {
   formsSubmitted,
+  insertMaterialsCheck,
   noticeCounts,
   openTasks,
   tasksClosedBetween,
@@ -18,7 +20,8 @@ import { DISPATCH_AUDIENCE_NAMES, type DispatchAudience } from '../domain/cadenc
 import { MARK_NAMES, unitMark } from '../domain/marks.js';
 import { NOTICE_KINDS, type NoticeKind, type RecipientList } from '../domain/notices.js';
 import { EVIDENCE_FORMS, TASK_STATUSES, type EvidenceForm, type TaskStatus } from '../domain/task-state.js';
-import { chineseDate } from './documents.js';
+import { civilDateAt } from '../services/calendar.js';
+import { chineseDate } from '../services/documents.js';
 import type { IssuedNotice, IssueNoticeInput } from './notices.js';
 
 type IssueNotice = (input: IssueNoticeInput) => Promise<IssuedNotice>;
@@ -67,11 +70,11 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
     async issueWeeklyCheck(input: Base & Period): Promise<IssuedNotice> {
       const ctx = await loadCampaignContext(db, input.campaignId);
       const tasks = await openTasks(db, input.campaignId);
-      const today = civilDate(input.issuedAt, ctx.timeZone);
+      const today = civilDateAt(input.issuedAt, ctx.timeZone);
       const weekAgo = DateTime.fromISO(input.issuedAt).minus({ days: 7 }).toJSDate();
       const unacknowledged = tasks.filter((t) => t.status === 'assigned');
       const silent = tasks.filter((t) => t.status !== 'assigned' && (!t.lastProgressAt || t.lastProgressAt < weekAgo));
-      const nextWeek = tasks.filter((t) => t.rung === 0 && t.deadline >= today && t.deadline <= civilDate(DateTime.fromISO(input.issuedAt).plus({ days: 7 }).toISO()!, ctx.timeZone));
+      const nextWeek = tasks.filter((t) => t.rung === 0 && t.deadline >= today && t.deadline <= civilDateAt(DateTime.fromISO(input.issuedAt).plus({ days: 7 }).toISO()!, ctx.timeZone));
       return issue(input, 'weeklyCheck', { to: ['office'], cc: ['office.director'] }, `每周检查情况（${chineseDate(input.issuedAt, ctx.timeZone)}）`, `${ctx.office.name}：`, [
         `截至${chineseDate(input.issuedAt, ctx.timeZone)}，在办整治任务 ${tasks.length} 项，其中已逾期 ${tasks.filter((t) => t.rung > 0).length} 项。`,
         section('一、尚未签收', unacknowledged, taskLine),
@@ -83,7 +86,7 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
     /** 每月一通报: completion per unit with its mark, overdue tasks, notices issued in the month. */
     async issueMonthlyBulletin(input: Base & Period): Promise<IssuedNotice> {
       const ctx = await loadCampaignContext(db, input.campaignId);
-      const standings = await unitStandings(db, input.campaignId, civilDate(input.issuedAt, ctx.timeZone));
+      const standings = await unitStandings(db, input.campaignId, civilDateAt(input.issuedAt, ctx.timeZone));
       const counts = await noticeCounts(db, input.campaignId, input.from, input.to);
       const month = DateTime.fromISO(input.from).setZone(ctx.timeZone);
       const overdue = (await openTasks(db, input.campaignId)).filter((t) => t.rung > 0);
@@ -100,7 +103,7 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
     async issueDispatch(input: Base & Period & { audience: DispatchAudience }): Promise<IssuedNotice> {
       const ctx = await loadCampaignContext(db, input.campaignId);
       const tasks = await openTasks(db, input.campaignId);
-      const standings = await unitStandings(db, input.campaignId, civilDate(input.issuedAt, ctx.timeZone));
+      const standings = await unitStandings(db, input.campaignId, civilDateAt(input.issuedAt, ctx.timeZone));
       const audience = DISPATCH_AUDIENCE_NAMES[input.audience];
       const paragraphs =
         input.audience === 'office'
@@ -122,7 +125,7 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
     /** 每季一调度 and 半年一小结: the period in figures, and where each unit stands. */
     async issuePeriodReport(input: Base & Period & { kind: 'quarterlyDispatch' | 'halfYearSummary' }): Promise<IssuedNotice> {
       const ctx = await loadCampaignContext(db, input.campaignId);
-      const standings = await unitStandings(db, input.campaignId, civilDate(input.issuedAt, ctx.timeZone));
+      const standings = await unitStandings(db, input.campaignId, civilDateAt(input.issuedAt, ctx.timeZone));
       const closed = await tasksClosedBetween(db, input.campaignId, input.from, input.to);
       const counts = await noticeCounts(db, input.campaignId, input.from, input.to);
       const from = chineseDate(input.from, ctx.timeZone);
@@ -164,18 +167,26 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
       for (const unit of ctx.units.values()) {
         for (const form of input.forms) {
           const onTime = submitted.get(unit.id)?.has(form) ?? false;
-          const { rowCount } = await db.query(
-            `INSERT INTO materials_checks (campaign_id, unit_id, month, form, due_date, on_time, checked_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-            [input.campaignId, unit.id, input.month, form, input.dueDate, onTime, input.issuedAt],
-          );
-          if (!onTime && rowCount && input.deduction > 0) {
+          const recorded = await insertMaterialsCheck(db, {
+            campaignId: input.campaignId,
+            unitId: unit.id,
+            month: input.month,
+            form,
+            dueDate: input.dueDate,
+            onTime,
+            checkedAt: input.issuedAt,
+          });
+          if (!onTime && recorded && input.deduction > 0) {
             late++;
-            await db.query(
-              `INSERT INTO performance_ledger (key, campaign_id, unit_id, year, points, reason, occurred_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING`,
-              [`${input.key}/${unit.id}/${form}`, input.campaignId, unit.id, year, -input.deduction, `${input.month} 月${EVIDENCE_FORMS[form]}逾期未报`, input.issuedAt],
-            );
+            await insertLedgerEntry(db, {
+              key: `${input.key}/${unit.id}/${form}`,
+              campaignId: input.campaignId,
+              unitId: unit.id,
+              year,
+              points: -input.deduction,
+              reason: `${input.month} 月${EVIDENCE_FORMS[form]}逾期未报`,
+              occurredAt: input.issuedAt,
+            });
           }
         }
       }
@@ -233,7 +244,7 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
     /** The end of a campaign: where every unit stands, to all units and leaders. */
     async issueClosingSummary(input: Base & { reason: string }): Promise<IssuedNotice> {
       const ctx = await loadCampaignContext(db, input.campaignId);
-      const standings = await unitStandings(db, input.campaignId, civilDate(input.issuedAt, ctx.timeZone));
+      const standings = await unitStandings(db, input.campaignId, civilDateAt(input.issuedAt, ctx.timeZone));
       const open = await openTasks(db, input.campaignId);
       return issue(input, 'closingSummary', PARK_WIDE, `关于《${ctx.title}》工作结束的总结`, '各责任单位：', [
         `《${ctx.title}》于${chineseDate(input.issuedAt, ctx.timeZone)}结束（${input.reason}）。${overallLine(standings)}`,
@@ -242,10 +253,6 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
       ]);
     },
   };
-}
-
-function civilDate(instant: string, zone: string): string {
-  return DateTime.fromISO(instant).setZone(zone).toISODate()!;
 }
 
 function taskLine(t: OpenTask): string {

@@ -3,13 +3,14 @@ import type { Client } from '@temporalio/client';
 import type { Transporter } from 'nodemailer';
 import type { Db } from '../db/pool.js';
 import type { NoticeMetrics } from '../worker/metrics.js';
-import { cachedCampaignCalendars, createCalendarActivities } from './calendar.js';
+import { cachedCampaignCalendars } from '../services/calendar.js';
+import { createCalendarActivities } from './calendar.js';
 import { createAssessmentActivities } from './assessments.js';
 import { createDigestActivities } from './digests.js';
 import { createNoticeActivities } from './notices.js';
 import { createRecordActivities } from './records.js';
 import { createTaskStartActivities } from './task-starts.js';
-import type { UnitLinkOptions } from './unit-links.js';
+import type { UnitLinkOptions } from '../services/unit-links.js';
 
 export interface Services {
   db: Db;

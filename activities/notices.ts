@@ -9,7 +9,7 @@ import { log } from '@temporalio/activity';
 import { DateTime } from 'luxon';
 import type { Transporter } from 'nodemailer';
 import { loadCampaignContext, loadTask, type CampaignContext, type TaskRow } from '../db/campaigns.js';
-import { writeTaskEvent, type TaskEvent } from '../db/events.js';
+import { appendTaskEvent, writeTaskEvent, type TaskEvent } from '../db/events.js';
 import {
   allocateDocumentNumber,
   claimUnsentMessages,
@@ -36,10 +36,10 @@ import {
   type RecipientList,
   type Wording,
 } from '../domain/notices.js';
-import { civilDateAt, endOfCivilDay } from './calendar.js';
-import { chineseDate, renderDocument, renderEmail, type OfficialDocument } from './documents.js';
-import { unitLinkFor, type UnitLinkOptions } from './unit-links.js';
-import { renderTaskRecordDocx } from './docx.js';
+import { civilDateAt, endOfCivilDay } from '../services/calendar.js';
+import { chineseDate, renderDocument, renderEmail, type OfficialDocument } from '../services/documents.js';
+import { unitLinkFor, type UnitLinkOptions } from '../services/unit-links.js';
+import { renderTaskRecordDocx } from '../services/docx.js';
 import { DISCIPLINE_OFFICE, formatAddress, resolveRecipients, type Address, type NoticeSubject } from './recipients.js';
 import { loadTaskRecord } from './task-record.js';
 
@@ -315,12 +315,14 @@ export function createNoticeActivities({
           occurredAt: input.issuedAt,
         });
       }
-      if (input.taskId) await tx.query(
-        `INSERT INTO task_events (key, campaign_id, task_id, occurred_at, kind, detail)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING`,
-        [
-          `${input.key}/issued`, input.campaignId, input.taskId, input.issuedAt, `notice.${input.kind}`,
-          {
+      if (input.taskId) {
+        await appendTaskEvent(tx, {
+          key: `${input.key}/issued`,
+          campaignId: input.campaignId,
+          taskId: input.taskId,
+          occurredAt: input.issuedAt,
+          kind: `notice.${input.kind}`,
+          detail: {
             documentNumber: number,
             title: doc.title,
             to: notice.recipients.to,
@@ -329,8 +331,8 @@ export function createNoticeActivities({
             ...(input.deduction?.points ? { deduction: input.deduction.points } : {}),
             ...(input.calendarWarning ? { warning: input.calendarWarning } : {}),
           },
-        ],
-      );
+        });
+      }
       if (input.event) {
         await writeTaskEvent(tx, { ...input.event, detail: { ...input.event.detail, documentNumber: number } });
       }

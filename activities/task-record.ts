@@ -6,8 +6,8 @@ import { listTaskEvents } from '../db/events.js';
 import { listEvidence } from '../db/evidence.js';
 import { listTaskNotices, listTaskOutbox } from '../db/notices.js';
 import type { Queryable } from '../db/pool.js';
-import { EVENT_NAMES, EVIDENCE_FORMS, TASK_STATUSES, type EvidenceForm, type TaskStatus } from '../domain/task-state.js';
-import type { TaskRecord } from './docx.js';
+import { describeEvent, EVENT_NAMES, EVIDENCE_FORMS, TASK_STATUSES, type EvidenceForm, type TaskStatus } from '../domain/task-state.js';
+import type { TaskRecord } from '../services/docx.js';
 
 export async function loadTaskRecord(db: Queryable, campaignId: string, taskId: string, madeAt: string): Promise<TaskRecord> {
   const ctx = await loadCampaignContext(db, campaignId);
@@ -74,28 +74,6 @@ export async function loadTaskRecord(db: Queryable, campaignId: string, taskId: 
       by: s.submitted_by ?? unitName(s.unit_id),
     })),
   };
-}
-
-/** One line about an event's detail, for people. */
-export function describeEvent(kind: string, detail: Record<string, unknown>, unitName: (id: string) => string = (x) => x): string {
-  const d = detail ?? {};
-  const parts: string[] = [];
-  const str = (k: string) => (typeof d[k] === 'string' && d[k] !== '' ? (d[k] as string) : undefined);
-  if (str('documentNumber')) parts.push(`文号 ${str('documentNumber')}`);
-  if (str('text')) parts.push(str('text')!);
-  if (str('form')) parts.push(`形式：${EVIDENCE_FORMS[str('form') as EvidenceForm] ?? str('form')}`);
-  if (Array.isArray(d.files) && d.files.length) parts.push(`文件：${(d.files as { name: string }[]).map((f) => f.name).join('、')}`);
-  if (str('reason')) parts.push(`理由：${str('reason')}`);
-  if (str('comment')) parts.push(`意见：${str('comment')}`);
-  if (Array.isArray(d.reasons) && d.reasons.length) parts.push(`问题：${(d.reasons as string[]).join('；')}`);
-  if (str('requestedDeadline')) parts.push(`申请延至 ${str('requestedDeadline')}`);
-  if (str('newDeadline')) parts.push(`新完成时限 ${str('newDeadline')}`);
-  if (str('deadline') && kind !== 'extensionApproved') parts.push(`完成时限 ${str('deadline')}`);
-  if (str('rectificationDeadline')) parts.push(`整改时限 ${str('rectificationDeadline')}`);
-  if (str('from') && str('to')) parts.push(`${unitName(str('from')!)} → ${unitName(str('to')!)}`);
-  if (typeof d.deduction === 'number' && d.deduction > 0) parts.push(`扣减年终绩效分 ${d.deduction} 分`);
-  if (str('warning')) parts.push(str('warning')!);
-  return parts.join('；');
 }
 
 function formatSize(bytes: number): string {

@@ -7,7 +7,8 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Clien
 import { ApplicationFailure } from '@temporalio/common';
 import type { Task } from '../domain/definition.js';
 import { taskWorkflowId } from '../domain/ids.js';
-import type { RectificationInput, RectificationWorkflow } from '../workflows/rectification.js';
+// The input's type only: activities never import workflow code.
+import type { RectificationInput } from '../workflows/messages.js';
 
 export interface StartTasksInput {
   campaignId: string;
@@ -32,7 +33,7 @@ export function createTaskStartActivities({ temporal }: { temporal?: Client }) {
         for (let next = queue.shift(); next; next = queue.shift()) {
           const { task, complaint } = next;
           try {
-            await temporal.workflow.start<typeof RectificationWorkflow>('RectificationWorkflow', {
+            await temporal.workflow.start<(input: RectificationInput) => Promise<unknown>>('RectificationWorkflow', {
               workflowId: taskWorkflowId(input.campaignId, task.id),
               taskQueue,
               args: [{ campaignId: input.campaignId, timeZone: input.timeZone, task, weeklyCheck: input.weeklyCheck, complaint }],
@@ -43,7 +44,6 @@ export function createTaskStartActivities({ temporal }: { temporal?: Client }) {
             if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
             alreadyRunning++;
           }
-          Context.current().heartbeat(started + alreadyRunning);
         }
       };
       await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, queue.length) }, startNext));

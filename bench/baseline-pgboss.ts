@@ -25,7 +25,7 @@ import PgBoss from 'pg-boss';
 import { DateTime } from 'luxon';
 import { createMailer } from '../activities/mailer.js';
 import { createNoticeActivities } from '../activities/notices.js';
-import { endOfCivilDay, loadCampaignCalendar } from '../activities/calendar.js';
+import { endOfCivilDay, loadCampaignCalendar } from '../services/calendar.js';
 import { insertCampaign, loadTask } from '../db/campaigns.js';
 import { recordTaskEvent } from '../db/events.js';
 import { createPool, type Db } from '../db/pool.js';

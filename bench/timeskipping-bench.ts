@@ -3,7 +3,7 @@
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
-import { endOfCivilDay } from '../activities/calendar.js';
+import { endOfCivilDay } from '../services/calendar.js';
 import { campaignHandle, runUpdate, startCampaign, taskHandle } from '../client/campaigns.js';
 import { createPool } from '../db/pool.js';
 import { freePort } from '../stack/ports.js';

@@ -3,9 +3,8 @@
 // Monthly materials sent without a task go the same way, but straight into the record (no
 // workflow: the campaign reads them when it checks the month).
 import type { Client } from '@temporalio/client';
-import { insertSubmission } from '../db/evidence.js';
+import { deleteEvidenceFile, insertEvidenceFile, insertSubmission } from '../db/evidence.js';
 import type { Db } from '../db/pool.js';
-import { deleteEvidenceFile, insertEvidenceFile } from '../db/users.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { MAX_EVIDENCE_FILE_BYTES, type EvidenceFileRef, type EvidenceForm } from '../domain/task-state.js';
 import { submitEvidenceUpdate, type TaskUpdateResult } from '../workflows/messages.js';

@@ -12,12 +12,14 @@ import session from '@fastify/session';
 import swagger from '@fastify/swagger';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Db } from '../db/pool.js';
-import { deleteExpiredSessions, deleteOldLoginFailures, deleteSession, readSession, writeSession, type UserRole } from '../db/users.js';
+import { pingDatabase, type Db } from '../db/pool.js';
+import { MAX_EVIDENCE_FILES } from '../domain/task-state.js';
+import { deleteExpiredSessions, deleteOldLoginFailures, deleteSession, readSession, writeSession } from '../db/users.js';
 import { HttpProblem, problemFrom } from './api/actions.js';
 import { registerApiRoutes } from './api/routes.js';
 import { registerSchemas } from './api/schemas.js';
-import { registerAuthRoutes, loadUser, type ConsoleUser } from './web/auth.js';
+import { registerAuthRoutes, loadUser } from './web/auth.js';
+import type { ConsoleContext } from './context.js';
 import { registerCsrf } from './web/csrf.js';
 import { registerPageRoutes } from './web/pages.js';
 import { registerPortalRoutes } from './web/portal.js';
@@ -54,30 +56,6 @@ export interface ConsoleServerOptions {
    * (TRUST_PROXY, see web/trust-proxy.ts). Default: none, the peer's address is the client's.
    */
   trustProxy?: false | string[];
-}
-
-export interface ConsoleContext {
-  db: Db;
-  temporal: Client;
-  publicUrl: string;
-  linkSecret: string;
-  mailboxEnabled: boolean;
-  now(): Promise<Date>;
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    console: ConsoleContext;
-  }
-  interface FastifyRequest {
-    user?: ConsoleUser;
-  }
-  interface Session {
-    userId?: number;
-    userName?: string;
-    role?: UserRole;
-    _csrf?: string;
-  }
 }
 
 const SESSION_HOURS = 12;
@@ -259,7 +237,7 @@ export function createConsoleServer(options: ConsoleServerOptions): FastifyInsta
       async (_request, reply) => {
         const checks = { database: false, temporal: false };
         try {
-          await options.db.query('SELECT 1');
+          await pingDatabase(options.db);
           checks.database = true;
         } catch {
           // reported below
@@ -328,7 +306,7 @@ function fromFastifyError(error: unknown): HttpProblem | undefined {
       return new HttpProblem(413, 'FileTooLarge', '文件过大：单个文件不能超过 20 MB');
     case 'FST_FILES_LIMIT':
     case 'FST_PARTS_LIMIT':
-      return new HttpProblem(413, 'TooManyFiles', '一次上传的文件过多（最多 5 个）');
+      return new HttpProblem(413, 'TooManyFiles', `一次上传的文件过多（最多 ${MAX_EVIDENCE_FILES} 个）`);
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new HttpProblem(413, 'BodyTooLarge', '提交的内容过大');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':

@@ -84,6 +84,18 @@ export async function loadCampaignSettings(db: Queryable, campaignId: string): P
 
 export type CampaignSettings = Omit<CampaignDefinition, 'tasks'>;
 
+/** The campaign's status (running, ended) and its definition without its tasks; undefined if there is no such campaign. */
+export async function loadCampaignStatusAndSettings(
+  db: Queryable,
+  campaignId: string,
+): Promise<{ status: string; settings: CampaignSettings } | undefined> {
+  const { rows } = await db.query<{ status: string; settings: CampaignSettings }>(
+    "SELECT status, COALESCE(settings, definition - 'tasks') AS settings FROM campaigns WHERE id = $1",
+    [campaignId],
+  );
+  return rows[0];
+}
+
 export interface CampaignContext {
   id: string;
   title: string;

@@ -31,12 +31,7 @@ export async function recordTaskEvent(db: Db, e: TaskEvent): Promise<void> {
 
 /** Appends the event and updates the task row, inside the caller's transaction; a repeated key is a no-op. */
 export async function writeTaskEvent(tx: Queryable, e: TaskEvent): Promise<void> {
-  const { rowCount } = await tx.query(
-    `INSERT INTO task_events (key, campaign_id, task_id, occurred_at, kind, actor, detail)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING`,
-    [e.key, e.campaignId, e.taskId, e.occurredAt, e.kind, e.actor ?? null, e.detail ?? {}],
-  );
-  if (!rowCount) return;
+  if (!(await appendTaskEvent(tx, e))) return;
   // A reassignment withdraws the former lead unit's links to the task (migration 0014), once: the
   // event's key makes a retried write a no-op, and the bump commits or rolls back with the event.
   const from = e.detail?.from;
@@ -53,6 +48,22 @@ export async function writeTaskEvent(tx: Queryable, e: TaskEvent): Promise<void>
       e.rungName ?? null, e.nextEscalationAt ?? null, e.acknowledgeBy ?? null, e.deadline ?? null, e.leadUnit ?? null,
     ],
   );
+}
+
+/**
+ * Appends an event to a task's record without touching the task row (a notice issued on it, say);
+ * false when the key was written before (a retry), and nothing changes.
+ */
+export async function appendTaskEvent(
+  tx: Queryable,
+  e: Pick<TaskEvent, 'key' | 'campaignId' | 'taskId' | 'occurredAt' | 'kind' | 'actor' | 'detail'>,
+): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `INSERT INTO task_events (key, campaign_id, task_id, occurred_at, kind, actor, detail)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING`,
+    [e.key, e.campaignId, e.taskId, e.occurredAt, e.kind, e.actor ?? null, e.detail ?? {}],
+  );
+  return Boolean(rowCount);
 }
 
 export interface TaskEventRow {

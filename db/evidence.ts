@@ -1,5 +1,5 @@
 // 佐证材料: the submissions a task's workflow accepted, over the uploaded files in evidence_files
-// (bytes stored by db/users.ts insertEvidenceFile). Workflows see only ids and metadata.
+// (bytes stored by insertEvidenceFile below). Workflows see only ids and metadata.
 // Monthly materials (每月定时报送) that a unit sends without a task are submissions with no task
 // (task_id NULL), written by the unit portal directly.
 import type { Db, Queryable } from './pool.js';
@@ -152,4 +152,56 @@ export async function materialsUsageSince(
     [campaignId, unitId, since],
   );
   return rows[0] ?? { submissions: 0, bytes: 0 };
+}
+
+// Evidence files (佐证材料): the uploaded bytes and their metadata.
+
+export interface EvidenceFileRow {
+  id: string;
+  campaign_id: string;
+  /** null: monthly materials (每月定时报送) sent without a task. */
+  task_id: string | null;
+  unit_id: string;
+  form: EvidenceForm;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  description: string;
+  uploaded_at: Date;
+}
+
+export async function insertEvidenceFile(
+  db: Queryable,
+  f: Omit<EvidenceFileRow, 'id' | 'uploaded_at'> & { content: Buffer },
+): Promise<EvidenceFileRow> {
+  const { rows } = await db.query<EvidenceFileRow>(
+    `INSERT INTO evidence_files (campaign_id, task_id, unit_id, form, file_name, content_type, size_bytes, sha256, description, content)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     RETURNING id, campaign_id, task_id, unit_id, form, file_name, content_type, size_bytes, sha256, description, uploaded_at`,
+    [f.campaign_id, f.task_id, f.unit_id, f.form, f.file_name, f.content_type, f.size_bytes, f.sha256, f.description, f.content],
+  );
+  return rows[0];
+}
+
+export async function listEvidenceFiles(db: Queryable, campaignId: string, taskId: string): Promise<EvidenceFileRow[]> {
+  const { rows } = await db.query<EvidenceFileRow>(
+    `SELECT id, campaign_id, task_id, unit_id, form, file_name, content_type, size_bytes, sha256, description, uploaded_at
+     FROM evidence_files WHERE campaign_id = $1 AND task_id = $2 ORDER BY uploaded_at, id`,
+    [campaignId, taskId],
+  );
+  return rows;
+}
+
+export async function readEvidenceFile(
+  db: Queryable,
+  id: string,
+): Promise<(EvidenceFileRow & { content: Buffer }) | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const { rows } = await db.query<EvidenceFileRow & { content: Buffer }>('SELECT * FROM evidence_files WHERE id = $1', [id]);
+  return rows[0];
+}
+
+export async function deleteEvidenceFile(db: Queryable, id: string): Promise<void> {
+  await db.query('DELETE FROM evidence_files WHERE id = $1', [id]);
 }

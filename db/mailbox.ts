@@ -22,3 +22,25 @@ export async function listMailbox(db: Queryable, filter: { to?: string; limit?: 
   );
   return rows;
 }
+
+export interface ReceivedMail {
+  messageId: string;
+  envelopeFrom: string;
+  envelopeTo: string[];
+  from: string;
+  to: string;
+  cc: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Keeps a message the sink received; the same Message-ID again counts one more delivery. */
+export async function storeReceivedMail(db: Queryable, m: ReceivedMail): Promise<void> {
+  await db.query(
+    `INSERT INTO mailbox (message_id, envelope_from, envelope_to, from_header, to_header, cc_header, subject, text_body, html_body)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (message_id) DO UPDATE SET deliveries = mailbox.deliveries + 1`,
+    [m.messageId, m.envelopeFrom, m.envelopeTo, m.from, m.to, m.cc, m.subject, m.text, m.html],
+  );
+}

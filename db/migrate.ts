@@ -1,4 +1,5 @@
-// Applies db/migrations/NNNN_name.sql in order, each once, all in one transaction.
+// Applies db/migrations/NNNN_name.sql in order, each once, all in one transaction; creates the
+// database itself on a fresh server.
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
@@ -31,4 +32,10 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
   } finally {
     client.release();
   }
+}
+
+/** Creates the database `name` unless it exists, over a connection to another database of the server (postgres). */
+export async function createDatabaseUnlessExists(server: Pick<pg.Client, 'query'>, name: string): Promise<void> {
+  const { rowCount } = await server.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+  if (!rowCount) await server.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
 }

@@ -69,6 +69,11 @@ export async function findNoticeByNumber(db: Queryable, documentNumber: string):
   return rows[0];
 }
 
+export async function findNoticeById(db: Queryable, id: number): Promise<NoticeRow | undefined> {
+  const { rows } = await db.query<NoticeRow>('SELECT * FROM notices WHERE id = $1', [id]);
+  return rows[0];
+}
+
 export async function listTaskNotices(db: Queryable, campaignId: string, taskId: string): Promise<NoticeRow[]> {
   const { rows } = await db.query<NoticeRow>(
     'SELECT * FROM notices WHERE campaign_id = $1 AND task_id = $2 ORDER BY issued_at, id',

@@ -34,3 +34,8 @@ export async function inTransaction<T>(db: Db, fn: (client: pg.PoolClient) => Pr
 }
 
 export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+/** The database answers (`SELECT 1`); rejects with the driver's error when it does not. */
+export async function pingDatabase(db: Queryable): Promise<void> {
+  await db.query('SELECT 1');
+}

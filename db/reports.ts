@@ -176,6 +176,22 @@ export async function formsSubmitted(db: Queryable, campaignId: string, from: st
   return byUnit;
 }
 
+/**
+ * Records whether a unit's material of a form came by its due day (plus grace); false when the
+ * month's check of that form was recorded before (a retry), and nothing changes.
+ */
+export async function insertMaterialsCheck(
+  db: Queryable,
+  c: { campaignId: string; unitId: string; month: string; form: string; dueDate: string; onTime: boolean; checkedAt: string },
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO materials_checks (campaign_id, unit_id, month, form, due_date, on_time, checked_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+    [c.campaignId, c.unitId, c.month, c.form, c.dueDate, c.onTime, c.checkedAt],
+  );
+  return Boolean(rowCount);
+}
+
 export interface PerformanceRow {
   campaignId: string;
   unitId: string;

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { DateTime } from 'luxon';
 import stringWidth from 'string-width';
-import { loadBundledCalendar } from '../activities/calendar.js';
+import { loadBundledCalendar } from '../services/calendar.js';
 import { campaignHandle, runUpdate, startCampaign, taskHandle } from '../client/campaigns.js';
 import { printPerformance } from '../client/commands/report.js';
 import { listMailbox } from '../db/mailbox.js';

@@ -116,3 +116,14 @@ export function lastPlaceConsequences(
 export function nextLastStreaks(ranking: RankedUnit[], previous: Record<string, number>): Record<string, number> {
   return Object.fromEntries(ranking.filter((r) => r.last).map((r) => [r.unitId, (previous[r.unitId] ?? 0) + 1]));
 }
+
+/**
+ * A round's period by its name in the results notice, from its first and last civil dates:
+ * 2035年1月, 2035年1—2月, 2035年12月—2036年1月.
+ */
+export function periodLabel(start: string, end: string): string {
+  const [sy, sm] = start.split('-').map(Number);
+  const [ey, em] = end.split('-').map(Number);
+  if (sy === ey && sm === em) return `${sy}年${sm}月`;
+  return sy === ey ? `${sy}年${sm}—${em}月` : `${sy}年${sm}月—${ey}年${em}月`;
+}

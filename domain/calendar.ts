@@ -16,6 +16,9 @@
 // a year names it in `missingYears`, so callers can warn instead of being silently wrong.
 import { z } from 'zod';
 
+/** The zone of a campaign that names none, and of the office's own records. */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
 // ---------------------------------------------------------------------------------------------
 // Civil dates
 

@@ -1,7 +1,7 @@
 // The campaign definition: what an administrator writes (or imports from a plan) and starts.
 // Pure data and its schema; workflows import only the types.
 import { z } from 'zod';
-import { calendarYearsSchema } from './calendar.js';
+import { calendarYearsSchema, DEFAULT_TIME_ZONE } from './calendar.js';
 import { escalationOverrideSchema, escalationSchema } from './ladder.js';
 
 // Every message a user reads is Chinese, those zod writes itself too (a list where text was
@@ -218,7 +218,7 @@ export const definitionSchema = z
     office: officeSchema,
     timeZone: z
       .string()
-      .default('Asia/Shanghai')
+      .default(DEFAULT_TIME_ZONE)
       .refine(isKnownTimeZone, '未知时区（应为 IANA 名称，如 Asia/Shanghai）'),
     start: isoDate,
     end: isoDate,

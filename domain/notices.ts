@@ -32,6 +32,21 @@ export const NOTICE_KINDS = {
 } as const;
 export type NoticeKind = keyof typeof NOTICE_KINDS;
 
+/** Kinds found in older records under other names, with the names they are shown by. */
+const NOTICE_KIND_ALIASES: Record<string, string> = {
+  accountability: '追责建议',
+  criticismNotice: '通报批评',
+  bulletin: '月通报',
+  digest: '调度',
+  assessment: '测评结果',
+  extension: '延期批复',
+};
+
+/** A notice kind's name for users; an unknown kind is shown as it is. */
+export function noticeKindName(kind: string): string {
+  return (NOTICE_KINDS as Record<string, { name: string }>)[kind]?.name ?? NOTICE_KIND_ALIASES[kind] ?? kind;
+}
+
 /** e.g. 北海创城督办〔2021〕3号 */
 export function documentNumber(prefix: string, word: string, year: number, sequence: number): string {
   return `${prefix}${word}〔${year}〕${sequence}号`;

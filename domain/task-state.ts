@@ -29,8 +29,8 @@ export type EvidenceForm = keyof typeof EVIDENCE_FORMS;
 
 /** Largest evidence file accepted (bytes). */
 export const MAX_EVIDENCE_FILE_BYTES = 10 * 1024 * 1024;
-/** Most files in one submission. */
-export const MAX_EVIDENCE_FILES = 20;
+/** Most files in one submission (one upload of the portal or the console). */
+export const MAX_EVIDENCE_FILES = 5;
 
 /** A stored evidence file as workflows see it: metadata and the id of its bytes in PostgreSQL. */
 export interface EvidenceFileRef {
@@ -177,4 +177,36 @@ export const EVENT_NAMES: Record<string, string> = {
 
 export function eventLabel(kind: string): string {
   return EVENT_NAMES[kind] ?? kind;
+}
+
+/** A task status's name for users (已交办, 已销号 …); an unknown status is shown as it is. */
+export function statusName(status: string): string {
+  return (TASK_STATUSES as Record<string, string>)[status] ?? status;
+}
+
+/** A rung's name on the default ladder (逾期通报, 督办函 …); beyond it, 第n级. */
+export function rungName(rung: number): string {
+  return RUNG_NAMES[rung] ?? `第${rung}级`;
+}
+
+/** One line about an event's detail, for people. */
+export function describeEvent(kind: string, detail: Record<string, unknown>, unitName: (id: string) => string = (x) => x): string {
+  const d = detail ?? {};
+  const parts: string[] = [];
+  const str = (k: string) => (typeof d[k] === 'string' && d[k] !== '' ? (d[k] as string) : undefined);
+  if (str('documentNumber')) parts.push(`文号 ${str('documentNumber')}`);
+  if (str('text')) parts.push(str('text')!);
+  if (str('form')) parts.push(`形式：${EVIDENCE_FORMS[str('form') as EvidenceForm] ?? str('form')}`);
+  if (Array.isArray(d.files) && d.files.length) parts.push(`文件：${(d.files as { name: string }[]).map((f) => f.name).join('、')}`);
+  if (str('reason')) parts.push(`理由：${str('reason')}`);
+  if (str('comment')) parts.push(`意见：${str('comment')}`);
+  if (Array.isArray(d.reasons) && d.reasons.length) parts.push(`问题：${(d.reasons as string[]).join('；')}`);
+  if (str('requestedDeadline')) parts.push(`申请延至 ${str('requestedDeadline')}`);
+  if (str('newDeadline')) parts.push(`新完成时限 ${str('newDeadline')}`);
+  if (str('deadline') && kind !== 'extensionApproved') parts.push(`完成时限 ${str('deadline')}`);
+  if (str('rectificationDeadline')) parts.push(`整改时限 ${str('rectificationDeadline')}`);
+  if (str('from') && str('to')) parts.push(`${unitName(str('from')!)} → ${unitName(str('to')!)}`);
+  if (typeof d.deduction === 'number' && d.deduction > 0) parts.push(`扣减年终绩效分 ${d.deduction} 分`);
+  if (str('warning')) parts.push(str('warning')!);
+  return parts.join('；');
 }

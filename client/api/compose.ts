@@ -1,12 +1,12 @@
 // Pages and API answers built from the read model and the workflows' live state.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { DateTime } from 'luxon';
-import { endOfCivilDay, loadCampaignCalendar } from '../../activities/calendar.js';
+import { endOfCivilDay, loadCampaignCalendar } from '../../services/calendar.js';
 import { listEvidence, type SubmissionRow } from '../../db/evidence.js';
 import { EVIDENCE_FORMS, TERMINAL_STATUSES, type TaskState, type TaskStatus } from '../../domain/task-state.js';
 import type { TaskBrief } from '../../workflows/messages.js';
 import { campaignHandle } from '../campaigns.js';
-import type { ConsoleContext } from '../server.js';
+import type { ConsoleContext } from '../context.js';
 import { HttpProblem, liveTaskState } from './actions.js';
 import { campaignMaterials } from './materials.js';
 import {

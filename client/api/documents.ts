@@ -1,6 +1,6 @@
 // A notice as the official document (公文) it is: for the printable page and the .docx download.
-import { chineseDate, type OfficialDocument } from '../../activities/documents.js';
-import { renderNoticeDocx } from '../../activities/docx.js';
+import { chineseDate, type OfficialDocument } from '../../services/documents.js';
+import { renderNoticeDocx } from '../../services/docx.js';
 import type { Queryable } from '../../db/pool.js';
 import { findNoticeRow, type NoticeView } from './read-model.js';
 

@@ -1,11 +1,13 @@
 // 台账: the task register of a campaign as an Excel workbook (tasks, notices, units' marks).
 import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
-import type { ConsoleContext } from '../server.js';
+import { DEFAULT_TIME_ZONE } from '../../domain/calendar.js';
+import { listTaskLedgerFacts, type TaskLedgerFactsRow } from '../../db/read/ledger.js';
+import type { ConsoleContext } from '../context.js';
 import { dashboard, listNotices, listTasks, MARK_NAMES, type CampaignRecord } from './read-model.js';
 
 export function ledgerFileName(campaign: { id: string; title: string }, now: Date): string {
-  const day = DateTime.fromJSDate(now).setZone('Asia/Shanghai').toFormat('yyyyMMdd');
+  const day = DateTime.fromJSDate(now).setZone(DEFAULT_TIME_ZONE).toFormat('yyyyMMdd');
   return `${campaign.title}-整治任务台账-${day}.xlsx`;
 }
 
@@ -20,20 +22,8 @@ export async function ledgerWorkbook(ctx: ConsoleContext, campaign: CampaignReco
     tasks.push(...more.tasks);
     offset += more.tasks.length;
   }
-  const { rows: facts } = await ctx.db.query(
-    `SELECT t.id,
-       min(e.occurred_at) FILTER (WHERE e.kind = 'acknowledged') AS acknowledged_at,
-       max(e.occurred_at) FILTER (WHERE e.kind = 'verified') AS closed_at,
-       (array_agg(e.detail->>'text' ORDER BY e.occurred_at DESC, e.id DESC) FILTER (WHERE e.kind = 'progress'))[1] AS last_progress,
-       count(e.id) FILTER (WHERE e.kind LIKE 'notice.%')::int AS notices,
-       (SELECT n.document_number FROM notices n WHERE n.campaign_id = t.campaign_id AND n.task_id = t.id AND n.kind = 'assignment'
-        ORDER BY n.id LIMIT 1) AS assignment_number,
-       (SELECT count(*)::int FROM evidence_submissions s WHERE s.campaign_id = t.campaign_id AND s.task_id = t.id) AS evidence
-     FROM tasks t LEFT JOIN task_events e ON e.campaign_id = t.campaign_id AND e.task_id = t.id
-     WHERE t.campaign_id = $1 GROUP BY t.campaign_id, t.id`,
-    [campaign.id],
-  );
-  const byTask = new Map(facts.map((f) => [f.id as string, f]));
+  const facts = await listTaskLedgerFacts(ctx.db, campaign.id);
+  const byTask = new Map(facts.map((f) => [f.id, f]));
   const units = new Map(campaign.definition.units.map((u) => [u.id, u.name]));
   const time = (d: Date | null | undefined) => (d ? DateTime.fromJSDate(d).setZone(zone).toFormat('yyyy-MM-dd HH:mm') : '');
 
@@ -77,7 +67,7 @@ export async function ledgerWorkbook(ctx: ConsoleContext, campaign: CampaignReco
     cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
   });
   tasks.forEach((t, i) => {
-    const f = byTask.get(t.id) ?? {};
+    const f: Partial<TaskLedgerFactsRow> = byTask.get(t.id) ?? {};
     const row = sheet.addRow({
       no: i + 1,
       id: t.id,

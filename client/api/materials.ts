@@ -6,8 +6,8 @@
 // month's check (the campaign's start for the first month), and are checked `graceWorkingDays` after
 // the due day; until that check a unit's page shows that month, then the next one. What a unit has
 // sent is db/reports.ts formsSubmitted over the check's period: what the check will read.
-import { createCalendarActivities, endOfCivilDay, instantAt, loadCampaignCalendar } from '../../activities/calendar.js';
-import type { CampaignSettings } from '../../db/campaigns.js';
+import { createCalendarLookups, endOfCivilDay, instantAt, loadCampaignCalendar } from '../../services/calendar.js';
+import { loadCampaignStatusAndSettings, type CampaignSettings } from '../../db/campaigns.js';
 import { listSubmissionsBetween, type MaterialsSubmissionRow } from '../../db/evidence.js';
 import type { Queryable } from '../../db/pool.js';
 import { formsSubmitted } from '../../db/reports.js';
@@ -48,17 +48,13 @@ function materialsCadence(settings: CampaignSettings): Cadences['monthlyMaterial
  * Undefined when the campaign asks for no monthly materials, has ended, or has no due day left.
  */
 export async function materialsMonth(db: Queryable, campaignId: string, now: Date): Promise<MaterialsMonth | undefined> {
-  const { rows } = await db.query<{ status: string; settings: CampaignSettings }>(
-    "SELECT status, COALESCE(settings, definition - 'tasks') AS settings FROM campaigns WHERE id = $1",
-    [campaignId],
-  );
-  const row = rows[0];
+  const row = await loadCampaignStatusAndSettings(db, campaignId);
   if (!row || row.status === 'ended') return undefined;
   const cadence = materialsCadence(row.settings);
   if (!cadence) return undefined;
   const zone = row.settings.timeZone;
   const calendar = await loadCampaignCalendar(db, campaignId);
-  const dates = createCalendarActivities(async () => calendar);
+  const dates = createCalendarLookups(async () => calendar);
   const endsAt = Date.parse(endOfCivilDay(row.settings.end, zone));
   if (now.getTime() >= endsAt) return undefined;
   let from = instantAt(row.settings.start, '00:00', zone);

@@ -1,7 +1,6 @@
 // The JSON API: everything the console does, for other programs. Described at /api/openapi.json.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TaskUpdateResult } from '../../workflows/messages.js';
-import { importPlan, PlanInputError } from '../../plan/index.js';
 import { requireAdmin, requireUser } from '../web/auth.js';
 import { TASK_STATUSES } from '../../domain/task-state.js';
 import {
@@ -20,6 +19,7 @@ import {
   withdraw,
 } from './actions.js';
 import { campaignOverview, requireCampaign, stateView, taskDetail } from './compose.js';
+import { importPlanForReview } from './plan-import.js';
 import { docxAvailable, noticeDocument } from './documents.js';
 import { ledgerFileName, ledgerWorkbook } from './ledger.js';
 import { assessments, dashboard, findMail, findNotice, findTask, listCampaigns, listMail, listNotices, listTasks, todayIn } from './read-model.js';
@@ -680,22 +680,7 @@ export function registerApiRoutes(app: FastifyInstance): void {
         }
       }
       if (!input) throw new HttpProblem(422, 'EmptyInput', '请上传实施方案文件（字段 file），或提交方案全文（text）');
-      try {
-        const result = await importPlan(input.buffer, input.fileName);
-        const check = validateDefinitionYaml(result.yaml, `${result.id}.yaml`);
-        return {
-          id: result.id,
-          yaml: result.yaml,
-          summary: result.summary,
-          warnings: result.warnings,
-          unplaced: result.unplaced,
-          problems: check.problems,
-          placeholderEmails: result.placeholderEmails,
-        };
-      } catch (error) {
-        if (error instanceof PlanInputError) throw new HttpProblem(422, 'PlanUnreadable', error.message);
-        throw error;
-      }
+      return importPlanForReview(input);
     },
   ));
 }

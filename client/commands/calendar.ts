@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { DefinitionError, readYaml } from '../../domain/definition-yaml.js';
-import { saveCalendarYears } from '../../activities/calendar.js';
+import { saveCalendarYears } from '../../services/calendar.js';
 import { withDatabase } from '../connect.js';
 import { BadInputError } from '../exit-codes.js';
 

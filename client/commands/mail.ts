@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
+import { DEFAULT_TIME_ZONE } from '../../domain/calendar.js';
 import { listMailbox } from '../../db/mailbox.js';
 import { withDatabase } from '../connect.js';
 import { BadInputError } from '../exit-codes.js';
@@ -29,7 +30,7 @@ export function registerMailCommands(program: Command): void {
           ['编号', '收到时间', '收件人', '主题'],
           messages.slice(-limit).map((m) => [
             String(m.id),
-            DateTime.fromJSDate(m.received_at).setZone('Asia/Shanghai').toFormat('yyyy-MM-dd HH:mm'),
+            DateTime.fromJSDate(m.received_at).setZone(DEFAULT_TIME_ZONE).toFormat('yyyy-MM-dd HH:mm'),
             m.envelope_to.join(', '),
             m.subject,
           ]),

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
-import { renderNoticeDocx } from '../../activities/docx.js';
+import { renderNoticeDocx } from '../../services/docx.js';
 import { loadCampaignContext } from '../../db/campaigns.js';
 import { findNoticeByNumber, listNotices } from '../../db/notices.js';
 import { NOTICE_KINDS, type NoticeKind } from '../../domain/notices.js';

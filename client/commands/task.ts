@@ -3,8 +3,8 @@ import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
-import { EVENT_NAMES, EVIDENCE_FORMS, TASK_STATUSES, type EvidenceForm, type TaskState } from '../../domain/task-state.js';
-import { describeEvent } from '../../activities/task-record.js';
+import { DEFAULT_TIME_ZONE } from '../../domain/calendar.js';
+import { describeEvent, EVENT_NAMES, EVIDENCE_FORMS, TASK_STATUSES, type EvidenceForm, type TaskState } from '../../domain/task-state.js';
 import {
   acknowledgeUpdate,
   decideExtensionUpdate,
@@ -23,7 +23,7 @@ import { withDatabase, withTemporal } from '../connect.js';
 import { submitEvidence, type EvidenceUpload } from '../evidence.js';
 import { BadInputError } from '../exit-codes.js';
 
-const ZONE = 'Asia/Shanghai';
+const ZONE = DEFAULT_TIME_ZONE;
 const when = (iso: string | undefined) => (iso ? DateTime.fromISO(iso).setZone(ZONE).toFormat('yyyy-MM-dd HH:mm') : '—');
 
 function summary(state: TaskBrief): string {

@@ -1,6 +1,7 @@
 // chuangwen user: console accounts (管理员 admin, 领导 leader). Units need no account: they use their links.
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
+import { DEFAULT_TIME_ZONE } from '../../domain/calendar.js';
 import { migrate } from '../../db/migrate.js';
 import {
   insertUser,
@@ -115,7 +116,7 @@ export function registerUserCommands(program: Command): void {
             u.display_name,
             USER_ROLE_NAMES[u.role],
             u.disabled ? '已停用' : '正常',
-            u.last_login_at ? DateTime.fromJSDate(u.last_login_at).setZone('Asia/Shanghai').toFormat('yyyy-MM-dd HH:mm') : '',
+            u.last_login_at ? DateTime.fromJSDate(u.last_login_at).setZone(DEFAULT_TIME_ZONE).toFormat('yyyy-MM-dd HH:mm') : '',
           ]),
         );
         console.log(`共 ${users.length} 个账号`);

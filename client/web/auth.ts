@@ -8,19 +8,12 @@ import {
   findUserByName,
   recordLogin,
   recordLoginFailure,
-  type UserRole,
 } from '../../db/users.js';
 import { HttpProblem } from '../api/actions.js';
 import { problems, ref } from '../api/schemas.js';
+import type { ConsoleUser } from '../context.js';
 import { csrfToken } from './csrf.js';
 import { page } from './views.js';
-
-export interface ConsoleUser {
-  id: number;
-  name: string;
-  displayName: string;
-  role: UserRole;
-}
 
 /** Hashes a password the way every account is stored (argon2id). */
 export function hashPassword(password: string): Promise<string> {

@@ -1,8 +1,7 @@
 // Console pages for administrators (who act) and leaders (who read).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { importPlan, PlanInputError } from '../../plan/index.js';
 import { campaignExists } from '../../db/campaigns.js';
-import { readEvidenceFile } from '../../db/users.js';
+import { readEvidenceFile } from '../../db/evidence.js';
 import {
   addTask,
   decideExtension,
@@ -23,6 +22,7 @@ import {
 } from '../api/actions.js';
 import { campaignOverview, requireCampaign, taskDetail, WORKFLOW_STATUS_NAMES } from '../api/compose.js';
 import { docxAvailable, noticeDocument, renderDocx } from '../api/documents.js';
+import { importPlanForReview } from '../api/plan-import.js';
 import { ledgerWorkbook, ledgerFileName } from '../api/ledger.js';
 import {
   assessments,
@@ -39,9 +39,9 @@ import {
   todayIn,
 } from '../api/read-model.js';
 import { TASK_STATUSES } from '../../domain/task-state.js';
-import { unitLinkExpiry, unitLinkFor } from '../../activities/unit-links.js';
+import { unitLinkExpiry, unitLinkFor } from '../../services/unit-links.js';
 import { currentLinkVersion } from '../../db/unit-links.js';
-import { endOfCivilDay } from '../../activities/calendar.js';
+import { endOfCivilDay } from '../../services/calendar.js';
 import { requireAdmin, requireUser } from './auth.js';
 import { chartOf } from './chart.js';
 import { attachment } from './download.js';
@@ -105,7 +105,7 @@ export function registerPageRoutes(app: FastifyInstance): void {
 
   /** The lead unit's signed link (its current version), for an administrator to pass on when mail did not arrive. */
   const leadUnitLink = async (detail: Awaited<ReturnType<typeof taskDetail>>) => {
-    const deadline = new Date(Math.max(Date.parse(detail.clock.at ?? `${detail.task.deadline}T16:00:00Z`), Date.parse(detail.now)));
+    const deadline = new Date(Math.max(Date.parse(detail.clock.at ?? endOfCivilDay(detail.task.deadline, detail.campaign.timeZone)), Date.parse(detail.now)));
     const link = { campaignId: detail.task.campaignId, taskId: detail.task.id, unitId: detail.task.leadUnit };
     const url = unitLinkFor(
       { publicUrl: ctx.publicUrl, secret: ctx.linkSecret },
@@ -519,22 +519,17 @@ export function registerPageRoutes(app: FastifyInstance): void {
       return page(app, request, reply, 'import', { title: '导入与启动', nav: 'import', flash: { kind: 'error', text: '请上传实施方案文件，或粘贴方案全文' } }, { planText: '', yaml: '' });
     }
     try {
-      const result = await importPlan(input.buffer, input.fileName);
-      const check = validateDefinitionYaml(result.yaml, `${result.id}.yaml`);
+      const plan = await importPlanForReview(input);
       return page(app, request, reply, 'preview', { title: '审核定义', nav: 'import' }, {
-        yaml: result.yaml,
-        fileName: `${result.id}.yaml`,
-        summary: result.summary,
-        warnings: result.warnings,
-        unplaced: result.unplaced,
-        problems: check.problems,
-        placeholderEmails: result.placeholderEmails,
+        ...plan,
+        fileName: `${plan.id}.yaml`,
         source: input.fileName,
       });
     } catch (error) {
-      if (!(error instanceof PlanInputError)) throw error;
+      const problem = problemFrom(error);
+      if (problem?.code !== 'PlanUnreadable') throw error;
       reply.code(422);
-      return page(app, request, reply, 'import', { title: '导入与启动', nav: 'import', flash: { kind: 'error', text: error.message } }, {
+      return page(app, request, reply, 'import', { title: '导入与启动', nav: 'import', flash: { kind: 'error', text: problem.message } }, {
         planText: pasted,
         yaml: '',
       });

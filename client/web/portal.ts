@@ -3,20 +3,19 @@
 // signature and expiry are the whole authority, and it reaches nothing but its own task, or its own
 // unit's materials.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { readEvidenceFile } from '../../db/users.js';
-import { EVIDENCE_FORMS as FORM_NAMES, type EvidenceForm } from '../../domain/task-state.js';
-import { UNIT_LINK_PROBLEMS, verifyUnitLink, type MaterialsUnitLink, type TaskUnitLink, type UnitLink } from '../../activities/unit-links.js';
+import { materialsUsageSince, readEvidenceFile } from '../../db/evidence.js';
+import { EVIDENCE_FORMS as FORM_NAMES, MAX_EVIDENCE_FILES, type EvidenceForm } from '../../domain/task-state.js';
+import { UNIT_LINK_PROBLEMS, verifyUnitLink, type MaterialsUnitLink, type TaskUnitLink, type UnitLink } from '../../services/unit-links.js';
 import { currentLinkVersion } from '../../db/unit-links.js';
-import { materialsUsageSince } from '../../db/evidence.js';
+import { findMaterialsLinkTarget, findTaskLinkTarget } from '../../db/read/portal.js';
 import type { TaskState } from '../../domain/task-state.js';
-import type { ConsoleContext } from '../server.js';
+import type { ConsoleContext } from '../context.js';
 import { MAX_NAME_CHARS, tooLong } from '../../domain/limits.js';
 import {
   acknowledge,
   EVIDENCE_EXTENSIONS,
   HttpProblem,
   INLINE_TYPES,
-  MAX_EVIDENCE_FILES,
   MAX_EVIDENCE_FILE_BYTES,
   problemFrom,
   reportProgress,
@@ -66,16 +65,11 @@ async function checkedLink(ctx: ConsoleContext, token: string): Promise<UnitLink
 export async function portalAccess(ctx: ConsoleContext, token: string): Promise<PortalAccess> {
   const link = await checkedLink(ctx, token);
   if (link.scope === 'materials') throw new HttpProblem(403, 'LinkInvalid', '该链接用于报送每月材料，不对应整治任务');
-  const { rows } = await ctx.db.query<{ lead_unit: string; cooperating_units: string[]; unit_name: string | null }>(
-    `SELECT t.lead_unit, t.cooperating_units, u.name AS unit_name FROM tasks t
-     LEFT JOIN units u ON u.campaign_id = t.campaign_id AND u.id = $3
-     WHERE t.campaign_id = $1 AND t.id = $2`,
-    [link.campaignId, link.taskId, link.unitId],
-  );
-  if (!rows[0]) throw new HttpProblem(404, 'NotFound', '该链接对应的任务不存在');
-  if (rows[0].unit_name === null) throw new HttpProblem(403, 'LinkInvalid', '该链接对应的单位不存在');
-  const role = rows[0].lead_unit === link.unitId ? 'lead' : rows[0].cooperating_units.includes(link.unitId) ? 'cooperating' : 'other';
-  return { link, role, unitName: rows[0].unit_name };
+  const target = await findTaskLinkTarget(ctx.db, link.campaignId, link.taskId, link.unitId);
+  if (!target) throw new HttpProblem(404, 'NotFound', '该链接对应的任务不存在');
+  if (target.unit_name === null) throw new HttpProblem(403, 'LinkInvalid', '该链接对应的单位不存在');
+  const role = target.lead_unit === link.unitId ? 'lead' : target.cooperating_units.includes(link.unitId) ? 'cooperating' : 'other';
+  return { link, role, unitName: target.unit_name };
 }
 
 export interface MaterialsAccess {
@@ -91,15 +85,10 @@ export async function materialsAccess(ctx: ConsoleContext, token: string): Promi
   if (link.scope !== 'materials') {
     throw new HttpProblem(403, 'LinkInvalid', '该链接用于办理整治任务，不能报送每月材料；请使用催报通知中的报送链接');
   }
-  const { rows } = await ctx.db.query<{ title: string; office: { name?: string }; unit_name: string | null }>(
-    `SELECT c.title, c.office, u.name AS unit_name FROM campaigns c
-     LEFT JOIN units u ON u.campaign_id = c.id AND u.id = $2
-     WHERE c.id = $1`,
-    [link.campaignId, link.unitId],
-  );
-  if (!rows[0]) throw new HttpProblem(404, 'NotFound', '该链接对应的创建活动不存在');
-  if (rows[0].unit_name === null) throw new HttpProblem(403, 'LinkInvalid', '该链接对应的单位不存在');
-  return { link, unitName: rows[0].unit_name, campaignTitle: rows[0].title, officeName: rows[0].office?.name ?? '' };
+  const target = await findMaterialsLinkTarget(ctx.db, link.campaignId, link.unitId);
+  if (!target) throw new HttpProblem(404, 'NotFound', '该链接对应的创建活动不存在');
+  if (target.unit_name === null) throw new HttpProblem(403, 'LinkInvalid', '该链接对应的单位不存在');
+  return { link, unitName: target.unit_name, campaignTitle: target.title, officeName: target.office?.name ?? '' };
 }
 
 /** A unit's monthly materials: the month, each form asked for (sent or not), and what it sent. */

@@ -3,9 +3,10 @@
 // before a byte of the body is read. Everywhere else a multipart body is refused (415) unread.
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
+import { MAX_EVIDENCE_FILES } from '../../domain/task-state.js';
 
-/** At most 5 files of 20 MB (evidence is held to 10 MB by its own check), 20 fields. */
-export const MULTIPART_LIMITS = { fileSize: 20 * 1024 * 1024, files: 5, fields: 20, fieldSize: 2 * 1024 * 1024, parts: 30 };
+/** At most MAX_EVIDENCE_FILES files of 20 MB (evidence is held to 10 MB by its own check), 20 fields. */
+export const MULTIPART_LIMITS = { fileSize: 20 * 1024 * 1024, files: MAX_EVIDENCE_FILES, fields: 20, fieldSize: 2 * 1024 * 1024, parts: 30 };
 
 /**
  * Registers upload routes in a scope of their own that parses multipart bodies into the body's

@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
+import { DEFAULT_TIME_ZONE } from '../../domain/calendar.js';
 import { MAX_NAME_CHARS, MAX_TEXT_CHARS } from '../../domain/limits.js';
 import { EVIDENCE_FORMS } from '../../domain/task-state.js';
 import type { HttpProblem } from '../api/actions.js';
 import { csrfToken } from './csrf.js';
-import { DEFAULT_ZONE, MARK_NAMES, noticeKindName, rungName, statusName } from '../api/read-model.js';
+import { MARK_NAMES, noticeKindName, rungName, statusName } from '../api/read-model.js';
 
 const VIEWS_DIR = fileURLToPath(new URL('./views/', import.meta.url));
 
@@ -31,27 +32,27 @@ export interface PageMeta {
 export const helpers = {
   /** The forms' maxlength: what the task workflow takes (domain/limits.ts). */
   limits: { text: MAX_TEXT_CHARS, name: MAX_NAME_CHARS },
-  zone: DEFAULT_ZONE,
-  time(value: string | Date | undefined | null, zone = DEFAULT_ZONE): string {
+  zone: DEFAULT_TIME_ZONE,
+  time(value: string | Date | undefined | null, zone = DEFAULT_TIME_ZONE): string {
     if (!value) return '';
     const dt = typeof value === 'string' ? DateTime.fromISO(value) : DateTime.fromJSDate(value);
     return dt.setZone(zone).toFormat('yyyy-MM-dd HH:mm');
   },
   /** A deadline instant: the end of a day reads as that day 24:00, not the next day 00:00. */
-  deadline(value: string | undefined | null, zone = DEFAULT_ZONE): string {
+  deadline(value: string | undefined | null, zone = DEFAULT_TIME_ZONE): string {
     if (!value) return '';
     const dt = DateTime.fromISO(value).setZone(zone);
     if (dt.hour === 0 && dt.minute === 0) return `${dt.minus({ days: 1 }).toISODate()} 24:00`;
     return dt.toFormat('yyyy-MM-dd HH:mm');
   },
-  date(value: string | Date | undefined | null, zone = DEFAULT_ZONE): string {
+  date(value: string | Date | undefined | null, zone = DEFAULT_TIME_ZONE): string {
     if (!value) return '';
     if (typeof value === 'string' && value.length === 10) return value;
     const dt = typeof value === 'string' ? DateTime.fromISO(value) : DateTime.fromJSDate(value);
     return dt.setZone(zone).toISODate() ?? '';
   },
   chineseDate(value: string): string {
-    const dt = value.length === 10 ? DateTime.fromISO(value) : DateTime.fromISO(value).setZone(DEFAULT_ZONE);
+    const dt = value.length === 10 ? DateTime.fromISO(value) : DateTime.fromISO(value).setZone(DEFAULT_TIME_ZONE);
     return `${dt.year}年${dt.month}月${dt.day}日`;
   },
   weekday(value: string): string {

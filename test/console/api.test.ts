@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleServer } from '../../client/server.js';
-import { signUnitLink, verifyUnitLink } from '../../activities/unit-links.js';
+import { signUnitLink, verifyUnitLink } from '../../services/unit-links.js';
 import { shanghaiDate, testDefinition } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
 import { apiLogin, LINK_SECRET, PASSWORD, SESSION_SECRET, callApi, multipart, SpecChecker, startConsole, type ApiCall, type ApiSession, type Harness } from './support.js';

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUnitLink, verifyUnitLink } from '../../activities/unit-links.js';
+import { signUnitLink, verifyUnitLink } from '../../services/unit-links.js';
 import { definitionSchema } from '../../domain/definition.js';
 import { testDefinition } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';

@@ -10,7 +10,7 @@ import ExcelJS from 'exceljs';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUnitLink } from '../../activities/unit-links.js';
+import { signUnitLink } from '../../services/unit-links.js';
 import { consoleRoutes, createConsoleServer, type ConsoleServerOptions } from '../../client/server.js';
 import { hashPassword } from '../../client/web/auth.js';
 import { setUserPassword } from '../../db/users.js';

@@ -1,7 +1,7 @@
 // Signed unit links: what a link carries, and every way a link is refused.
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { signUnitLink, unitLinkFor, verifyUnitLink } from '../../activities/unit-links.js';
+import { signUnitLink, unitLinkFor, verifyUnitLink } from '../../services/unit-links.js';
 
 const SECRET = 'unit-link-secret-for-tests-0123456789';
 const link = { campaignId: 'beihai-2021', taskId: 'resettlement-estates', unitId: 'public-utilities', expiresAt: new Date('2021-09-30T16:00:00Z') };

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUnitLink } from '../../activities/unit-links.js';
+import { signUnitLink } from '../../services/unit-links.js';
 import { readDefinition } from '../../client/api/actions.js';
 import { campaignHandle, startCampaign } from '../../client/campaigns.js';
 import { listMailbox, type MailboxRow } from '../../db/mailbox.js';

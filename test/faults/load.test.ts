@@ -4,7 +4,7 @@
 //
 //   LOAD_REQUESTS (default 500), LOAD_TASKS (50), LOAD_CONCURRENCY (50), LOAD_BUDGET_SECONDS (150)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUnitLink } from '../../activities/unit-links.js';
+import { signUnitLink } from '../../services/unit-links.js';
 import { startCampaign } from '../../client/campaigns.js';
 import { startConsoleServer } from '../../client/server.js';
 import {

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import pg from 'pg';
-import { loadBundledCalendar } from '../../activities/calendar.js';
+import { loadBundledCalendar } from '../../services/calendar.js';
 import { migrate } from '../../db/migrate.js';
 import { createPool, type Db } from '../../db/pool.js';
 import { dayOfWeek, type CalendarYear } from '../../domain/calendar.js';

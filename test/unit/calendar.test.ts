@@ -2,12 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createCalendarActivities,
-  loadBundledCalendar,
-  loadCampaignCalendar,
-  mergeCalendars,
-} from '../../activities/calendar.js';
+import { createCalendarActivities } from '../../activities/calendar.js';
+import { loadBundledCalendar, loadCampaignCalendar, mergeCalendars } from '../../services/calendar.js';
 import type { Queryable } from '../../db/pool.js';
 import {
   addDays,
@@ -365,7 +361,7 @@ describe('independent of the process time zone', () => {
   it('and in a separate process started with TZ set', () => {
     const script = `
       import { WorkingCalendar } from './domain/calendar.ts';
-      import { loadBundledCalendar } from './activities/calendar.ts';
+      import { loadBundledCalendar } from './services/calendar.ts';
       const c = new WorkingCalendar(loadBundledCalendar());
       console.log(JSON.stringify([c.addWorkingDays('2026-09-30', 5), c.nextWorkingDay('2026-10-05')]));
     `;

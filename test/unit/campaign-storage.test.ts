@@ -1,7 +1,7 @@
 // What a worker reads of a campaign: its settings without the task list, the tasks written in bulk,
 // and its calendar kept in memory until schedules are imported.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cachedCampaignCalendars, saveCalendarYears } from '../../activities/calendar.js';
+import { cachedCampaignCalendars, saveCalendarYears } from '../../services/calendar.js';
 import { insertCampaign, loadCampaignContext, loadCampaignSettings } from '../../db/campaigns.js';
 import { definitionSchema } from '../../domain/definition.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
