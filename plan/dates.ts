@@ -116,6 +116,43 @@ const SINGLE = new RegExp(`(?:(\\d{4}) ?年)? ?(\\d{1,2}) ?月(?:(\\d{1,2}) ?[�
  * 前 / 以前 / 为止 / 完成 (于6月30日前完成).
  */
 export function findDeadline(text: string, defaultYear: number, labelled: boolean): FoundDate | undefined {
+  // Blanks for the year (____年, 20xx年, 20××年) are the plan's own year.
+  text = text.replace(/(?:_{2,}|＿{2,}|20[xX×＿_]{2}|二〇[×＿_]{2}) ?年/g, `${defaultYear}年`);
+  if (labelled) return deadlineIn(text, defaultYear, true);
+  // In running text the whole item is due when its last dated step is: the latest date said with 前 / 完成.
+  let latest: FoundDate | undefined;
+  for (const clause of text.split(/(?<=[。；，])/)) {
+    const found = deadlineIn(clause, defaultYear, false);
+    if (found && (!latest || found.date > latest.date)) latest = found;
+  }
+  return latest;
+}
+
+const QUARTER_END = ['03-31', '06-30', '09-30', '12-31'];
+
+/** 第一季度, 二季度末, 上半年, 下半年, 年中: the end of that part of the year. */
+function partOfYear(text: string, defaultYear: number, labelled: boolean): FoundDate | undefined {
+  const after = labelled ? '' : '(?=(?:之?前|以前|末|底|内|完成|结束|全面完成|基本完成))';
+  const y = '(?:(\\d{4}) ?年)?';
+  const quarter = new RegExp(`${y}(?:第)?([一二三四1-4])季度${after}`).exec(text);
+  if (quarter) {
+    const year = quarter[1] ? Number(quarter[1]) : defaultYear;
+    const n = parseInt(quarter[2], 10) || '一二三四'.indexOf(quarter[2]) + 1;
+    return { date: `${year}-${QUARTER_END[n - 1]}`, text: quarter[0] };
+  }
+  const half = new RegExp(`${y}(上半年|年中|下半年)${after}`).exec(text);
+  if (half) {
+    const year = half[1] ? Number(half[1]) : defaultYear;
+    return { date: isoDate(year, half[2] === '下半年' ? 12 : 6, half[2] === '下半年' ? 31 : 30), text: half[0] };
+  }
+  return undefined;
+}
+
+function deadlineIn(text: string, defaultYear: number, labelled: boolean): FoundDate | undefined {
+  if (!/\d{1,2} ?月/.test(text)) {
+    const part = partOfYear(text, defaultYear, labelled);
+    if (part) return part;
+  }
   if (labelled && /年底|年末|年内|全年/.test(text) && !/\d{1,2} ?月/.test(text)) {
     const y = /(\d{4}) ?年/.exec(text);
     const year = y ? Number(y[1]) : defaultYear;

@@ -1,8 +1,30 @@
-// Turns the bytes of a plan into text: Word .docx, or plain text in UTF-8, GB18030/GBK, Big5 or UTF-16.
-// Refuses, with what and where, input that is empty, binary or not decodable.
+// Turns the bytes of a plan into text: Word .docx, Excel .xlsx, PDF with a text layer, or plain text in
+// UTF-8, GB18030/GBK, Big5 or UTF-16. Refuses, with what and where, input that is empty, binary, not
+// decodable, a scan without text, or larger than the limits below (checked before anything is parsed).
 import { analyse } from 'chardet';
 import { docxToText } from './docx.js';
+import { pdfToText } from './pdf.js';
 import type { Note } from './text.js';
+import { xlsxToText } from './xlsx.js';
+import { zipMembers } from './zip.js';
+
+/**
+ * Limits, far above any real plan (a 100-page plan is about 200 KB of text): larger input is refused before
+ * it is parsed, so that a wrong file cannot hold the importer for minutes.
+ */
+export const LIMITS = {
+  /** Any file. */
+  fileBytes: 20 * 1024 * 1024,
+  /** Plain text, and the text taken out of a .docx, .xlsx or .pdf. */
+  textBytes: 2 * 1024 * 1024,
+  /** What the XML parts of a .docx or .xlsx expand to when unzipped. */
+  unzippedBytes: 8 * 1024 * 1024,
+  /** Pages of a PDF. */
+  pdfPages: 300,
+};
+
+const MB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 1024 * 1024 ? 2 : 1).replace(/\.0+$/, '')} MB`;
+const FORMATS = '.txt、.docx、.xlsx 或带文字层的 .pdf';
 
 /** The input is not a plan we can read (empty, binary, undecodable, unsupported format). */
 export class PlanInputError extends Error {
@@ -11,10 +33,10 @@ export class PlanInputError extends Error {
 
 export interface DecodedInput {
   text: string;
-  /** utf-8, gb18030, big5, utf-16le, utf-16be, or docx. */
+  /** utf-8, gb18030, big5, utf-16le, utf-16be, docx, xlsx or pdf. */
   encoding: string;
   /** For a .docx, a "line" is a paragraph. */
-  kind: 'text' | 'docx';
+  kind: 'text' | 'docx' | 'xlsx' | 'pdf';
   notes: Note[];
 }
 
@@ -28,23 +50,87 @@ const MAX_BAD_ALWAYS_OK = 3;
 
 export async function decodeInput(input: Buffer, fileName: string): Promise<DecodedInput> {
   if (input.length === 0) throw new PlanInputError(`${fileName}：输入为空（0 字节）`);
+  if (input.length > LIMITS.fileBytes) {
+    throw new PlanInputError(
+      `${fileName}：文件有 ${MB(input.length)}，超过 ${MB(LIMITS.fileBytes)} 的上限，不予读取；实施方案通常不到 1 MB，请确认文件是否选对，或把方案正文另存为 .txt / .docx 后再导入`,
+    );
+  }
 
-  if (startsWith(input, ZIP)) return decodeDocx(input, fileName);
+  if (startsWith(input, ZIP)) return decodeZip(input, fileName);
   if (startsWith(input, OLE)) {
-    throw new PlanInputError(`${fileName}：这是旧版 Word（.doc）或其他 OLE 文件，无法读取；请在 Word 中另存为 .docx 或纯文本`);
+    throw new PlanInputError(`${fileName}：这是旧版 Word（.doc）、Excel（.xls）或其他 OLE 文件，无法读取；请在 Word / Excel 中另存为 .docx / .xlsx 或纯文本`);
   }
-  if (input.subarray(0, 5).toString('latin1') === '%PDF-') {
-    throw new PlanInputError(`${fileName}：这是 PDF 文件，暂不支持；请导出为 .docx 或纯文本`);
-  }
+  if (input.subarray(0, 1024).includes('%PDF-')) return decodePdf(input, fileName);
   if (input.subarray(0, 5).toString('latin1') === '{\\rtf') {
     throw new PlanInputError(`${fileName}：这是 RTF 文件，暂不支持；请另存为 .docx 或纯文本`);
   }
 
+  if (input.length > LIMITS.textBytes) throw tooMuchText(fileName, input.length);
   const decoded = decodeText(input, fileName);
   if (!decoded.text.replace(/[\s\ufeff]/g, '')) {
     throw new PlanInputError(`${fileName}：输入只有空白，没有内容`);
   }
   return decoded;
+}
+
+function tooMuchText(fileName: string, bytes: number, what = '文字'): PlanInputError {
+  return new PlanInputError(
+    `${fileName}：${what}有 ${MB(bytes)}，超过 ${MB(LIMITS.textBytes)} 的上限，不予读取；实施方案通常不到 1 MB，请确认文件是否选对，或只导入方案正文`,
+  );
+}
+
+/** A ZIP: a Word document or an Excel workbook, by the parts it holds; its expanded size checked first. */
+async function decodeZip(input: Buffer, fileName: string): Promise<DecodedInput> {
+  const members = zipMembers(input);
+  if (!members) throw new PlanInputError(`${fileName}：是 ZIP 压缩文件，但已损坏或不完整，无法读取；请重新保存为 .docx / .xlsx`);
+  const xml = members.filter((m) => /\.(xml|rels)$/i.test(m.name)).reduce((n, m) => n + m.uncompressed, 0);
+  if (xml > LIMITS.unzippedBytes) {
+    throw new PlanInputError(
+      `${fileName}：解压后的文档内容有 ${MB(xml)}，超过 ${MB(LIMITS.unzippedBytes)} 的上限，不予读取；请确认文件是否选对，或删去与方案无关的内容后另存`,
+    );
+  }
+  const names = new Set(members.map((m) => m.name));
+  if (names.has('xl/workbook.xml')) return decodeXlsx(input, fileName);
+  if (!names.has('word/document.xml')) {
+    throw new PlanInputError(`${fileName}：是 ZIP 压缩文件，但不是可读取的 Word 文档（.docx）或 Excel 工作簿（.xlsx）；请提供 ${FORMATS}`);
+  }
+  return decodeDocx(input, fileName);
+}
+
+async function decodeXlsx(input: Buffer, fileName: string): Promise<DecodedInput> {
+  let text: string;
+  try {
+    text = await xlsxToText(input);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new PlanInputError(`${fileName}：是 Excel 工作簿（.xlsx），但无法读取：${reason}；请在 Excel 中重新保存`);
+  }
+  if (!text.replace(/\s/g, '')) throw new PlanInputError(`${fileName}：Excel 工作簿中没有文字`);
+  if (Buffer.byteLength(text) > LIMITS.textBytes) throw tooMuchText(fileName, Buffer.byteLength(text), '表格文字');
+  return { text, encoding: 'xlsx', kind: 'xlsx', notes: [] };
+}
+
+async function decodePdf(input: Buffer, fileName: string): Promise<DecodedInput> {
+  let read: Awaited<ReturnType<typeof pdfToText>>;
+  try {
+    read = await pdfToText(input, LIMITS.pdfPages);
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new PlanInputError(`${fileName}：PDF ${error.message}，不予读取；请只导入方案正文`);
+    }
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    if (/password/i.test(reason)) throw new PlanInputError(`${fileName}：PDF 设有密码，无法读取；请去掉密码后另存，或导出为 .docx / 纯文本`);
+    throw new PlanInputError(`${fileName}：PDF 文件已损坏或格式无法识别（${reason}）；请重新导出，或另存为 .docx / 纯文本`);
+  }
+  // A scan: pages of pictures, no text layer (or a few stray characters per page).
+  if (read.chars < Math.max(20, read.pages * 10)) {
+    throw new PlanInputError(
+      `${fileName}：这是扫描件（${read.pages} 页，几乎没有可提取的文字），无法读取；请先用 OCR 识别为文字，或提供方案的 .docx / 纯文本`,
+    );
+  }
+  if (Buffer.byteLength(read.text) > LIMITS.textBytes) throw tooMuchText(fileName, Buffer.byteLength(read.text), 'PDF 中的文字');
+  const notes: Note[] = [{ message: `从 PDF 文字层读取了 ${read.pages} 页；跨行的句子已接上，页码与页眉已去掉，请对照原件核对` }];
+  return { text: read.text, encoding: 'pdf', kind: 'pdf', notes };
 }
 
 async function decodeDocx(input: Buffer, fileName: string): Promise<DecodedInput> {
@@ -56,7 +142,8 @@ async function decodeDocx(input: Buffer, fileName: string): Promise<DecodedInput
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new PlanInputError(`${fileName}：是 ZIP 压缩文件，但不是可读取的 Word 文档（.docx）：${reason}`);
   }
-  if (!text.replace(/\s/g, '')) throw new PlanInputError(`${fileName}：Word 文档中没有文字（可能是扫描图片）`);
+  if (!text.replace(/\s/g, '')) throw new PlanInputError(`${fileName}：Word 文档中没有文字（可能是扫描图片）；请提供有文字的 .docx 或纯文本`);
+  if (Buffer.byteLength(text) > LIMITS.textBytes) throw tooMuchText(fileName, Buffer.byteLength(text), 'Word 文档中的文字');
   return { text, encoding: 'docx', kind: 'docx', notes: [] };
 }
 
@@ -171,12 +258,12 @@ function rejectBinary(input: Buffer, fileName: string): void {
     const b = input[i];
     if (b === 0) {
       throw new PlanInputError(
-        `${fileName}：第 ${i + 1} 字节是空字符（0x00），这是二进制文件而不是文本；请提供 .txt 或 .docx 格式的实施方案`,
+        `${fileName}：第 ${i + 1} 字节是空字符（0x00），这是二进制文件而不是文本；请提供 ${FORMATS} 格式的实施方案`,
       );
     }
     if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1a) controls++;
   }
   if (controls > 8 && controls / n > 0.01) {
-    throw new PlanInputError(`${fileName}：含有 ${controls} 个控制字符，这是二进制文件而不是文本；请提供 .txt 或 .docx 格式的实施方案`);
+    throw new PlanInputError(`${fileName}：含有 ${controls} 个控制字符，这是二进制文件而不是文本；请提供 ${FORMATS} 格式的实施方案`);
   }
 }

@@ -10,7 +10,7 @@ const ZONE_SUFFIX =
 /** Words a place name does not start with (verbs and pronouns before it in a sentence). */
 const LEADING_WORDS =
   /^(?:为了|为|把|将|在|对|于|从|向|由|经|和|与|及|是|的|提高|提升|推动|促进|建设|打造|全面|加快|推进|实现|助力|确保|成为|结合|根据|按照|决定|成立|关于|印发|我|本|该|全|各)+/;
-const GENERIC_PLACES = /^(?:区|园区|集中区|开发区|新区|工业园区|园|县|市|我区|本区|全区|全园区)$/;
+const GENERIC_PLACES = /^(?:区|园区|集中区|开发区|新区|工业园区|园|县|市|镇|乡|乡镇|我区|本区|全区|全园区|我市|本市|全市|我县|本县|全县|我镇|本镇|我局|本局|市政府|县政府|区政府|各部门)$/;
 
 /** The first line of a plan, when it is a title: 北海经济开发区2021年创建文明城市实施方案. */
 export function detectTitle(doc: PlanDocument): { title: string; line: number } | undefined {
@@ -19,10 +19,15 @@ export function detectTitle(doc: PlanDocument): { title: string; line: number } 
     const text = prose(block.text);
     const wrapped = /关于印发《(.+)》的通知$/.exec(text);
     if (wrapped) return { title: wrapped[1], line: block.line };
+    // 绥中县《关于加强城市精细化管理的实施方案》的通知; 张家口市人民政府办公室印发张家口市关于…的意见的通知
+    const quoted = /^([^《》，。]{0,20})《(.+)》的通知$/.exec(text);
+    if (quoted) return { title: `${/^关于/.test(quoted[2]) ? quoted[1] : ''}${quoted[2]}`, line: block.line };
+    const issued = /^[^，。《》]{2,30}?印发(.+(?:方案|计划|意见|办法|要点|规划))的通知$/.exec(text);
+    if (issued) return { title: issued[1], line: block.line };
     if (
       text.length <= 60 &&
       !/[，。；：]/.test(text.replace(/^（.*）$/, '')) &&
-      /(方案|计划|意见|通知|办法|安排|要点|规划)$/.test(text)
+      /(方案|计划|意见|通知|办法|安排|要点|规划|台账|清单|分解表|任务表|细则)$/.test(text)
     ) {
       return { title: text, line: block.line };
     }
@@ -80,15 +85,66 @@ export function placeOfGroup(group: string): string | undefined {
   return place.length >= 2 && !GENERIC_PLACES.test(place) ? place : undefined;
 }
 
+/** What the name of an issuing organ ends with. */
+const ORGAN =
+  '(?:人民政府办公室|人民政府办公厅|人民政府|政府办公室|委员会办公室|领导小组办公室|指挥部办公室|党委办公室|办公室|办公厅|管理委员会|委员会|管委会|党工委|工委|领导小组|指挥部|办事处|人民政府|政府|局|委|厅|办)';
+const ORGAN_NAME = new RegExp(`^(${H}[${HAN}（）]{1,30}?${ORGAN})$`);
+/** A place name that may stand for the issuing body when the title begins with it: 东湖区, 北海经济开发区. */
+const PLACE_NAME = new RegExp(`^${H}{1,12}(?:省|市|县|区|旗|镇|乡|街道|${ZONE_SUFFIX})$`);
+
+/** The issuing organ as the plan's own opening states it, with the line. */
+function statedIssuer(doc: PlanDocument): { text: string; line: number } | undefined {
+  const top = [...paragraphs(doc)].filter((p) => p.block && !p.block.label).slice(0, 15);
+  const organ = (text: string | undefined) => {
+    const name = text?.replace(/^.*?〔\d{4}〕\d+号/, '').replace(/^[《“]/, '').replace(LEADING_WORDS, '').trim();
+    return name && ORGAN_NAME.test(name) && !GENERIC_PLACES.test(name) ? name : undefined;
+  };
+  const patterns = [
+    /^(.+?)文件$/, // 绥中县人民政府文件
+    /^现将(.+?)(?:关于)?《/, // 现将市行政执法局关于《…》转发给你们
+    /^(.+?)(?:关于)?印发/, // 张家口市人民政府办公室印发…的通知
+    /^(.+?)关于/, // 《武汉市人民政府关于…的意见》, 市行政执法局关于…
+    /^（(.+?)）$/, // (市行政执法局) under the title
+  ];
+  for (const p of top) {
+    const text = prose(p.text).replace(/^《|》$/g, '');
+    for (const re of patterns) {
+      const name = organ(re.exec(text)?.[1]);
+      if (name) return { text: name, line: p.line };
+    }
+  }
+  // A page that lost its line breaks: the same, inside the opening text.
+  const opening = top.map((p) => prose(p.text)).join('\n').slice(0, 800);
+  const inline = [
+    new RegExp(`(?:^|[\\s\\d，。：；》”])([${HAN}]{2,24}?${ORGAN})文件`, 'm'),
+    new RegExp(`现将([${HAN}]{2,24}?${ORGAN})(?:关于)?《`),
+    new RegExp(`(?:^|[\\s\\d，。：；》”])([${HAN}]{2,24}?${ORGAN})(?:关于)?印发`, 'm'),
+  ];
+  for (const re of inline) {
+    const m = re.exec(opening);
+    const name = organ(m?.[1]);
+    if (name) return { text: name, line: top.find((p) => prose(p.text).includes(name))?.line ?? top[0].line };
+  }
+  // The signature of the notice that issues the plan: the organ, then the date, on lines of their own.
+  for (let i = 0; i + 1 < top.length; i++) {
+    const name = organ(prose(top[i].text));
+    if (name && /^\d{4} ?年 ?\d{1,2} ?月 ?\d{1,2} ?日$/.test(prose(top[i + 1].text))) return { text: name, line: top[i].line };
+  }
+  return undefined;
+}
+
 export function detectIssuingBody(
   doc: PlanDocument,
   title: string | undefined,
   signature: { text: string; line: number } | undefined,
 ): { text: string; line?: number } | undefined {
+  const stated = statedIssuer(doc);
+  if (stated) return stated;
   if (title) {
+    // A title that begins with a place: 东湖区2022年创建全国文明城市工作实施方案.
     const m = /^(.+?)(?:\d{4} ?年|关于|创建|创文|创城|文明城市|文明创建)/.exec(title);
     const place = m?.[1].replace(LEADING_WORDS, '');
-    if (place && place.length >= 2 && !GENERIC_PLACES.test(place)) return { text: place };
+    if (place && PLACE_NAME.test(place) && !GENERIC_PLACES.test(place)) return { text: place };
   }
   if (signature) return signature;
   for (const p of paragraphs(doc)) {

@@ -9,7 +9,7 @@ import type { PlanPeriod, TaskDraft } from './model.js';
 import { splitNames } from './names.js';
 import { ancestry, descendants, inlineLabelsOf, sectionLabels, sectionRef, type PlanDocument, type Section } from './structure.js';
 import { excerpt, prose, trimPunctuation, type Note } from './text.js';
-import { splitUnits, type UnitEntry, type UnitMention, type UnitRegistry } from './units.js';
+import { splitUnits, UNASSIGNED_UNIT_NAME, type UnitEntry, type UnitMention, type UnitRegistry } from './units.js';
 
 /** Sub-headings that say who is responsible for the heading above them. */
 const LABEL_HEADING = /^(责任分工|职责分工|分工|责任单位|牵头单位|责任主体|实施主体|责任部门|牵头部门|完成时限|时间节点|时限要求)$/;
@@ -17,10 +17,26 @@ const LABEL_HEADING = /^(责任分工|职责分工|分工|责任单位|牵头单
 /** Headings under which numbered items are meant as tasks. */
 const TASKISH = /任务|行动|举措|整治|工作组|创建内容|实事|重点工作|工程|项目|攻坚|专项/;
 
+/** Work with no end but the campaign's. */
+const ONGOING = /长期坚持|长期开展|长期推进|持续推进|持续开展|持续抓好|常态化|长效|长期|持续|全年/;
+const ONGOING_IN_TEXT = /长期坚持|长期开展|常态化开展|常态化推进|常态长效/;
+
+/** Headings whose items are the plan's actions, whether or not they name a unit. */
+const ACTION_REGION = /任务|行动|举措|整治|整改|治理|创建内容|实事|重点|工程|项目|攻坚|专项|内容|主要工作|具体工作|工作安排|提升|建设/;
+/** Headings whose items are not actions (principles, goals, organisation, steps, safeguards). */
+const NOT_ACTIONS =
+  /指导思想|基本原则|总体要求|总体思路|工作思路|工作目标|总体目标|具体目标|目标要求|^目标|组织|领导|保障|工作要求|有关要求|^要求|步骤|阶段|时间安排|实施时间|时间节点|范围|标准|职责|分工|考核|督查|督导|奖惩|背景|意义|原则|机构|办公室|工作组$|附则|说明/;
+/** A top-level heading that is itself an action. */
+const ACTION_TITLE = /行动|整治|工程|攻坚|专项/;
+/** "环境卫生整治：加大对…": a short head of an action written as a run-in paragraph. */
+const RUN_IN_HEAD = /^([^，。；：、（）“”]{2,14})：(.{6,})$/;
+
 export interface TaskExtraction {
   tasks: TaskDraft[];
-  /** Headings read as tasks, with everything below them. */
+  /** Headings read as tasks that name their units, with everything below them. */
   taskSections: Set<Section>;
+  /** Headings read as tasks whose unit the plan does not name (their rules and indicators stay the plan's). */
+  unassignedSections: Set<Section>;
 }
 
 export function extractTasks(
@@ -43,10 +59,12 @@ export function extractTasks(
 
   const tasks: TaskDraft[] = [];
   const taskSections = new Set<Section>();
+  let unassigned: UnitEntry | undefined;
+  const placeholder = (line: number) => (unassigned ??= units.add(UNASSIGNED_UNIT_NAME, line));
   for (const section of candidates) {
     // A heading whose items carry their own units is a group: its labels are the items' defaults.
     if ([...descendants(section)].some((d) => candidateSet.has(d))) continue;
-    const task = readTask(section, labelsOf, period, units, book, consumed, warnings, unplaced);
+    const task = readTask(section, labelsOf, period, units, book, consumed, warnings, unplaced, placeholder);
     if (!task) continue;
     tasks.push(task);
     taskSections.add(section);
@@ -56,8 +74,118 @@ export function extractTasks(
     if (taskSections.has(section)) continue;
     for (const label of labelsOf.get(section) ?? []) consumed.add(label);
   }
-  reportItemsWithoutUnits(doc, areaSections, taskSections, candidateSet, unplaced);
-  return { tasks, taskSections };
+
+  // Every action is a task: the items of the plan's action headings that name no unit are kept, with a lead
+  // unit to be filled in on review.
+  const unassignedSections = new Set<Section>();
+  const taken = (x: Section) => taskSections.has(x) || unassignedSections.has(x);
+  // An item whose parts are only its steps (摸底排查, 集中整治, 巩固提升) is one action.
+  const stepped = new Set(doc.sections.filter((x) => x.children.length >= 2 && x.children.every(isStep)));
+  for (const section of doc.sections) {
+    if (taken(section) || areaSections.has(section) || candidateSet.has(section)) continue;
+    if ((section.children.length > 0 && !stepped.has(section)) || [...ancestry(section)].some((a) => taken(a) || areaSections.has(a))) continue;
+    const heads = runInHeads(section);
+    if (heads.length >= 2 && (inActionRegion(section, candidateSet) || regionTitle(section.title) === true)) {
+      heads.forEach((head, k) => {
+        const lead = placeholder(head.line);
+        tasks.push(unassignedTask(section, head.title, head.body, head.line, [...section.path, k + 1], lead, period));
+      });
+      unassignedSections.add(section);
+      continue;
+    }
+    if (!isAction(section, candidateSet)) continue;
+    const task = readTask(section, labelsOf, period, units, book, consumed, warnings, unplaced, placeholder);
+    if (!task) continue;
+    tasks.push(task);
+    unassignedSections.add(section);
+  }
+  tasks.sort((a, b) => a.line - b.line || compareSections(a.path, b.path));
+  reportItemsWithoutUnits(doc, areaSections, new Set([...taskSections, ...unassignedSections]), candidateSet, unplaced);
+  return { tasks, taskSections, unassignedSections };
+}
+
+function compareSections(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+const STEP = /^(?:第[一二三四五六七八九十]+步|动员部署|宣传发动|宣传动员|摸底排查|调查摸底|排查摸底|集中整治|全面整治|集中攻坚|巩固提升|巩固成果|总结验收|检查验收|总结提升|督查考核|自查自纠|整改落实|长效管理|启动部署|部署启动)/;
+
+/** A part of an item that is one of its steps, not an action of its own. */
+function isStep(section: Section): boolean {
+  return section.children.length === 0 && (section.marker?.startsWith('stage:') || STEP.test(section.title) || /阶段$/.test(section.title));
+}
+
+/** true: the heading gathers actions; false: it gathers something else; undefined: it does not say. */
+function regionTitle(title: string): boolean | undefined {
+  if (NOT_ACTIONS.test(title)) return false;
+  if (ACTION_REGION.test(title)) return true;
+  return undefined;
+}
+
+/** Under a heading of actions (the nearest heading that says decides), or beside items that are tasks. */
+function inActionRegion(section: Section, candidates: Set<Section>): boolean {
+  for (const a of [...ancestry(section)].slice(1)) {
+    const verdict = regionTitle(a.title);
+    if (verdict !== undefined) return verdict;
+  }
+  const siblings = section.parent?.children ?? [];
+  return siblings.some((s) => s !== section && candidates.has(s));
+}
+
+/** An item of the plan that is an action: a leaf heading in a region of actions. */
+function isAction(section: Section, candidates: Set<Section>): boolean {
+  if (!section.marker || section.marker.startsWith('stage:') || LABEL_HEADING.test(section.title)) return false;
+  if (!section.title || /^[\d\s.、]+$/.test(section.title)) return false;
+  if (!section.parent?.marker) {
+    // A top-level heading is an action only when it says so (一、开展背街小巷整治行动) and has no parts.
+    return ACTION_TITLE.test(section.title) && !NOT_ACTIONS.test(section.title) && !section.body.startsWith('：');
+  }
+  return inActionRegion(section, candidates);
+}
+
+/** Paragraphs of a section written as "短标题：正文". */
+function runInHeads(section: Section): { title: string; body: string; line: number }[] {
+  const out: { title: string; body: string; line: number }[] = [];
+  for (const block of section.blocks) {
+    if (block.label) continue;
+    const m = RUN_IN_HEAD.exec(block.text);
+    if (!m || labelWord(m[1])) continue;
+    out.push({ title: m[1], body: m[2], line: block.line });
+  }
+  return out;
+}
+
+/** A task from a run-in paragraph of an action heading, with the lead to be filled in. */
+function unassignedTask(
+  section: Section,
+  title: string,
+  body: string,
+  line: number,
+  path: number[],
+  lead: UnitEntry,
+  period: PlanPeriod,
+): TaskDraft {
+  const years = sectionYear(section, period);
+  const due = findDeadline(prose(body), Number(years.start.slice(0, 4)), false);
+  const description = prose(body);
+  return {
+    path,
+    ref: `${sectionRef(section)}${section.title}「${title}」`,
+    title: trimPunctuation(title),
+    description: /[。！？；：]$/.test(description) ? description : `${description}。`,
+    line,
+    lead,
+    cooperating: [],
+    persons: [],
+    start: due && due.date < years.start ? due.date : years.start,
+    deadline: due?.date ?? years.end,
+    startNote: years.note,
+    deadlineNote: due ? `取自正文「${due.text}」` : years.note,
+    indicators: [...new Set(findIndicators(body, line).map((i) => i.text))],
+    notes: ['方案未写明此项的责任单位：暂列「待明确责任单位」，请在审核时填写'],
+    labelLines: [],
+  };
 }
 
 /**
@@ -107,6 +235,7 @@ function readTask(
   consumed: LabelSet,
   warnings: Note[],
   unplaced: Note[],
+  placeholder?: (line: number) => UnitEntry,
 ): TaskDraft | undefined {
   const labels = labelsOf.get(section) ?? [];
   const ref = `${sectionRef(section)}${section.title}`;
@@ -119,7 +248,13 @@ function readTask(
 
   for (const label of labels) {
     if (label.kind === 'lead' || label.kind === 'cooperating') {
-      const mentions = splitUnits(label.value).map((m) => ({ ...m, line: label.line }));
+      // 牵头单位：A、B beside 责任单位：C — A leads whichever label comes first.
+      const keyLeads = label.kind === 'lead' && /牵头|主责/.test(label.key);
+      const mentions = splitUnits(label.value).map((m, i) => ({
+        ...m,
+        mark: m.mark ?? (keyLeads && i === 0 ? ('lead' as const) : undefined),
+        line: label.line,
+      }));
       if (mentions.length > 0 && mentions.every((m) => m.person)) {
         warnings.push({
           line: label.line,
@@ -166,22 +301,30 @@ function readTask(
     leadMention = { name: first.name, person: true, line: first.line };
     personLed = true;
   }
-  if (!leadMention) {
+  let lead: UnitEntry;
+  if (leadMention) {
+    lead = units.add(leadMention.name, leadMention.line, leadMention.person);
+  } else if (placeholder) {
+    lead = placeholder(section.line);
+    notes.push(
+      coopMentions.length > 0
+        ? '方案只写了配合单位，没有写牵头（责任）单位：暂列「待明确责任单位」，请在审核时填写'
+        : '方案未写明此项的责任单位：暂列「待明确责任单位」，请在审核时填写',
+    );
+  } else {
     unplaced.push({
       line: section.line,
       message: `「${excerpt(ref)}」只写了配合单位，没有责任单位，未导入为任务`,
     });
     return undefined;
   }
-
-  const lead = units.add(leadMention.name, leadMention.line, leadMention.person);
   const cooperating: UnitEntry[] = [];
   const addCooperating = (m: { name: string; person: boolean; line: number }) => {
     const unit = units.add(m.name, m.line, m.person);
     if (unit !== lead && !cooperating.includes(unit)) cooperating.push(unit);
   };
   const otherLeads = leadMentions.filter((m) => m !== leadMention && m.mark !== 'cooperating');
-  if (otherLeads.length > 0) {
+  if (leadMention && otherLeads.length > 0) {
     const names = [leadMention, ...otherLeads].map((m) => m.name).join('、');
     notes.push(
       leadMention.mark === 'lead'
@@ -242,6 +385,18 @@ function readTask(
     }
   } else if (dueLabel) {
     notes.push(`第${dueLabel.line}行「${dueLabel.key}：${prose(dueLabel.value)}」读不出日期，截止日期取默认值`);
+  }
+  // 长期坚持 / 持续推进 / 常态化: no end date but the campaign's.
+  const ongoing = dueLabel
+    ? !range && due?.date === period.end
+      ? ONGOING.exec(dueLabel.value)
+      : null
+    : due
+      ? null
+      : ONGOING_IN_TEXT.exec(description);
+  if (ongoing) {
+    deadline = period.end;
+    deadlineNote = `方案写「${ongoing[0]}」，没有截止日期：取方案期末（${period.label}）${dueLabel ? `；见第${dueLabel.line}行` : ''}`;
   }
   startNote ??= years.note;
 

@@ -21,7 +21,7 @@ import { paragraphs, parseStructure, sectionLabels } from './structure.js';
 import { summarise } from './summary.js';
 import { excerpt, type Note } from './text.js';
 import { buildDefinition } from './to-definition.js';
-import { UnitRegistry } from './units.js';
+import { declaredShortNames, UNASSIGNED_UNIT_NAME, UnitRegistry } from './units.js';
 
 export { PlanInputError } from './decode.js';
 export type { PlanModel } from './model.js';
@@ -51,7 +51,7 @@ export interface ImportOptions {
 /** Reads a plan (text in any common Chinese encoding, or .docx) and writes a campaign definition. */
 export async function importPlan(input: Buffer, fileName: string, options: ImportOptions = {}): Promise<PlanImport> {
   const decoded = await decodeInput(input, fileName);
-  const model = readPlan(decoded.text, fileName, decoded.encoding, decoded.kind === 'docx' ? '段' : '行');
+  const model = readPlan(decoded.text, fileName, decoded.encoding, decoded.kind === 'text' ? '行' : '段');
   model.warnings.unshift(...decoded.notes);
 
   const built = buildDefinition(model, options.outputName);
@@ -76,6 +76,7 @@ export function readPlan(text: string, fileName: string, encoding = 'utf-8', lin
   const unplaced: Note[] = [];
   const consumed = new LabelSet();
   const units = new UnitRegistry();
+  for (const { short, full } of declaredShortNames(normalised.lines.join('\n'))) units.alias(short, full);
 
   const hasStructure = doc.sections.length > 0 || [...paragraphs(doc)].some((p) => p.block?.label);
   if (!hasStructure) {
@@ -92,6 +93,14 @@ export function readPlan(text: string, fileName: string, encoding = 'utf-8', lin
   const leaders = orderedLeaders(organisation.book, warnings);
   if (tasks.length === 0) {
     warnings.push({ message: '方案没有列出写明责任单位或责任人的任务，定义中的任务为空，请在审核时补充' });
+  }
+  const unassigned = tasks.filter((t) => t.lead.name === UNASSIGNED_UNIT_NAME);
+  if (unassigned.length > 0) {
+    warnings.push({
+      message:
+        `${unassigned.length} 项任务方案未写明责任单位，已导入并暂列「${UNASSIGNED_UNIT_NAME}」，请在审核时填写` +
+        `（${unassigned.map((t) => `第${t.line}${lineUnit}`).join('、')}）`,
+    });
   }
   if (units.size === 0) {
     warnings.push({ message: '方案没有列出任何责任单位，定义中暂以创建办作为唯一单位，请补充' });

@@ -28,17 +28,20 @@ const add = (kind: LabelKind, list: string, role?: LeaderRole) => {
 };
 add(
   'lead',
-  '责任单位 牵头单位 主责单位 责任部门 牵头部门 主责部门 责任局室 责任科室 责任部室 承办单位 实施单位 主办单位 牵头科室 负责单位 责任主体 牵头责任单位 主要责任单位',
+  '责任单位 牵头单位 主责单位 责任部门 牵头部门 主责部门 责任局室 责任科室 责任部室 承办单位 实施单位 主办单位 牵头科室 负责单位 责任主体 牵头责任单位 主要责任单位 具体责任单位 责任主体单位 主体责任单位 实施主体 牵头处室 责任处室 承办部门 牵头负责单位',
 );
-add('cooperating', '配合单位 协办单位 协助单位 配合部门 协同单位 参与单位 协作单位 配合科室 协办部门 配合责任单位 协同部门');
+add('cooperating', '配合单位 协办单位 协助单位 配合部门 协同单位 参与单位 协作单位 配合科室 协办部门 配合责任单位 协同部门 协同配合单位 参与部门 协助部门 配合处室');
 add('person', '责任人 具体责任人 负责人 第一责任人 直接责任人 具体负责人');
-add('leader', '责任领导 分管领导 牵头领导 包保领导 主管领导 负责领导 联系领导 责任校级领导');
+add(
+  'leader',
+  '责任领导 分管领导 牵头领导 包保领导 主管领导 负责领导 联系领导 责任校级领导 牵头县领导 牵头市领导 牵头区领导 分管县领导 分管市领导 分管区领导 责任县领导 责任市领导 责任区领导 包联领导 包抓领导 督导领导 督办领导 联系县领导',
+);
 add(
   'duties',
   '工作职责 职责 工作任务 主要任务 工作内容 整治内容 任务内容 具体任务 主要职责 整治重点 工作措施 主要措施 具体措施 工作重点',
 );
 add('goal', '工作目标 整治目标 目标任务 目标 工作标准 标准 目标要求');
-add('deadline', '完成时限 完成时间 时间节点 时限要求 截止时间 时限 完成期限 时间安排 整改时限 办结时限 时间要求 推进时限');
+add('deadline', '完成时限 完成时间 时间节点 时限要求 截止时间 时限 完成期限 时间安排 整改时限 办结时限 时间要求 推进时限 完成节点 进度安排 整改期限 办结时间 推进时间 完成日期');
 add('location', '办公地点 办公场所');
 add('contact', '联系人');
 add('role', '顾问 总顾问', 'adviser');
@@ -113,7 +116,9 @@ const SHORT_VALUE: ReadonlySet<LabelKind> = new Set([
 export function inlineLabels(text: string, line: number): Label[] {
   const labels = keyedLabels(text, line);
   if (labels.some((l) => l.kind === 'lead')) return labels;
-  return [...labels, ...proseLabels(text, line)].sort((a, b) => (a.start ?? 0) - (b.start ?? 0));
+  const prose = proseLabels(text, line);
+  const bracket = prose.length === 0 && !labels.some((l) => RESPONSIBILITY_KINDS.has(l.kind)) ? bracketedUnits(text, line) : undefined;
+  return [...labels, ...prose, ...(bracket ? [bracket] : [])].sort((a, b) => (a.start ?? 0) - (b.start ?? 0));
 }
 
 const LEAD_WORDS = '牵头负责|负责牵头|牵头抓总|牵头';
@@ -123,11 +128,55 @@ const PROSE_RESPONSIBILITY = new RegExp(
   'g',
 );
 /** What a responsible unit's name ends with (or 各… for "all the …"). */
-const UNIT_LIKE = /(局|办|室|部|委|队|所|站|院|中心|公司|社区|村|街道|办事处|会|科|处|厅|馆|团|企业|单位|机关|网格|集团|学校|政府|小组|组|乡镇|镇|乡|分局|大队|工委|党委|管委会|园区)$/;
+const UNIT_LIKE = /(局|办|室|部|委|队|所|站|院|中心|公司|社区|村|街道|办事处|会|科|处|厅|馆|团|企业|单位|机关|网格|集团|学校|政府|小组|组|乡镇|镇|乡|分局|大队|工委|党委|管委会|园区|总支|支部|党组|站|所)$/;
+
+/** Parts of a bracket that names units only: 市城管局、各区政府 / 各县（市、区）. */
+function unitParts(inner: string, open: boolean): string[] | undefined {
+  const parts: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of inner) {
+    if (ch === '（') depth++;
+    if (ch === '）') depth = Math.max(0, depth - 1);
+    if (depth === 0 && /[、，；]/.test(ch)) {
+      parts.push(current);
+      current = '';
+    } else current += ch;
+  }
+  parts.push(current);
+  // A bracket the page cut off ("（市政府办公室、市"): its last part is a fragment.
+  if (open && parts.length > 1) parts.pop();
+  const names = parts.map((p) => p.trim().replace(/^(?:及|和|以及)/, '').replace(/等(?:相关|有关)?(?:单位|部门)?$/, ''));
+  const unitLike = (p: string) => p.length >= 2 && (UNIT_LIKE.test(p.replace(/（[^）]*）$/, '')) || /^各.{1,8}$/.test(p)) && !/[“”《》\d]/.test(p);
+  return names.length > 0 && names.every(unitLike) && names.some((p) => p.length >= 3) ? names : undefined;
+}
+
+/**
+ * A bracket at the end of an item that lists units and nothing else: "…完成清单编制（市政府办公室、各县区政府）".
+ * The first named leads.
+ */
+function bracketedUnits(text: string, line: number): Label | undefined {
+  const m = /（([^（）]*(?:（[^（）]*）[^（）]*)*)(）?)[。；]?$/.exec(text);
+  // Not a name's own bracket (办公室（市创城办）): some text before it, or the bracket is all there is (a heading's body).
+  if (!m || ((m.index ?? 0) < 8 && !(m.index === 0 && m[0].length === text.length))) return undefined;
+  const names = unitParts(m[1], !m[2]);
+  if (!names) return undefined;
+  return { key: '（括号内单位）', kind: 'lead', value: names.join('、'), line, start: m.index, end: text.length };
+}
+
+/** "由县公安局负责。": the unit in charge, said in words. */
+const PROSE_IN_CHARGE = /由([^，。；：（）()]{2,40}?)(?:具体|共同)?负责(?:实施|落实|组织实施)?(?=[。；，）)]|$)/g;
 
 /** "由县城管局牵头，县住建局、各乡镇配合": a lead and cooperating units without label words. */
 function proseLabels(text: string, line: number): Label[] {
   const out: Label[] = [];
+  for (const m of text.matchAll(PROSE_IN_CHARGE)) {
+    const parts = m[1].split(/[、和及]/);
+    if (!parts.every((p) => UNIT_LIKE.test(p) || /^各/.test(p))) continue;
+    const start = m.index ?? 0;
+    out.push({ key: '负责', kind: 'lead', value: m[1], line, start, end: start + m[0].length });
+  }
+  if (out.length > 0) return out;
   for (const m of text.matchAll(PROSE_RESPONSIBILITY)) {
     const lead = m[1].replace(/^.*由/, '').replace(/^(要|须|应|并|均|统一)/, '');
     const parts = lead.split(/[、和及]/);
@@ -151,8 +200,17 @@ function keyedLabels(text: string, line: number): Label[] {
     const next = i + 1 < found.length ? (found[i + 1].index ?? text.length) : text.length;
     let end = next;
     if (SHORT_VALUE.has(word.kind)) {
-      const stop = /[。；]|）/.exec(text.slice(valueStart, next));
-      if (stop) end = valueStart + stop.index;
+      // Up to 。； or the bracket that closes the label group; a bracket inside the value (局（原文体站）) stays.
+      let depth = 0;
+      for (let k = valueStart; k < next; k++) {
+        const ch = text[k];
+        if (ch === '（') depth++;
+        else if (ch === '）' && depth > 0) depth--;
+        else if (ch === '）' || ch === '】' || ch === '。' || ch === '；') {
+          end = k;
+          break;
+        }
+      }
     }
     const value = text
       .slice(valueStart, end)
@@ -177,7 +235,7 @@ export function withoutLabels(text: string, labels: Label[], keep: (l: Label) =>
   }
   out += text.slice(at);
   return out
-    .replace(/（[\s，；。]*）/g, '')
+    .replace(/（[\s，；。]*）|【[\s，；。]*】/g, '')
     .replace(/（[\s，；。]*$/g, '')
     .replace(/([。；，])[\s，；]+/g, '$1')
     .trim();

@@ -1,6 +1,7 @@
 // Normalises the text of a plan line by line (line numbers are kept): Traditional → Simplified,
 // full-width letters and digits, Chinese punctuation, and the noise of scraped pages.
 import * as OpenCC from 'opencc-js/t2cn';
+import { unpipeTables } from './tables.js';
 import { HAN, parseNumeral, type Note } from './text.js';
 
 const CN_DIGIT: Record<string, string> = { 〇: '0', '○': '0', 零: '0', 一: '1', 二: '2', 三: '3', 四: '4', 五: '5', 六: '6', 七: '7', 八: '8', 九: '9' };
@@ -34,21 +35,176 @@ export function normaliseText(text: string): NormalisedText {
     }
     return normaliseLine(line);
   });
-  const lineNumbers = lines.map((_, i) => i + 1);
-  if (!isFlattened(lines)) return { lines, lineNumbers, converted, notes };
+  const numbered = joinWrapped(dropPageFurniture(lines, notes), notes);
+  const tables = unpipeTables(numbered.lines, numbered.lineNumbers);
+  const kept = { lines: tables.lines, numbers: tables.lineNumbers };
+  if (!kept.lines.some(isRunIn)) return { lines: kept.lines, lineNumbers: kept.numbers, converted, notes };
 
-  // A page flattened into a few huge lines: break them before headings and labels, keeping each part's line.
-  notes.push({ message: '方案几乎没有换行，已在标题和标注前断行后再读取' });
+  // Lines that run several headings or labels together (a page flattened into a few huge lines, a paragraph
+  // copied without its breaks): broken before each heading and label, each part keeping its line number.
+  notes.push({ message: isFlattened(kept.lines) ? '方案几乎没有换行，已在标题和标注前断行后再读取' : '有些段落连写了几个标题或标注，已在标题和标注前断行后再读取' });
   const out: string[] = [];
   const numbers: number[] = [];
-  lines.forEach((line, i) => {
-    for (const part of line.split(BREAK_BEFORE)) {
+  kept.lines.forEach((line, i) => {
+    const parts = isRunIn(line) ? splitRunIn(line) : [line];
+    for (const part of parts) {
       if (!part.trim() && out.length > 0) continue;
       out.push(part.trim());
-      numbers.push(i + 1);
+      numbers.push(kept.numbers[i]);
     }
   });
   return { lines: out, lineNumbers: numbers, converted, notes };
+}
+
+/**
+ * Page numbers (— 3 —, 第3页 / 共16页, 3/16), a document viewer's page captions, and running headers (the
+ * same short line repeated on every page) are dropped; the line numbers of what stays are kept.
+ */
+function dropPageFurniture(lines: string[], notes: Note[]): { lines: string[]; lineNumbers: number[] } {
+  const PAGE = /^(?:[-—–－~·\s]*\d{1,3}[-—–－~·\s]*|第\s*\d{1,3}\s*页(?:\s*[/／，,]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*[/／]\s*\d{1,3}|.{0,40}_第\d{1,3}页|page\s*\d+(?:\s*of\s*\d+)?)$/i;
+  // A running header repeats on every page: three or more times, never close together (unlike table cells).
+  const seen = new Map<string, number[]>();
+  lines.forEach((l, i) => {
+    if (l && l.length <= 40 && !/[|｜]/.test(l)) seen.set(l, [...(seen.get(l) ?? []), i]);
+  });
+  const counts = new Map<string, number>();
+  for (const [l, at] of seen) {
+    if (at.length >= 3 && at.every((n, k) => k === 0 || n - at[k - 1] >= 8)) counts.set(l, at.length);
+  }
+  const out: string[] = [];
+  const numbers: number[] = [];
+  let dropped = 0;
+  lines.forEach((line, i) => {
+    // A short line seen on three or more pages that is neither a heading nor a label: a running header.
+    const running = line.length >= 4 && (counts.get(line) ?? 0) >= 3 && !/^[一二三四五六七八九十（(\d①-⑳]/.test(line) && !/[：:]/.test(line);
+    if (line && (PAGE.test(line) || running)) {
+      dropped++;
+      out.push('');
+    } else out.push(line);
+    numbers.push(i + 1);
+  });
+  if (dropped > 0) notes.push({ message: `已去掉 ${dropped} 行页码、页眉等版面文字` });
+  return { lines: out, lineNumbers: numbers };
+}
+
+/** A line that starts a heading or a label: never the rest of the line before it. */
+const STARTS_ITEM = /^(?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十\d]{1,3}）|\d{1,2}[、.](?!\d)|[①-⑳]|第[一二三四五六七八九十\d]{1,3}[章节条部阶]|(?:责任单位|牵头单位|配合单位|责任部门|牵头领导|责任领导|责任人|完成时限|时间节点|时间安排)：)/;
+
+/**
+ * Lines broken in the middle of a sentence (a PDF's or a mail's hard wrap): joined to the line they continue.
+ * A line goes on when it ends inside a bracket or on a comma, or, in a text wrapped at a fixed width, when it
+ * runs to that width without ending its sentence.
+ */
+function joinWrapped(input: { lines: string[]; lineNumbers: number[] }, notes: Note[]): { lines: string[]; lineNumbers: number[] } {
+  const { lines, lineNumbers } = input;
+  const lengths = new Map<number, number>();
+  for (const l of lines) if (l.length >= 15) lengths.set(l.length, (lengths.get(l.length) ?? 0) + 1);
+  let width = 0;
+  let best = 0;
+  for (const [len] of lengths) {
+    let near = 0;
+    for (const [other, n] of lengths) if (Math.abs(other - len) <= 2) near += n;
+    if (near > best || (near === best && len > width)) [width, best] = [len, near];
+  }
+  const nonEmpty = lines.filter((l) => l.trim()).length;
+  const wrapped = best >= 5 && best >= nonEmpty * 0.3;
+
+  const out: string[] = [];
+  const numbers: number[] = [];
+  let joined = 0;
+  lines.forEach((line, i) => {
+    const prev = out.length > 0 ? out[out.length - 1] : undefined;
+    if (prev && line.trim() && !STARTS_ITEM.test(line) && continues(prev, wrapped ? width : 0)) {
+      out[out.length - 1] = prev + line;
+      joined++;
+      return;
+    }
+    out.push(line);
+    numbers.push(lineNumbers[i]);
+  });
+  if (joined > 0) notes.push({ message: `有 ${joined} 处句子被换行截断，已接回上一行` });
+  return { lines: out, lineNumbers: numbers };
+}
+
+function continues(line: string, width: number): boolean {
+  if (!line.trim() || /[|｜]\s*$/.test(line)) return false;
+  const open = (line.match(/（/g) ?? []).length - (line.match(/）/g) ?? []).length;
+  if (open > 0 && line.length < 400) return true;
+  if (/[，、（“‘—]$/.test(line)) return true;
+  return width > 0 && line.length >= width - 2 && !/[。！？；：”）》]$/.test(line);
+}
+
+const CN_NUM = '[一二三四五六七八九十]{1,3}';
+/** Heading markers that may stand inside a run-in line, with their rank (一、 > （一） > 1. > （1） > ①). */
+const RUN_IN_MARKERS: { type: string; rank: number; re: RegExp }[] = [
+  { type: 'cnComma', rank: 1, re: new RegExp(`(?<![第\\d一二三四五六七八九十])(${CN_NUM})、`, 'g') },
+  { type: 'cnParen', rank: 2, re: new RegExp(`（(${CN_NUM})）`, 'g') },
+  { type: 'num', rank: 3, re: /(?<![\d.第])(\d{1,2})(?:、|\.(?![\d%]))(?![\d年月日号项条个点])/g },
+  { type: 'numParen', rank: 4, re: /（(\d{1,2})）/g },
+  { type: 'circled', rank: 5, re: /([①-⑳])/g },
+];
+/** Label keys that end the text before them even without punctuation ("谭正祥副组长：高志荣"). */
+const LABEL_BEFORE = new RegExp(
+  '(?<![（(，、；])(?=(?:(?<![副务])组长|(?<!常务)副组长|常务副组长|成员|顾问|(?<![配合主要具体])责任单位|牵头单位|配合单位|' +
+    '责任部门|牵头部门|责任领导|牵头领导|(?<![具体直接第一])责任人|完成时限|完成时间|时间节点|时间安排)：)',
+  'g',
+);
+/** Punctuation after which a heading may start. */
+const OPENS = /[。；！？：”）)…\s]$/;
+/** "…无污水横流。市容市貌整治：规范户外广告…": the short head of a run-in item after a full stop. */
+const RUN_IN_HEAD_BEFORE = /(?<=[。；])(?=[^，。；：、（）“”\s]{2,10}(?:整治|治理|整顿|提升|建设|行动|管理|工程|改造|宣传|教育|创建|服务)：)/g;
+
+/** A long line with two or more headings, or a heading or label not at its start. */
+function isRunIn(line: string): boolean {
+  if (line.length < 120) return false;
+  return runInBreaks(line).length > 0;
+}
+
+/** Where a run-in line breaks: before heading markers that stand after punctuation or continue a numbering. */
+function runInBreaks(line: string): number[] {
+  const found: { at: number; type: string; rank: number; ordinal: number }[] = [];
+  for (const m of RUN_IN_MARKERS) {
+    for (const hit of line.matchAll(m.re)) {
+      const ordinal = /[①-⑳]/.test(hit[1]) ? hit[1].charCodeAt(0) - 0x2460 + 1 : parseNumeral(hit[1]);
+      if (ordinal === undefined || (hit.index ?? 0) === 0) continue;
+      found.push({ at: hit.index ?? 0, type: m.type, rank: m.rank, ordinal });
+    }
+  }
+  found.sort((a, b) => a.at - b.at);
+  const breaks: number[] = [];
+  const last = new Map<string, number>();
+  let lastRank = 0;
+  for (const f of found) {
+    const before = line.slice(0, f.at);
+    const previous = last.get(f.type);
+    // The next number of a list already open; the first item of a level below the heading just read
+    // ("一、总体思路（一）指导思想"); or, after punctuation, a list starting or restarting.
+    const continues = previous !== undefined && f.ordinal === previous + 1;
+    const opensLevel = f.ordinal === 1 && previous === undefined && lastRank > 0 && f.rank > lastRank;
+    // (Numbers may skip where an excerpt left items out: （二）…………（四）.)
+    const afterPunctuation = OPENS.test(before) && (previous === undefined || f.ordinal === 1 || f.ordinal > previous);
+    if (!continues && !opensLevel && !afterPunctuation) continue;
+    breaks.push(f.at);
+    last.set(f.type, f.ordinal);
+    // A higher level restarts the numbering of the levels below it.
+    for (const m of RUN_IN_MARKERS) if (m.rank > f.rank) last.delete(m.type);
+    lastRank = f.rank;
+  }
+  for (const m of line.matchAll(LABEL_BEFORE)) if ((m.index ?? 0) > 0) breaks.push(m.index ?? 0);
+  const heads = [...line.matchAll(RUN_IN_HEAD_BEFORE)];
+  if (heads.length >= 2) for (const m of heads) breaks.push(m.index ?? 0);
+  return [...new Set(breaks)].sort((a, b) => a - b);
+}
+
+function splitRunIn(line: string): string[] {
+  const parts: string[] = [];
+  let at = 0;
+  for (const b of runInBreaks(line)) {
+    parts.push(line.slice(at, b));
+    at = b;
+  }
+  parts.push(line.slice(at));
+  return parts;
 }
 
 /** Few lines for much text: the line breaks were lost. */
@@ -58,14 +214,10 @@ function isFlattened(lines: string[]): boolean {
   return total > 1000 && total / Math.max(1, text.length) > 400;
 }
 
-const BREAK_BEFORE = new RegExp(
-  '(?<=[。；！？：”]|\\s)\\s*(?=[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\\d{1,2}[、.](?!\\d)|（\\d{1,2}）|第[一二三四五六七八九十]+(?:阶段|部分|章))' +
-    // Role and unit labels end the names before them even without punctuation: "谭正祥副组长：高志荣".
-    '|\\s*(?=(?<![副务])组长：|(?<!常务)副组长：|常务副组长：|成员：|顾问：|责任单位：|牵头单位：|配合单位：|责任人：|责任领导：)',
-);
-
 export function normaliseLine(input: string): string {
   let s = input
+    // pinyin a scraped page put after a character: 关(guān)于
+    .replace(new RegExp(`(?<=${H})[（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]`, 'g'), '')
     // invisible characters and odd spaces
     .replace(/[\u200b-\u200f\u2060\ufeff\ufffd]/g, '')
     .replace(/[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/g, ' ')
@@ -81,6 +233,11 @@ export function normaliseLine(input: string): string {
     .replace(/／/g, '/')
     .replace(/[―–－﹣]/g, '—')
     .replace(/^\s*[●○■□◆◇★☆•▪▶►√※]+\s*/, '')
+    // ⑴ and ⒈ (one character each in some fonts) are （1） and 1.
+    .replace(/[\u2474-\u2487]/g, (c) => `（${c.charCodeAt(0) - 0x2474 + 1}）`)
+    .replace(/[\u2488-\u249b]/g, (c) => `${c.charCodeAt(0) - 0x2488 + 1}.`)
+    .replace(/^〔([一二三四五六七八九十\d]{1,3})〕/, '（$1）')
+    .replace(/[〞〝]/g, (c) => (c === '〝' ? '“' : '”'))
     .replace(/[「『]/g, '“')
     .replace(/[」』]/g, '”');
 

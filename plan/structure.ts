@@ -90,13 +90,16 @@ export function parseMarker(line: string): Marker | undefined {
 /** Splits a heading's paragraph into its title (first sentence) and the rest. */
 export function splitHeading(rest: string): { title: string; body: string } {
   const text = rest.trim();
+  // "开展窗口单位服务提升（市政务服务中心牵头，市直各单位配合）": a bracket closing a one-line item is its body.
+  const bracket = /^([^。（）]{4,60})(（[^（）]*(?:（[^（）]*）[^（）]*)*）)[。；]?$/.exec(text);
+  if (bracket && /[、，；：]|牵头|负责|配合/.test(bracket[2])) return { title: bracket[1], body: bracket[2] };
   const stop = text.indexOf('。');
   // "责任分工：县住建局牵头…" / "工作目标：…": a short heading word before a colon.
   const early = text.indexOf('：');
   if (early > 0 && early <= 12 && (stop < 0 || early < stop) && early < text.length - 1) {
     return { title: text.slice(0, early), body: text.slice(early + 1).trim() };
   }
-  if (stop >= 0 && stop <= 80) return { title: text.slice(0, stop), body: text.slice(stop + 1).trim() };
+  if (stop >= 0 && stop <= 80) return shorten(text.slice(0, stop), text.slice(stop + 1).trim(), 6);
   const colon = text.indexOf('：');
   if (colon > 0 && colon <= 25 && colon < text.length - 1) {
     return { title: text.slice(0, colon), body: text.slice(colon + 1).trim() };
@@ -106,9 +109,9 @@ export function splitHeading(rest: string): { title: string; body: string } {
 }
 
 /** A title that runs on for a whole sentence ends at its first comma; the rest goes to the body. */
-function shorten(title: string, body: string): { title: string; body: string } {
+function shorten(title: string, body: string, minHead = 4): { title: string; body: string } {
   const comma = title.indexOf('，');
-  if (title.length <= 40 || comma < 4) return { title, body };
+  if (title.length <= 20 || comma < minHead) return { title, body };
   return { title: title.slice(0, comma), body: `${title.slice(comma + 1)}。${body}`.replace(/。。$/, '。') };
 }
 

@@ -4,6 +4,7 @@ import { EVERY_MONTHS, type BuiltDefinition } from './to-definition.js';
 import type { PlanModel, RuleData } from './model.js';
 import { EVIDENCE_FORMS } from './extract-rules.js';
 import { lineRef } from './text.js';
+import { UNASSIGNED_UNIT_NAME } from './units.js';
 
 const ACTION_NAMES: Record<string, string> = {
   criticismNotice: '通报批评',
@@ -69,6 +70,11 @@ export function summarise(model: PlanModel, built: BuiltDefinition): string {
     }
   }
   if (units.length) out.push(`单位：${units.map((u) => u.name).join('、')}`);
+  const unassigned = model.tasks.filter((t) => t.lead.name === UNASSIGNED_UNIT_NAME);
+  if (unassigned.length) {
+    out.push(`方案未写明责任单位的任务 ${unassigned.length} 项（暂列「${UNASSIGNED_UNIT_NAME}」，请填写实际单位）：`);
+    for (const t of unassigned) out.push(`  ${t.id} ${t.title}（${at(t.line)}）`);
+  }
 
   const cadences = describeCadences(model.rules.cadences, at);
   if (cadences.length) out.push(`工作节奏：${cadences.join('；')}`);

@@ -6,7 +6,7 @@ import { IdPool, isSlug, pinyinSlug } from './ids.js';
 import type { PlanModel, RuleData } from './model.js';
 import { EVIDENCE_FORMS } from './extract-rules.js';
 import { lineRef } from './text.js';
-import { unitStem } from './units.js';
+import { UNASSIGNED_UNIT_NAME, unitStem } from './units.js';
 
 export const TO_FILL = '待填写';
 
@@ -126,7 +126,8 @@ export function buildDefinition(model: PlanModel, outputName?: string): BuiltDef
   const unitIds = new IdPool();
   const unitEntries = model.units.all();
   const units = unitEntries.map((u) => {
-    u.id = unitIds.take(pinyinSlug(u.person ? u.name : unitStem(u.name), { person: u.person }), 'unit');
+    const wanted = u.name === UNASSIGNED_UNIT_NAME ? 'unassigned' : pinyinSlug(u.person ? u.name : unitStem(u.name), { person: u.person });
+    u.id = unitIds.take(wanted, 'unit');
     const leaderId = u.responsibleLeaderName && !u.leaderConflict ? leaderIdOf.get(u.responsibleLeaderName) : undefined;
     if (!u.person) placeholderNames += u.contactName ? 1 : 2;
     return {
@@ -278,6 +279,9 @@ export function buildDefinition(model: PlanModel, outputName?: string): BuiltDef
       `${at(lines[0])}${lines.length > 1 ? `；又见${lines.slice(1).map((l) => at(l)).join('、')}` : ''}`,
       others.length ? `原文也写作${others.map(([n, ls]) => `「${n}」（${ls.map((l) => at(l)).join('、')}）`).join('、')}，视为同一单位` : undefined,
       u.person ? '方案只写了个人（责任人），按个人建为责任单位' : undefined,
+      u.name === UNASSIGNED_UNIT_NAME
+        ? `方案未写明责任单位的 ${model.tasks.filter((t) => t.lead === u).length} 项任务暂列于此：请把各任务的 leadUnit 改为实际单位，再删去此项`
+        : undefined,
       u.leaderConflict ? '分属不同项目区的责任领导，未填 responsibleLeader' : undefined,
     ]);
     if (units[i]?.responsibleLeader) {
@@ -371,7 +375,7 @@ function header(
   const lines = [
     ` ${model.source.title}`,
     ` 由 chuangwen plan import 从「${model.fileName.replace(/^.*[\\/]/, '')}」生成（${model.encoding.toUpperCase()}${model.converted ? '，繁体已转为简体' : ''}）。`,
-    ` 注释中的「${at(1).replace('1', 'N')}」指${model.lineUnit === '段' ? '从 Word 文档提取出的段落（表格按行展开）' : '方案原文的行号'}；注明「默认」「推定」的值请核对。`,
+    ` 注释中的「${at(1).replace('1', 'N')}」指${model.lineUnit === '段' ? '从文档（Word、Excel 或 PDF）提取出的段落（表格按行展开）' : '方案原文的行号'}；注明「默认」「推定」的值请核对。`,
     ` 待填写：${emails} 处占位邮箱（@${PLACEHOLDER_EMAIL_DOMAIN}）${names ? `、${names} 处「${TO_FILL}」的姓名` : ''}。`,
     ` 填好后运行：chuangwen plan validate ${outputName ?? `${id}.yaml`}`,
   ];

@@ -6,7 +6,7 @@ import { HAN, mostFrequent } from './text.js';
 export type UnitKind = 'department' | 'community' | 'enterprise' | 'other';
 
 const UNIT_END =
-  /(局|办|室|部|委|队|所|站|院|中心|公司|社区|村|街道|办事处|会|科|处|厅|馆|团|企业|单位|机关|网格|集团|学校|银行|政府|小组|组|股|庭|署|台|分局|大队|支队|中队|工委|党委|管委会|协会|联合会|厂|园|区)$/;
+  /(局|办|室|部|委|队|所|站|院|中心|公司|社区|村|街道|办事处|会|科|处|厅|馆|团|企业|单位|机关|网格|集团|学校|银行|政府|小组|组|股|庭|署|台|分局|大队|支队|中队|工委|党委|管委会|协会|联合会|厂|园|区|总支|支部|党组)$/;
 
 /** One name from a unit label, with whether it was marked as the lead (牵头) or a helper (配合). */
 export interface UnitMention {
@@ -24,11 +24,14 @@ export function splitUnits(value: string, personContext = false): UnitMention[] 
     .split(/\s+/)
     .reduce<string[]>((parts, part) => {
       const prev = parts[parts.length - 1];
-      if (prev !== undefined && (part.length === 1 || /^[^、，,；;]$/.test(prev))) parts[parts.length - 1] = prev + part;
+      // A placeholder or place before the unit's own name ("XX 区党总支", "某某 县城管局") is part of it.
+      const prefix = prev !== undefined && /^[A-Za-z*＊×]{1,4}$|^某+$/.test(prev) && UNIT_END.test(part);
+      if (prev !== undefined && (part.length === 1 || /^[^、，,；;]$/.test(prev) || prefix)) parts[parts.length - 1] = prev + part;
       else parts.push(part);
       return parts;
     }, [])
     .join('、')
+    .replace(/[（(](?:注[：:])?(?:排在?)?(?:第一|首)(?:位|个)?(?:的|者)?(?:为|是)牵头(?:单位|部门)?[)）]/g, '')
     .replace(/[。；，、]+$/, '')
     .replace(/^(由|是|为)/, '');
   if (!text) return [];
@@ -39,7 +42,7 @@ export function splitUnits(value: string, personContext = false): UnitMention[] 
   }
 
   const out: UnitMention[] = [];
-  for (let part of text.split(/[、，,；;/\s]+/)) {
+  for (let part of splitOutsideBrackets(text)) {
     let mark: UnitMention['mark'];
     part = part.replace(/[（(](牵头|主责)[）)]$/, () => {
       mark = 'lead';
@@ -68,6 +71,23 @@ export function splitUnits(value: string, personContext = false): UnitMention[] 
   return out;
 }
 
+/** Splits on 、，；/ and spaces, but not inside brackets: 各县（市、区） is one group. */
+function splitOutsideBrackets(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of text) {
+    if (ch === '（' || ch === '(') depth++;
+    if (ch === '）' || ch === ')') depth = Math.max(0, depth - 1);
+    if (depth === 0 && /[、，,；;/\s]/.test(ch)) {
+      if (current) parts.push(current);
+      current = '';
+    } else current += ch;
+  }
+  if (current) parts.push(current);
+  return parts;
+}
+
 /** "市场监管局和城管局" is two units; "和平社区" is one. */
 function splitConjunction(part: string): string[] {
   const m = new RegExp(`^([${HAN}]{2,}?)(和|及|与|以及)([${HAN}]{2,})$`).exec(part);
@@ -88,9 +108,17 @@ export function unitStem(name: string): string {
   return name.replace(/\s/g, '').replace(/^(本|我|全)?(园区|区)(?=[^直属委]..)/, '');
 }
 
-/** The key two spellings of one unit share: 区北海服务中心 / 北海服务中心, 党政综合办公室 / 党政综合办. */
+/**
+ * The key two spellings of one unit share: 区北海服务中心 / 北海服务中心, 党政综合办公室 / 党政综合办, 县城管局 / 城管局
+ * (the level in front is dropped unless it is part of the name: 市场监管局, 市委宣传部, 市政公用局).
+ */
 export function unitKey(name: string): string {
-  return unitStem(name).replace(/办公室$/, '办');
+  return unitStem(name)
+    .replace(/^[（(][^）)]*[）)]/, '')
+    .replace(/[（(](?:牵头|主责|配合|协助)[）)]$/, '')
+    .replace(/^(?:市|县|区|镇|乡)(?!场|民|委|直|属|政(?!府)|区|级|县|镇|乡)(?=...)/, '')
+    .replace(/办公室$/, '办')
+    .replace(/人民政府/, '政府');
 }
 
 export interface UnitEntry {
@@ -113,9 +141,16 @@ export interface UnitEntry {
 
 export class UnitRegistry {
   private readonly entries = new Map<string, UnitEntry>();
+  /** Short names the plan declares (以下简称“市创城办”) → the key of the full name. */
+  private readonly aliases = new Map<string, string>();
+
+  /** A short name stands for the full name: both spellings are one unit. */
+  alias(short: string, full: string): void {
+    if (unitKey(short) !== unitKey(full)) this.aliases.set(unitKey(short), unitKey(full));
+  }
 
   add(name: string, line: number, person = false): UnitEntry {
-    const key = person ? `person:${name}` : unitKey(name);
+    const key = person ? `person:${name}` : (this.aliases.get(unitKey(name)) ?? unitKey(name));
     let entry = this.entries.get(key);
     if (!entry) {
       entry = { key, spellings: new Map(), person, name, kind: unitKind(name, person), id: '', line };
@@ -135,7 +170,26 @@ export class UnitRegistry {
     return this.entries.size;
   }
 
+  /** In the order the plan names them; the unit still to be named comes last. */
   all(): UnitEntry[] {
-    return [...this.entries.values()].sort((a, b) => a.line - b.line);
+    const last = (u: UnitEntry) => (u.name === UNASSIGNED_UNIT_NAME ? 1 : 0);
+    return [...this.entries.values()].sort((a, b) => last(a) - last(b) || a.line - b.line);
   }
+}
+
+/** The lead unit of an action whose unit the plan does not name: one shared entry, to be filled in on review. */
+export const UNASSIGNED_UNIT_NAME = '待明确责任单位';
+
+/**
+ * Short names a plan declares for units: "县城市管理综合执法局（以下简称“县城管局”）", "市文明办（简称市创城办）".
+ * Only names that look like units (…局, …办, …中心) are taken.
+ */
+export function declaredShortNames(text: string): { short: string; full: string }[] {
+  const out: { short: string; full: string }[] = [];
+  const re = new RegExp(`([${HAN}]{3,30}?)[（(](?:以下)?简称[：:]?[“"]?([${HAN}]{2,12})[”"]?[）)]`, 'g');
+  for (const m of text.matchAll(re)) {
+    const full = m[1].replace(/^.*(?:成立|设立|由|在|和|与|及|、|，|设在)/, '');
+    if (UNIT_END.test(full) && UNIT_END.test(m[2])) out.push({ short: m[2], full });
+  }
+  return out;
 }

@@ -1,12 +1,14 @@
 // The command line as an administrator runs it: chuangwen plan import / validate, with their exit codes.
 import { spawn } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerPlanCommands } from '../../client/commands/plan.js';
 import { BadInputError } from '../../client/exit-codes.js';
+import { pdfOf } from '../../eval/variants.js';
+import { LIMITS } from '../../plan/decode.js';
 import { repoRoot } from './support.js';
 
 interface Run {
@@ -111,5 +113,21 @@ describe('chuangwen plan', () => {
     expect(written.error).toBeUndefined();
     expect(written.stdout).toContain(`定义已写入：${elsewhere}`);
     expect(await readFile(path.join(dir, 'other.yaml'), 'utf8')).toBe(yaml.replace(yamlFile, elsewhere));
+  });
+
+  it('refuses a scan and an oversize file with exit 2, naming the file and what to do, and writes nothing', async () => {
+    const scan = path.join(dir, '扫描件.pdf');
+    const huge = path.join(dir, 'huge.txt');
+    await writeFile(scan, await pdfOf([], ''));
+    await writeFile(huge, Buffer.alloc(LIMITS.textBytes + 1, 0x20));
+    const [scanned, oversize] = await Promise.all([chuangwen(['plan', 'import', scan]), chuangwen(['plan', 'import', huge])]);
+    expect(scanned.code).toBe(2);
+    expect(scanned.stderr).toContain(`输入有误：${scan}：这是扫描件`);
+    expect(scanned.stderr).toContain('请先用 OCR 识别为文字，或提供方案的 .docx / 纯文本');
+    expect(oversize.code).toBe(2);
+    expect(oversize.stderr).toContain(`输入有误：${huge}：文字有 2 MB，超过 2 MB 的上限，不予读取`);
+    for (const file of [path.join(dir, '扫描件.yaml'), path.join(dir, 'huge.yaml')]) {
+      await expect(access(file)).rejects.toThrow();
+    }
   });
 });

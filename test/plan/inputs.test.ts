@@ -6,41 +6,9 @@ import { strToU8, zipSync } from 'fflate';
 import iconv from 'iconv-lite';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { importPlan, PlanInputError, type PlanImport } from '../../plan/index.js';
-import { definitionOf, definitionProblems, havePlans, leaderRoles, plansDir, taskUnits, type Def } from './support.js';
+import { definitionOf, definitionProblems, havePlans, leaderRoles, makeDocx, plansDir, taskUnits, type Def } from './support.js';
 
 const fixture = (name: string) => readFile(path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures', name));
-
-/** A minimal Word document: one paragraph per line of the text; a table is rows of cells of paragraphs. */
-export function makeDocx(content: string | (string | string[][][])[]): Buffer {
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const para = (p: string) => `<w:p><w:r><w:t xml:space="preserve">${esc(p)}</w:t></w:r></w:p>`;
-  const table = (rows: string[][][]) =>
-    `<w:tbl>${rows.map((r) => `<w:tr>${r.map((c) => `<w:tc>${c.map(para).join('')}</w:tc>`).join('')}</w:tr>`).join('')}</w:tbl>`;
-  const blocks = typeof content === 'string' ? content.split('\n') : content;
-  const body = blocks.map((b) => (typeof b === 'string' ? para(b) : table(b))).join('');
-  return Buffer.from(
-    zipSync({
-      '[Content_Types].xml': strToU8(
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
-          '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
-          '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
-          '<Default Extension="xml" ContentType="application/xml"/>' +
-          '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>' +
-          '</Types>',
-      ),
-      '_rels/.rels': strToU8(
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
-          '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
-          '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>' +
-          '</Relationships>',
-      ),
-      'word/document.xml': strToU8(
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
-          `<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${body}</w:body></w:document>`,
-      ),
-    }),
-  );
-}
 
 describe('a plan in Simplified characters, written in conventions the seed plans do not use', () => {
   let text: string;
@@ -60,7 +28,8 @@ describe('a plan in Simplified characters, written in conventions the seed plans
 
   it('reads the title inside 关于印发《…》的通知, the document number and the signature', () => {
     expect(def.title).toBe('东湖区2022年创建全国文明城市工作实施方案');
-    expect(def.source?.issuingBody).toBe('东湖区');
+    // The plan's own signature names who issues it.
+    expect(def.source?.issuingBody).toBe('东湖区创建全国文明城市工作领导小组');
     expect(result.model.source.documentNumber).toEqual({ text: '东湖创城〔2022〕1号', line: 2 });
     expect(def.office.documentPrefix).toBe('东湖创城');
     expect(result.model.source.issueDate).toEqual({ date: '2022-03-01', line: 44 }); // 二〇二二年三月一日
@@ -344,7 +313,7 @@ describe('input that is not a plan', () => {
   it('binary, saying at which byte', async () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]);
     expect(await refuse(png, 'image.png')).toBe(
-      'image.png：第 9 字节是空字符（0x00），这是二进制文件而不是文本；请提供 .txt 或 .docx 格式的实施方案',
+      'image.png：第 9 字节是空字符（0x00），这是二进制文件而不是文本；请提供 .txt、.docx、.xlsx 或带文字层的 .pdf 格式的实施方案',
     );
   });
 
@@ -355,7 +324,7 @@ describe('input that is not a plan', () => {
 
   it('formats that are not supported', async () => {
     expect(await refuse(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]), 'old.doc')).toMatch(/旧版 Word（\.doc）/);
-    expect(await refuse(Buffer.from('%PDF-1.7\n'), 'plan.pdf')).toMatch(/PDF 文件，暂不支持/);
+    expect(await refuse(Buffer.from('%PDF-1.7\n'), 'plan.pdf')).toMatch(/^plan\.pdf：PDF 文件已损坏或格式无法识别/);
     expect(await refuse(Buffer.from(zipSync({ 'a.txt': strToU8('x') })), 'a.zip')).toMatch(/不是可读取的 Word 文档/);
   });
 

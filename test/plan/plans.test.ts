@@ -119,7 +119,7 @@ describe.skipIf(!havePlans)('2-beihai-2021: eight special rectification actions'
   it('passes the schema except for placeholder e-mail addresses', () => expectValidExceptPlaceholders(result));
 
   it('reads the eight actions with lead and cooperating units', () => {
-    expect(taskUnits(def)).toEqual([
+    expect(taskUnits(def).filter(([, lead]) => lead !== '待明确责任单位')).toEqual([
       ['开展回迁楼小区环境治理行动', '区公用事业局', ['区综合执法分局', '北海服务中心']],
       ['开展广告牌匾和各类线路箱体综合整治美化行动', '区综合执法分局', ['北海服务中心']],
       ['开展背街小巷整治提升行动', '区综合执法分局', ['区公用事业局', '北海服务中心', '北海交警队']],
@@ -129,9 +129,10 @@ describe.skipIf(!havePlans)('2-beihai-2021: eight special rectification actions'
       ['开展“清洁家园”环境提升行动', '区党群工作部', ['北海服务中心', '旅游公司']],
       ['启动“我为群众办实事”入户普及创建知识行动', '区党群工作部', ['机关', '国有企业']],
     ]);
-    expect(def.tasks.map((t) => t.id)).toEqual(['task-5-1', 'task-5-2', 'task-5-3', 'task-5-4', 'task-5-5', 'task-5-6', 'task-5-7', 'task-5-8']);
-    expect(def.tasks[0].description).toMatch(/^切实解决群众关注的热点难点问题，完成回迁居民房照办理工作。/);
-    expect(def.tasks[0].description).toMatch(/照明灯完好。$/);
+    const actions = def.tasks.filter((t) => t.leadUnit !== 'unassigned');
+    expect(actions.map((t) => t.id)).toEqual(['task-5-1', 'task-5-2', 'task-5-3', 'task-5-4', 'task-5-5', 'task-5-6', 'task-5-7', 'task-5-8']);
+    expect(actions[0].description).toMatch(/^切实解决群众关注的热点难点问题，完成回迁居民房照办理工作。/);
+    expect(actions[0].description).toMatch(/照明灯完好。$/);
   });
 
   it('counts 区北海服务中心 and 北海服务中心 as one unit', () => {
@@ -146,6 +147,7 @@ describe.skipIf(!havePlans)('2-beihai-2021: eight special rectification actions'
       '旅游公司',
       '机关',
       '国有企业',
+      '待明确责任单位',
     ]);
     expect(result.yaml).toContain('# 原文也写作「区北海服务中心」（第131行），视为同一单位');
   });
@@ -153,7 +155,9 @@ describe.skipIf(!havePlans)('2-beihai-2021: eight special rectification actions'
   it('dates the actions in 2021 (section heading) within the 2021–2023 cycle', () => {
     expect([def.start, def.end]).toEqual(['2021-01-01', '2023-12-31']);
     expect(def.source?.period).toBe('2021年至2023年');
-    for (const t of def.tasks) expect([t.start, t.deadline]).toEqual(['2021-01-01', '2021-12-31']);
+    for (const t of def.tasks.filter((t) => t.leadUnit !== 'unassigned')) expect([t.start, t.deadline]).toEqual(['2021-01-01', '2021-12-31']);
+    // The items of 四、主要任务 say no year: the plan's cycle.
+    for (const t of def.tasks.filter((t) => t.leadUnit === 'unassigned')) expect([t.start, t.deadline]).toEqual(['2021-01-01', '2023-12-31']);
     expect(def.source?.issuingBody).toBe('北海经济开发区');
     expect(def.office.name).toBe('北海经济开发区创城工作领导小组办公室');
     expect(def.office.documentPrefix).toBe('北海创城');
@@ -191,11 +195,15 @@ describe.skipIf(!havePlans)('2-beihai-2021: eight special rectification actions'
     ]);
   });
 
-  it('lists the numbered items without units instead of dropping them', () => {
-    expect(result.unplaced).toHaveLength(1);
-    expect(result.unplaced[0].line).toBe(23);
-    expect(result.unplaced[0].message).toMatch(/^「四、主要任务」下 28 条事项没有写责任单位，未导入为任务（第29、31、/);
-    expect(result.yaml).toContain('# 未能归类、未写入定义的内容（1 处）：');
+  it('imports the numbered items without units as tasks whose lead unit is to be filled', () => {
+    const unassigned = def.tasks.filter((t) => t.leadUnit === 'unassigned');
+    expect(unassigned).toHaveLength(28);
+    expect(unassigned[0]).toMatchObject({ id: 'task-4-1-1', title: '深入学习贯彻治国理政新理念新思想新战略', cooperatingUnits: [] });
+    expect(unassigned.at(-1)?.title).toBe('报送材料要精准');
+    expect(result.unplaced).toEqual([]);
+    expect(result.warnings.map((w) => w.message)).toContainEqual(expect.stringMatching(/^28 项任务方案未写明责任单位，已导入并暂列「待明确责任单位」，请在审核时填写（第29行、第31行、/));
+    expect(result.yaml).toContain('# 方案未写明责任单位的 28 项任务暂列于此：请把各任务的 leadUnit 改为实际单位，再删去此项');
+    expect(result.summary).toContain('方案未写明责任单位的任务 28 项（暂列「待明确责任单位」，请填写实际单位）：');
     expect(def.leaders).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { strToU8, zipSync } from 'fflate';
 import { parse } from 'yaml';
 import { DefinitionError, parseDefinition } from '../../domain/definition-yaml.js';
 import { isPlaceholderProblem, type PlanImport } from '../../plan/index.js';
@@ -70,3 +71,36 @@ export function definitionProblems(result: PlanImport): { placeholders: number; 
     };
   }
 }
+
+/** A minimal Word document: one paragraph per line of the text; a table is rows of cells of paragraphs. */
+export function makeDocx(content: string | (string | string[][][])[]): Buffer {
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const para = (p: string) => `<w:p><w:r><w:t xml:space="preserve">${esc(p)}</w:t></w:r></w:p>`;
+  const table = (rows: string[][][]) =>
+    `<w:tbl>${rows.map((r) => `<w:tr>${r.map((c) => `<w:tc>${c.map(para).join('')}</w:tc>`).join('')}</w:tr>`).join('')}</w:tbl>`;
+  const blocks = typeof content === 'string' ? content.split('\n') : content;
+  const body = blocks.map((b) => (typeof b === 'string' ? para(b) : table(b))).join('');
+  return Buffer.from(
+    zipSync({
+      '[Content_Types].xml': strToU8(
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
+          '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+          '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
+          '<Default Extension="xml" ContentType="application/xml"/>' +
+          '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>' +
+          '</Types>',
+      ),
+      '_rels/.rels': strToU8(
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
+          '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+          '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>' +
+          '</Relationships>',
+      ),
+      'word/document.xml': strToU8(
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
+          `<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${body}</w:body></w:document>`,
+      ),
+    }),
+  );
+}
+
