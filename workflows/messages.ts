@@ -4,9 +4,54 @@
 // input, the day's reports used up) fails the update with a Chinese reason and changes nothing.
 // Free texts are limited by domain/limits.ts: MAX_TEXT_CHARS for texts, MAX_NAME_CHARS for names.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { Task } from '../domain/definition.js';
+import type { CampaignDefinition, Task } from '../domain/definition.js';
 import type { ComplaintSource } from '../domain/notices.js';
 import type { EvidenceFileRef, EvidenceForm, TaskState, TimelineEntry } from '../domain/task-state.js';
+
+// ---------------------------------------------------------------------------------------------
+// Task: the workflow's input
+
+/** A complaint from citizens or the media (plan 4) that this task answers: it starts at the supervision letter. */
+export interface ComplaintInput {
+  source: ComplaintSource;
+  summary?: string;
+  /** e.g. the hotline ticket or the article. */
+  reference?: string;
+  /** ISO instant. */
+  receivedAt?: string;
+  /** Working days to rectify; default: the campaign's escalation.complaints.rectificationDays (3). */
+  rectificationDays?: number;
+}
+
+export interface RectificationInput {
+  campaignId: string;
+  timeZone: string;
+  task: Task;
+  /** 每周一检查: weekday (1 = Monday) and local time of the weekly progress check. */
+  weeklyCheck?: { weekday: number; time: string };
+  /** The task comes from a complaint: urgent, short deadline, starts at the ladder's complaint rung (督办函). */
+  complaint?: ComplaintInput;
+  /** Start the climb at this rung (1-based) instead of with an assignment notice. */
+  startAtRung?: number;
+  /** A run continued as new: what the previous run knew (no assignment again). */
+  carried?: CarriedTask;
+  /** Continue as new past this many history events (default TASK_HISTORY_LIMIT). */
+  historyLimit?: number;
+}
+
+/** What the grace period of the next rung counts from: the current deadline, or the last rung's issue. */
+export type Anchor = { kind: 'deadline' } | { kind: 'issued'; at: string };
+
+/** The task's state and the counters behind its idempotency keys and timers, from one run to the next. */
+export interface CarriedTask {
+  state: TaskState;
+  eventSeq: number;
+  evidenceCount: number;
+  noticeAttempts: Record<string, number>;
+  lastCheckAt: string;
+  anchor: Anchor;
+  ladderNoticesFrom: number;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Task: the responsible unit
@@ -108,6 +153,35 @@ export const taskStateQuery = defineQuery<TaskState>('taskState');
 
 // ---------------------------------------------------------------------------------------------
 // Campaign
+
+export interface CampaignInput {
+  definition: CampaignDefinition;
+  /** What an earlier run handed over when it continued as new. */
+  carried?: CampaignCarry;
+  /** Continue as new past this many history events (default HISTORY_LIMIT); tests set it low to exercise the hand-over. */
+  historyLimit?: number;
+}
+
+export interface CampaignCarry {
+  taskIds: string[];
+  /** Next instant of each cadence, and the instant it last fired (the start of the period it reports). */
+  next: Record<string, string>;
+  last: Record<string, string>;
+  phasesEntered: number;
+  assessmentRounds: number;
+  lastPlaceStreaks: Record<string, number>;
+  /** 每月报送 checks due after their grace period. */
+  materialsChecks: MaterialsCheck[];
+  /** Where the next month's materials start to count: the last check's instant. */
+  materialsCountFrom?: string;
+}
+
+export interface MaterialsCheck {
+  at: string;
+  from: string;
+  dueAt: string;
+  month: string;
+}
 
 export interface CampaignState {
   campaignId: string;

@@ -2,7 +2,7 @@
 // of the task, the input and the time (workflows/rectification/checks.ts).
 import { describe, expect, it } from 'vitest';
 import { MAX_REASONS, MAX_REPORTS_PER_DAY, MAX_TEXT_CHARS } from '../../domain/limits.js';
-import type { ExtensionEntry, TaskState } from '../../domain/task-state.js';
+import { MAX_EVIDENCE_FILE_BYTES, MAX_EVIDENCE_FILES, type ExtensionEntry, type TaskState } from '../../domain/task-state.js';
 import {
   checkAcknowledge,
   checkEvidence,
@@ -149,8 +149,9 @@ describe('evidence', () => {
     expect(check({ files: [], text: ' ' })).toEqual({ message: '佐证材料不能为空：请附文件或填写说明', type: 'EmptyInput' });
   });
   it('refuses too many files and duplicates', () => {
-    const many = Array.from({ length: 21 }, (_, i) => ({ ...FILE, id: FILE.id.replace(/..$/, String(i).padStart(2, '0')) }));
-    expect(check({ files: many })?.message).toBe('一次最多报送 20 个文件');
+    const files = (n: number) => Array.from({ length: n }, (_, i) => ({ ...FILE, id: FILE.id.replace(/...$/, String(i).padStart(3, '0')) }));
+    expect(check({ files: files(MAX_EVIDENCE_FILES + 1) })?.message).toBe(`一次最多报送 ${MAX_EVIDENCE_FILES} 个文件`);
+    expect(check({ files: files(MAX_EVIDENCE_FILES) })).toBeUndefined();
     expect(check({ files: [FILE, FILE] })?.message).toBe(`佐证材料文件重复：${FILE.name}`);
   });
   it('refuses a file without an upload id, name, type, size or hash', () => {
@@ -161,9 +162,10 @@ describe('evidence', () => {
     expect(check({ files: [{ ...FILE, size: 1.5 }] })?.message).toBe(`文件“${FILE.name}”大小无效`);
     expect(check({ files: [{ ...FILE, sha256: 'A'.repeat(64) }] })?.message).toBe(`文件“${FILE.name}”的 SHA-256 无效`);
   });
-  it('refuses a file over 10 MiB', () => {
-    expect(check({ files: [{ ...FILE, size: 10 * 1024 * 1024 + 1 }] })?.message).toBe(`文件“${FILE.name}”超过单个文件 10 MiB 的上限`);
-    expect(check({ files: [{ ...FILE, size: 10 * 1024 * 1024 }] })).toBeUndefined();
+  it('refuses a file over MAX_EVIDENCE_FILE_BYTES', () => {
+    const mib = MAX_EVIDENCE_FILE_BYTES / 1048576;
+    expect(check({ files: [{ ...FILE, size: MAX_EVIDENCE_FILE_BYTES + 1 }] })?.message).toBe(`文件“${FILE.name}”超过单个文件 ${mib} MiB 的上限`);
+    expect(check({ files: [{ ...FILE, size: MAX_EVIDENCE_FILE_BYTES }] })).toBeUndefined();
   });
   it('refuses past the day\'s submissions', () => {
     const day = { date: '2026-12-03', endsAt: '2026-12-03T16:00:00.000Z', progress: 0, evidence: MAX_REPORTS_PER_DAY };

@@ -11,7 +11,7 @@
 // This file moves the clock by up to a year: it has its own server (one per file).
 import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadBundledCalendar } from '../../activities/calendar.js';
+import { loadBundledCalendar } from '../../services/calendar.js';
 import { runUpdate } from '../../client/campaigns.js';
 import { startSimulation, type Simulation } from '../../stack/simulation.js';
 import { acknowledgeUpdate, taskStateQuery } from '../../workflows/messages.js';

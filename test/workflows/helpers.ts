@@ -14,7 +14,7 @@ import { taskStateQuery } from '../../workflows/messages.js';
 import { RectificationWorkflow, type RectificationInput } from '../../workflows/rectification.js';
 import { shanghaiDate, testDefinition, ZONE } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
-import { loadBundledCalendar } from '../../activities/calendar.js';
+import { loadBundledCalendar } from '../../services/calendar.js';
 import { WorkingCalendar } from '../../domain/calendar.js';
 
 export const DAY = 24 * 3600_000;

@@ -7,7 +7,7 @@ import mammoth from 'mammoth';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runUpdate } from '../../client/campaigns.js';
 import { findNoticeByNumber, listNoticeAttachments } from '../../db/notices.js';
-import { renderNoticeDocx } from '../../activities/docx.js';
+import { renderNoticeDocx } from '../../services/docx.js';
 import { startSimulation, type Simulation } from '../../stack/simulation.js';
 import {
   acknowledgeUpdate,

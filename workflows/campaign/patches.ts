@@ -1,0 +1,25 @@
+// The patches of CampaignWorkflow (docs/upgrading.md), each asked with patched() in one place:
+// TASKS_FROM_ACTIVITY when queued tasks are started, NO_EMPTY_REPORTS when a report of a period is
+// due (run.ts), HAND_OVER_BETWEEN_ROUNDS when the history is long (workflow.ts).
+
+/**
+ * Tasks are started by an activity with the Temporal client, many side by side, instead of as child
+ * workflows, which the server starts one after another (activities/task-starts.ts). Campaigns that
+ * started before this change go on starting children.
+ */
+export const TASKS_FROM_ACTIVITY = 'start-tasks-from-activity';
+
+/**
+ * 2026-11: a bulletin, dispatch or period report due within a day of the campaign's start (e.g. the
+ * 1st at 09:00 of a campaign starting on the 1st) reported on an empty period, dated backwards; it is
+ * skipped, and the next one covers the time from the start.
+ */
+export const NO_EMPTY_REPORTS = 'no-report-of-an-empty-period';
+
+/**
+ * 2026-11: the hand-over no longer waits for a round in flight and for running updates: waiting held
+ * every cadence for the round's scoring window, and an added task or the campaign's end, whose update
+ * waits for the loop, was never answered (and the wait never ended). Now the campaign hands over only
+ * between rounds and updates, and otherwise tries again at its next wake-up.
+ */
+export const HAND_OVER_BETWEEN_ROUNDS = 'hand-over-between-rounds';

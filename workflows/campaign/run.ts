@@ -1,0 +1,242 @@
+// One campaign as its workflow holds it: what it carries from run to run, the tasks it has started
+// and queued, its end, and what each cadence does when it fires.
+import { ParentClosePolicy, patched, proxyActivities, startChild, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import { DEFAULT_CONSEQUENCE_DEDUCTIONS, type Consequence } from '../../domain/assessment.js';
+import type { Cadences, DispatchAudience, Frequency } from '../../domain/cadences.js';
+import type { CampaignDefinition, Task } from '../../domain/definition.js';
+import { taskWorkflowId } from '../../domain/ids.js';
+import { AssessmentWorkflow } from '../assessment.js';
+import type { CampaignCarry, CampaignInput, CampaignState, ComplaintInput } from '../messages.js';
+import { RectificationWorkflow } from '../rectification.js';
+import { NO_EMPTY_REPORTS, TASKS_FROM_ACTIVITY } from './patches.js';
+
+export const activities = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/** Children started at once; more would only queue on the server. */
+const START_BATCH = 100;
+/** Tasks per start activity. */
+const ACTIVITY_START_BATCH = 500;
+const REPORTS_OF_A_PERIOD = ['monthlyBulletin', 'dispatch.', 'quarterlyDispatch', 'halfYearSummary'];
+const DAY_MS = 86_400_000;
+export const WORKDAY_START = '09:00';
+
+export class CampaignRun {
+  readonly definition: CampaignDefinition;
+  readonly campaignId: string;
+  readonly zone: string;
+  readonly workflowId: string;
+  /** Idempotency keys of the campaign's notices derive from the workflow and its first run. */
+  readonly keyBase: string;
+  readonly deductions: Record<Consequence, number>;
+  readonly carry: CampaignCarry;
+  readonly started: Set<string>;
+  readonly queued: { task: Task; complaint?: ComplaintInput }[] = [];
+  readonly unitIds: Set<string>;
+  /** The cadences that fire, in the order they are looked at. */
+  readonly cadenceKeys: string[];
+  endRequest: { reason: string } | undefined;
+  ended: { at: string; reason: string } | undefined;
+  endsAt: string | undefined;
+  /** The campaign's first instant (set at the start of every run). */
+  startsAt = '';
+  readonly assessments: Promise<void>[] = [];
+  /** Rounds started and not finished: their outcome (the streaks) must be in `carry` before a hand-over. */
+  roundsInFlight = 0;
+
+  constructor({ definition, carried }: CampaignInput, readonly cadences: Cadences) {
+    const info = workflowInfo();
+    this.definition = definition;
+    this.campaignId = definition.id;
+    this.zone = definition.timeZone;
+    this.workflowId = info.workflowId;
+    this.keyBase = `${info.workflowId}@${info.firstExecutionRunId}`;
+    this.deductions = {
+      ...DEFAULT_CONSEQUENCE_DEDUCTIONS,
+      ...((definition.assessment?.deductions as Partial<Record<Consequence, number>> | undefined) ?? {}),
+    };
+    this.carry = carried ?? {
+      taskIds: [],
+      next: {},
+      last: {},
+      phasesEntered: 0,
+      assessmentRounds: 0,
+      lastPlaceStreaks: {},
+      materialsChecks: [],
+    };
+    this.started = new Set(this.carry.taskIds);
+    this.unitIds = new Set(definition.units.map((u) => u.id));
+    this.cadenceKeys = [
+      ...(cadences.weeklyCheck ? ['weeklyCheck'] : []),
+      ...(cadences.monthlyBulletin ? ['monthlyBulletin'] : []),
+      ...(['office', 'deputies', 'leaders'] as const).filter((a) => cadences.dispatch?.[a]).map((a) => `dispatch.${a}`),
+      ...(cadences.quarterlyDispatch ? ['quarterlyDispatch'] : []),
+      ...(cadences.halfYearSummary ? ['halfYearSummary'] : []),
+      ...(cadences.monthlyMaterials ? ['monthlyMaterials'] : []),
+      ...(cadences.bimonthlyAssessment ? ['assessment'] : []),
+    ];
+  }
+
+  state(): CampaignState {
+    const { carry, definition } = this;
+    return {
+      campaignId: this.campaignId,
+      title: definition.title,
+      phase: definition.phases[carry.phasesEntered - 1],
+      nextCadences: { ...carry.next },
+      taskIds: [...this.started],
+      assessmentRounds: carry.assessmentRounds,
+      lastPlaceStreaks: carry.lastPlaceStreaks,
+      endsAt: this.endsAt,
+      ended: this.ended,
+    };
+  }
+
+  /** The next instant of a cadence strictly after `after`. */
+  async nextOf(key: string, after: string): Promise<string> {
+    const { campaignId, zone: timeZone, cadences: c, definition } = this;
+    const monthly = (day: number, time = WORKDAY_START, months?: number[]) =>
+      activities.nextMonthlyDate({ campaignId, timeZone, after, day, time, months }).then((r) => r.at);
+    const weekly = (weekday: number, time = WORKDAY_START) =>
+      activities.nextCheckTime({ campaignId, timeZone, after, weekday, time }).then((r) => r.at);
+    const byFrequency = async (frequency: Frequency, weekday: number, time: string) =>
+      frequency === 'weekly'
+        ? weekly(weekday, time)
+        : frequency === 'monthly'
+          ? monthly(1, time)
+          : [await monthly(1, time), await monthly(16, time)].sort()[0];
+    switch (key) {
+      case 'weeklyCheck':
+        return weekly(c.weeklyCheck!.weekday, c.weeklyCheck!.time);
+      case 'monthlyBulletin':
+        return monthly(c.monthlyBulletin!.day, c.monthlyBulletin!.time);
+      case 'quarterlyDispatch':
+        return monthly(1, c.quarterlyDispatch!.time, [1, 4, 7, 10]);
+      case 'halfYearSummary':
+        return monthly(1, c.halfYearSummary!.time, [1, 7]);
+      case 'monthlyMaterials':
+        return monthly(c.monthlyMaterials!.day, c.monthlyMaterials!.time);
+      case 'assessment': {
+        const every = c.bimonthlyAssessment!.everyMonths;
+        const startMonth = Number(definition.start.slice(5, 7));
+        const months = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].filter((m) => (m - startMonth + 12) % every === 0);
+        return monthly(1, WORKDAY_START, months);
+      }
+      default: {
+        const audience = key.slice('dispatch.'.length) as DispatchAudience;
+        return byFrequency(c.dispatch![audience]!, c.dispatch!.weekday, c.dispatch!.time);
+      }
+    }
+  }
+
+  /** The first round comes a whole period after the start: the first day of the start month plus N months. */
+  firstRoundAfter(): Promise<string> {
+    const [year, month] = this.definition.start.split('-').map(Number);
+    const index = year * 12 + (month - 1) + this.cadences.bimonthlyAssessment!.everyMonths;
+    const date = `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}-01`;
+    return activities.instantOf({ timeZone: this.zone, date, time: '00:00' });
+  }
+
+  async startQueued(): Promise<void> {
+    const { campaignId, zone: timeZone, queued, started, cadences } = this;
+    if (queued.length > 0 && patched(TASKS_FROM_ACTIVITY)) {
+      while (queued.length > 0) {
+        const batch = queued.splice(0, ACTIVITY_START_BATCH);
+        await activities.startTaskWorkflows({ campaignId, timeZone, weeklyCheck: cadences.weeklyCheck, tasks: batch });
+        for (const { task } of batch) started.add(task.id);
+      }
+      return;
+    }
+    while (queued.length > 0) {
+      const batch = queued.splice(0, START_BATCH);
+      await Promise.all(
+        batch.map(({ task, complaint }) =>
+          // Abandoned on close: a task's clock and escalation outlive a continue-as-new of its campaign.
+          startChild(RectificationWorkflow, {
+            workflowId: taskWorkflowId(campaignId, task.id),
+            args: [{ campaignId, timeZone, task, weeklyCheck: cadences.weeklyCheck, complaint }],
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+          }),
+        ),
+      );
+      for (const { task } of batch) started.add(task.id);
+    }
+  }
+
+  /** A cadence's turn: its notice (or round) for the period up to `at`, and its next instant. */
+  async fire(key: string, at: string): Promise<void> {
+    const { campaignId, zone, carry, cadences } = this;
+    const base = { key: `${this.keyBase}/${key}/${at}`, campaignId, issuedAt: at };
+    const period = { from: carry.last[key] ?? this.startsAt, to: at };
+    if (REPORTS_OF_A_PERIOD.some((k) => key.startsWith(k)) && Date.parse(at) - Date.parse(period.from) < DAY_MS && patched(NO_EMPTY_REPORTS)) {
+      // Nothing has happened yet (the campaign's first morning): the first report covers from the start.
+      carry.next[key] = await this.nextOf(key, at);
+      return;
+    }
+    switch (key) {
+      case 'weeklyCheck':
+        await activities.issueWeeklyCheck({ ...base, ...period });
+        break;
+      case 'monthlyBulletin':
+        await activities.issueMonthlyBulletin({ ...base, ...period });
+        break;
+      case 'quarterlyDispatch':
+      case 'halfYearSummary':
+        await activities.issuePeriodReport({ ...base, ...period, kind: key });
+        break;
+      case 'monthlyMaterials': {
+        const materials = cadences.monthlyMaterials!;
+        // A month's materials count from the previous month's check, not its due day: what came in
+        // during the grace period answered that month and must not serve this one too.
+        const from = carry.materialsCountFrom ?? period.from;
+        await activities.issueMaterialsReminders({ ...base, ...period, from, forms: materials.forms, dueDate: at });
+        const grace = await activities.addWorkingDays({ campaignId, timeZone: zone, from: at, days: materials.graceWorkingDays });
+        carry.materialsChecks.push({ at: grace.lapsesAt, from, dueAt: at, month: await activities.civilDate({ timeZone: zone, at }).then((d) => d.slice(0, 7)) });
+        carry.materialsCountFrom = grace.lapsesAt;
+        break;
+      }
+      case 'assessment':
+        this.startRound(period.from, at);
+        break;
+      default:
+        await activities.issueDispatch({ ...base, ...period, audience: key.slice('dispatch.'.length) as DispatchAudience });
+    }
+    carry.last[key] = at;
+    carry.next[key] = await this.nextOf(key, at);
+  }
+
+  /** Starts an assessment round (a child) for the period; its outcome lands in `carry` when it ends. */
+  private startRound(periodFrom: string, periodTo: string): void {
+    const { carry } = this;
+    const round = ++carry.assessmentRounds;
+    const streaks = carry.lastPlaceStreaks;
+    const child: Promise<ChildWorkflowHandle<typeof AssessmentWorkflow>> = startChild(AssessmentWorkflow, {
+      workflowId: `${this.workflowId}/assessment/${round}`,
+      args: [
+        {
+          campaignId: this.campaignId,
+          timeZone: this.zone,
+          round,
+          periodFrom,
+          periodTo,
+          unitIds: [...this.unitIds],
+          windowWorkingDays: this.cadences.bimonthlyAssessment!.windowWorkingDays,
+          previousLastStreaks: streaks,
+          deductions: this.deductions,
+        },
+      ],
+    });
+    this.roundsInFlight++;
+    this.assessments.push(
+      child
+        .then((handle) => handle.result())
+        .then((outcome) => {
+          carry.lastPlaceStreaks = outcome.lastPlaceStreaks;
+        })
+        .finally(() => this.roundsInFlight--),
+    );
+  }
+}
