@@ -48,13 +48,21 @@ const startsWith = (buf: Buffer, magic: number[]) => magic.every((b, i) => buf[i
 const MAX_BAD_SHARE = 0.002;
 const MAX_BAD_ALWAYS_OK = 3;
 
-export async function decodeInput(input: Buffer, fileName: string): Promise<DecodedInput> {
-  if (input.length === 0) throw new PlanInputError(`${fileName}：输入为空（0 字节）`);
-  if (input.length > LIMITS.fileBytes) {
+/**
+ * Refuses a file over the size cap; the CLI calls it on the file's size before reading a byte, or
+ * on what it has read so far of a stream (`readSoFar`: the whole is larger still).
+ */
+export function checkFileSize(bytes: number, fileName: string, readSoFar = false): void {
+  if (bytes > LIMITS.fileBytes) {
     throw new PlanInputError(
-      `${fileName}：文件有 ${MB(input.length)}，超过 ${MB(LIMITS.fileBytes)} 的上限，不予读取；实施方案通常不到 1 MB，请确认文件是否选对，或把方案正文另存为 .txt / .docx 后再导入`,
+      `${fileName}：文件有 ${MB(bytes)}${readSoFar ? '以上' : ''}，超过 ${MB(LIMITS.fileBytes)} 的上限，不予读取；实施方案通常不到 1 MB，请确认文件是否选对，或把方案正文另存为 .txt / .docx 后再导入`,
     );
   }
+}
+
+export async function decodeInput(input: Buffer, fileName: string): Promise<DecodedInput> {
+  if (input.length === 0) throw new PlanInputError(`${fileName}：输入为空（0 字节）`);
+  checkFileSize(input.length, fileName);
 
   if (startsWith(input, ZIP)) return decodeZip(input, fileName);
   if (startsWith(input, OLE)) {

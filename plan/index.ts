@@ -23,7 +23,7 @@ import { excerpt, type Note } from './text.js';
 import { buildDefinition } from './to-definition.js';
 import { declaredShortNames, UNASSIGNED_UNIT_NAME, UnitRegistry } from './units.js';
 
-export { PlanInputError } from './decode.js';
+export { checkFileSize, PlanInputError } from './decode.js';
 export type { PlanModel } from './model.js';
 export type { Note } from './text.js';
 

@@ -52,28 +52,14 @@ export class HttpProblem extends Error {
 }
 
 /** Refusals that say the task is not in a state for the action (409); every other refusal is bad input (422). */
-const STATE_REASONS = new Set([
-  'InvalidState',
-  'WrongState',
-  'AlreadyClosed',
-  'AlreadyDecided',
-  'AlreadyRequested',
-  'AlreadyWithdrawn',
-  'Withdrawn',
-  'NoPendingRequest',
-  'ExtensionLimit',
-  'NotPending',
-  'Closed',
-  'CampaignEnded',
-  'AlreadyPublished',
-]);
+const STATE_REASONS = new Set(['InvalidState', 'ExtensionLimit']);
 
 export function problemFrom(error: unknown): HttpProblem | undefined {
   if (error instanceof HttpProblem) return error;
   if (error instanceof ActionRejected) {
     // The task's reports for today are used up (MAX_REPORTS_PER_DAY): try again tomorrow.
     if (error.reason === 'DailyLimit') return new HttpProblem(429, error.reason, error.message);
-    const state = error.reason !== undefined && (STATE_REASONS.has(error.reason) || /State$/.test(error.reason));
+    const state = error.reason !== undefined && STATE_REASONS.has(error.reason);
     return new HttpProblem(state ? 409 : 422, error.reason ?? 'Rejected', error.message);
   }
   if (error instanceof WorkflowNotFoundError) return new HttpProblem(404, 'NotFound', '未找到该任务的工作流（任务不存在或尚未开始）');

@@ -1,11 +1,11 @@
 // chuangwen plan import FILE  — 实施方案 → campaign definition (YAML) for an administrator to review and start.
 // chuangwen plan validate FILE — checks a definition, telling the placeholders left by an import from real errors.
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { DefinitionError, formatProblem, parseDefinition } from '../../domain/definition-yaml.js';
 import { PLACEHOLDER_EMAIL_DOMAIN } from '../../domain/definition.js';
-import { importPlan, isPlaceholderProblem, PlanInputError } from '../../plan/index.js';
+import { checkFileSize, importPlan, isPlaceholderProblem, PlanInputError } from '../../plan/index.js';
 import { BadInputError } from '../exit-codes.js';
 
 const STDIN_NAME = '标准输入';
@@ -40,13 +40,10 @@ export function registerPlanCommands(program: Command): void {
         throw new BadInputError(`${output} 已存在；用 --force 覆盖，或用 -o 指定其他文件`);
       }
 
-      const input = fromStdin ? await readStdin() : await readInput(file);
+      const input = await (fromStdin ? readStdin() : readInput(file)).catch(asBadInput);
       const result = await importPlan(input, fromStdin ? STDIN_NAME : file, {
         outputName: output === '-' ? undefined : output,
-      }).catch((error: unknown) => {
-        if (error instanceof PlanInputError) throw new BadInputError(error.message);
-        throw error;
-      });
+      }).catch(asBadInput);
 
       const report = output === '-' ? (text: string) => process.stderr.write(`${text}\n`) : (text: string) => process.stdout.write(`${text}\n`);
       if (output === '-') process.stdout.write(result.yaml);
@@ -109,8 +106,17 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
+/** A plan the importer refuses is bad input (exit 2), said as the importer says it. */
+function asBadInput(error: unknown): never {
+  if (error instanceof PlanInputError) throw new BadInputError(error.message);
+  throw error;
+}
+
 async function readInput(file: string): Promise<Buffer> {
   try {
+    // An oversize file is refused on its size, before it is read into memory.
+    const { size, isFile } = await stat(file).then((s) => ({ size: s.size, isFile: s.isFile() }));
+    if (isFile) checkFileSize(size, file);
     return await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -126,6 +132,12 @@ async function readStdin(): Promise<Buffer> {
     throw new BadInputError('没有从标准输入读到内容（用法：chuangwen plan import - < 方案.txt）');
   }
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  let bytes = 0;
+  for await (const chunk of process.stdin) {
+    const data = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    bytes += data.length;
+    checkFileSize(bytes, STDIN_NAME, true); // stops reading as soon as the cap is passed
+    chunks.push(data);
+  }
   return Buffer.concat(chunks);
 }
