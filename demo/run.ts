@@ -13,6 +13,7 @@ import { printPerformance } from '../client/commands/report.js';
 import { listMailbox } from '../db/mailbox.js';
 import { migrate } from '../db/migrate.js';
 import { createPool, type Db } from '../db/pool.js';
+import { countNoticesByKind, countTasksByStatus, listDemoTimeline, listLastPlaces, listRoundScores, type DemoTimelineRow } from '../db/read/demo.js';
 import { performanceForYear } from '../db/reports.js';
 import { CONSEQUENCE_NAMES, type Consequence } from '../domain/assessment.js';
 import { parseDefinition } from '../domain/definition-yaml.js';
@@ -155,13 +156,7 @@ function actionsFor(sim: Simulation, campaignId: string, taskId: string, unitId:
   };
 }
 
-interface TimelineRow {
-  at: Date;
-  task: string | null;
-  kind: string;
-  actor: string | null;
-  detail: Record<string, unknown>;
-}
+type TimelineRow = DemoTimelineRow;
 
 /** What comes every week (or to every unit every month): counted per month, not listed. */
 const ROUTINE = ['每周检查情况', '创建办调度', '分管领导调度', '材料催报通知', '催办通知', '进展报告'] as const;
@@ -177,30 +172,9 @@ function routine(r: TimelineRow): (typeof ROUTINE)[number] | undefined {
 
 async function printTimeline(db: Db, campaignId: string): Promise<void> {
   // Every task event but those a notice already shows, and the campaign's own notices (digests, rounds).
-  const { rows } = await db.query<TimelineRow>(
-    `SELECT e.occurred_at AS at, t.title AS task, e.kind, COALESCE(u.name, e.actor) AS actor, e.detail, 1 AS source, e.id
-       FROM task_events e
-       JOIN tasks t ON t.campaign_id = e.campaign_id AND t.id = e.task_id
-       LEFT JOIN units u ON u.campaign_id = e.campaign_id AND u.id = e.actor
-      WHERE e.campaign_id = $1
-        AND e.kind NOT IN ('assigned', 'overdue', 'supervisionLetter', 'interview', 'accountabilityReferral', 'acknowledgementOverdue', 'calendarWarning')
-     UNION ALL
-     SELECT n.issued_at, NULL, 'campaign.' || n.kind, NULL,
-            jsonb_build_object('to', n.recipients -> 'to', 'cc', n.recipients -> 'cc', 'documentNumber', n.document_number, 'title', n.title),
-            0, n.id
-       FROM notices n WHERE n.campaign_id = $1 AND n.task_id IS NULL
-      ORDER BY 1, 6, 7`,
-    [campaignId],
-  );
+  const rows = await listDemoTimeline(db, campaignId);
   // Each round's ranking, shown under its results notice (published when its scoring window closed).
-  const { rows: scores } = await db.query<{ published_at: Date; name: string; score: number; rank: number; last: boolean; consequence: Consequence | null }>(
-    `SELECT r.published_at, u.name, s.score::float8 AS score, s.rank, s.last, s.consequence
-       FROM assessment_rounds r
-       JOIN assessment_scores s ON s.campaign_id = r.campaign_id AND s.round = r.round
-       JOIN units u ON u.campaign_id = s.campaign_id AND u.id = s.unit_id
-      WHERE r.campaign_id = $1 ORDER BY r.round, s.rank, s.unit_id`,
-    [campaignId],
-  );
+  const scores = await listRoundScores(db, campaignId);
   const rankings = new Map<number, string[]>();
   const groups = new Map<number, { rank: number; score: number; last: boolean; names: string[]; consequence: Consequence | null }[]>();
   for (const s of scores) {
@@ -263,25 +237,14 @@ async function printTimeline(db: Db, campaignId: string): Promise<void> {
 }
 
 async function printSummary(db: Db, campaignId: string, year: number, days: number, started: number): Promise<void> {
-  const notices = await db.query<{ kind: string; n: number }>(
-    'SELECT kind, count(*)::int AS n FROM notices WHERE campaign_id = $1 GROUP BY kind ORDER BY min(id)',
-    [campaignId],
-  );
-  const tasks = await db.query<{ status: TaskStatus; n: number }>(
-    'SELECT status, count(*)::int AS n FROM tasks WHERE campaign_id = $1 GROUP BY status',
-    [campaignId],
-  );
+  const notices = await countNoticesByKind(db, campaignId);
+  const tasks = await countTasksByStatus(db, campaignId);
   const mail = await listMailbox(db);
   console.log('\n小结');
-  console.log(`  印发：${notices.rows.map((r) => `${NOTICE_KINDS[r.kind as NoticeKind]?.name ?? r.kind} ${r.n} 份`).join('，')}。`);
-  console.log(`  任务状态：${tasks.rows.map((r) => `${TASK_STATUSES[r.status] ?? r.status} ${r.n} 项`).join('，')}。`);
+  console.log(`  印发：${notices.map((r) => `${NOTICE_KINDS[r.kind as NoticeKind]?.name ?? r.kind} ${r.n} 份`).join('，')}。`);
+  console.log(`  任务状态：${tasks.map((r) => `${TASK_STATUSES[r.status as TaskStatus] ?? r.status} ${r.n} 项`).join('，')}。`);
   console.log(`  内置 SMTP 接收端收到 ${mail.length} 封邮件，${mail.reduce((n, m) => n + m.envelope_to.length, 0)} 个收件人。`);
-  const { rows: lastPlaces } = await db.query<{ round: number; name: string; consequence: Consequence }>(
-    `SELECT s.round, u.name, s.consequence FROM assessment_scores s
-       JOIN units u ON u.campaign_id = s.campaign_id AND u.id = s.unit_id
-      WHERE s.campaign_id = $1 AND s.consequence IS NOT NULL ORDER BY s.round, s.unit_id`,
-    [campaignId],
-  );
+  const lastPlaces = await listLastPlaces(db, campaignId);
   console.log(`  测评末位：${lastPlaces.map((r) => `第${r.round}轮 ${r.name}（${CONSEQUENCE_NAMES[r.consequence]}）`).join('；') || '无'}。`);
 
   // The same table as `chuangwen report performance --year`.
