@@ -10,12 +10,10 @@
 //
 // This file moves the clock by up to a year: it has its own server (one per file).
 import { DateTime } from 'luxon';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadBundledCalendar } from '../../services/calendar.js';
 import { runUpdate } from '../../client/campaigns.js';
-import { startSimulation, type Simulation } from '../../stack/simulation.js';
 import { acknowledgeUpdate, taskStateQuery } from '../../workflows/messages.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { ZONE } from '../support/definitions.js';
 import {
   civil,
@@ -28,22 +26,11 @@ import {
   mailTo,
   notices,
   startTask,
-  terminateLeftovers,
   waitForEvent,
+  simulationForFile,
 } from './helpers.js';
 
-let database: TestDatabase;
-let sim: Simulation;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  sim = await startSimulation({ db: database.db });
-});
-afterEach(terminateLeftovers);
-afterAll(async () => {
-  await sim?.stop();
-  await database?.drop();
-});
+const { database, sim } = await simulationForFile();
 
 const sleepUntil = async (ms: number) => {
   const now = (await sim.now()).getTime();

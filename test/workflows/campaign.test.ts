@@ -1,27 +1,16 @@
 // A campaign's two months on the time-skipping server: cadence digests, the monthly materials,
 // an assessment round with its last-place consequence, a complaint added while it runs, its end.
 // Fixed dates in 2035 (no holiday schedule: Monday–Friday), so every count is worked out by hand.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { campaignHandle, runUpdate, startCampaign } from '../../client/campaigns.js';
 import { performanceForYear } from '../../db/reports.js';
 import { definitionSchema } from '../../domain/definition.js';
-import { startSimulation, type Simulation } from '../../stack/simulation.js';
 import { addComplaintUpdate, addTaskUpdate, campaignStateQuery, endCampaignUpdate } from '../../workflows/messages.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testDefinition } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
+import { simulationForFile } from './helpers.js';
 
-let database: TestDatabase;
-let sim: Simulation;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  sim = await startSimulation({ db: database.db });
-});
-afterAll(async () => {
-  await sim?.stop();
-  await database?.drop();
-});
+const { database, sim } = await simulationForFile();
 
 const kinds = async (campaignId: string) => {
   const { rows } = await database.db.query<{ kind: string; n: number }>(

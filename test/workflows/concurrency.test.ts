@@ -7,11 +7,10 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runUpdate } from '../../client/campaigns.js';
 import { listMailbox } from '../../db/mailbox.js';
 import type { Db } from '../../db/pool.js';
-import { startSimulation, type Simulation } from '../../stack/simulation.js';
 import {
   acknowledgeUpdate,
   decideExtensionUpdate,
@@ -21,7 +20,6 @@ import {
   taskStateQuery,
   verifyUpdate,
 } from '../../workflows/messages.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { shanghaiDate } from '../support/definitions.js';
 import {
   DAY,
@@ -33,23 +31,12 @@ import {
   notices,
   startTask,
   taskRow,
-  terminateLeftovers,
   waitForBlockedNotice,
   waitForEvent,
+  simulationForFile,
 } from './helpers.js';
 
-let database: TestDatabase;
-let sim: Simulation;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  sim = await startSimulation({ db: database.db });
-});
-afterEach(terminateLeftovers);
-afterAll(async () => {
-  await sim?.stop();
-  await database?.drop();
-});
+const { database, sim } = await simulationForFile();
 
 /** Sends an update and returns once the workflow has accepted it (its validator passed). */
 async function accepted<Ret, Arg>(handle: WorkflowHandle, update: UpdateDefinition<Ret, [Arg]>, arg: Arg) {

@@ -4,12 +4,11 @@
 // hundred days continues as new so that no run's history passes the limit, then still escalates
 // at its deadline, once.
 import { DateTime } from 'luxon';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { problemFrom } from '../../client/api/actions.js';
 import { runUpdate } from '../../client/campaigns.js';
 import { listMailbox } from '../../db/mailbox.js';
 import { MAX_NAME_CHARS, MAX_REPORTS_PER_DAY, MAX_TEXT_CHARS } from '../../domain/limits.js';
-import { startSimulation, type Simulation } from '../../stack/simulation.js';
 import {
   acknowledgeUpdate,
   reportProgressUpdate,
@@ -19,22 +18,12 @@ import {
   verifyUpdate,
 } from '../../workflows/messages.js';
 import { TASK_HISTORY_LIMIT } from '../../workflows/rectification.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { ZONE } from '../support/definitions.js';
-import { closeTask, endOf, ladderDefinition, notices, startTask, terminateLeftovers, waitForEvent } from './helpers.js';
+import { closeTask, endOf, ladderDefinition, notices, startTask, waitForEvent,
+  simulationForFile,
+} from './helpers.js';
 
-let database: TestDatabase;
-let sim: Simulation;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  sim = await startSimulation({ db: database.db });
-});
-afterEach(terminateLeftovers);
-afterAll(async () => {
-  await sim?.stop();
-  await database?.drop();
-});
+const { database, sim } = await simulationForFile();
 
 /** Sleeps until 10:00 (Shanghai) of the next day: a whole working morning before the day ends. */
 async function nextMorning() {

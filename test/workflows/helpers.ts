@@ -9,7 +9,9 @@ import { listMailbox } from '../../db/mailbox.js';
 import type { Db } from '../../db/pool.js';
 import { definitionSchema, type CampaignDefinition } from '../../domain/definition.js';
 import { TASK_QUEUE, taskWorkflowId } from '../../domain/ids.js';
-import type { Simulation } from '../../stack/simulation.js';
+import { startSimulation, type Simulation } from '../../stack/simulation.js';
+import { afterAll, afterEach } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { taskStateQuery } from '../../workflows/messages.js';
 import { RectificationWorkflow, type RectificationInput } from '../../workflows/rectification.js';
 import { shanghaiDate, testDefinition, ZONE } from '../support/definitions.js';
@@ -18,6 +20,22 @@ import { loadBundledCalendar } from '../../services/calendar.js';
 import { WorkingCalendar } from '../../domain/calendar.js';
 
 export const DAY = 24 * 3600_000;
+
+/**
+ * A database of its own and a time-skipping stack for one test file (a worker per file, as the
+ * SDK's own tests have it), torn down after the file; what a test left running is terminated after
+ * each test. Call once at the top of the file: `const { database, sim } = await simulationForFile();`
+ */
+export async function simulationForFile(): Promise<{ database: TestDatabase; sim: Simulation }> {
+  const database = await createTestDatabase();
+  const sim = await startSimulation({ db: database.db });
+  afterEach(terminateLeftovers);
+  afterAll(async () => {
+    await sim.stop();
+    await database.drop();
+  });
+  return { database, sim };
+}
 export const local = (at: Date | string) =>
   (typeof at === 'string' ? DateTime.fromISO(at) : DateTime.fromJSDate(at)).setZone(ZONE);
 

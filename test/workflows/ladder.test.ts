@@ -4,11 +4,10 @@
 // that start at the supervision letter; the climb waiting for verification; idempotent notices
 // when SMTP fails after accepting a message.
 import mammoth from 'mammoth';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runUpdate } from '../../client/campaigns.js';
 import { findNoticeByNumber, listNoticeAttachments } from '../../db/notices.js';
 import { renderNoticeDocx } from '../../services/docx.js';
-import { startSimulation, type Simulation } from '../../stack/simulation.js';
 import {
   acknowledgeUpdate,
   recordRefusalUpdate,
@@ -16,7 +15,6 @@ import {
   taskStateQuery,
   verifyUpdate,
 } from '../../workflows/messages.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import {
   calendarOf,
   civil,
@@ -33,22 +31,11 @@ import {
   notices,
   startTask,
   taskRow,
-  terminateLeftovers,
   waitForEvent,
+  simulationForFile,
 } from './helpers.js';
 
-let database: TestDatabase;
-let sim: Simulation;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  sim = await startSimulation({ db: database.db });
-});
-afterEach(terminateLeftovers);
-afterAll(async () => {
-  await sim?.stop();
-  await database?.drop();
-});
+const { database, sim } = await simulationForFile();
 
 const sleepUntil = async (ms: number) => {
   const now = (await sim.now()).getTime();

@@ -3,12 +3,11 @@
 // verification (failed and passed), extension requests (approved, refused, the cap),
 // reassignment and withdrawal. Every refusal leaves the task as it was.
 import { createHash, randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ActionRejected, runUpdate } from '../../client/campaigns.js';
 import { submitEvidence } from '../../client/evidence.js';
 import { listEvidence } from '../../db/evidence.js';
 import { NOTICE_KINDS, type NoticeKind } from '../../domain/notices.js';
-import { startSimulation, type Simulation } from '../../stack/simulation.js';
 import {
   acknowledgeUpdate,
   decideExtensionUpdate,
@@ -20,7 +19,6 @@ import {
   verifyUpdate,
   withdrawUpdate,
 } from '../../workflows/messages.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { shanghaiDate } from '../support/definitions.js';
 import {
   calendarOf,
@@ -38,22 +36,11 @@ import {
   notices,
   startTask,
   taskRow,
-  terminateLeftovers,
   waitForEvent,
+  simulationForFile,
 } from './helpers.js';
 
-let database: TestDatabase;
-let sim: Simulation;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  sim = await startSimulation({ db: database.db });
-});
-afterEach(terminateLeftovers);
-afterAll(async () => {
-  await sim?.stop();
-  await database?.drop();
-});
+const { database, sim } = await simulationForFile();
 
 describe('RectificationWorkflow lifecycle', () => {
   it('acknowledges, takes progress and evidence in the four forms, and closes on verification; refusals change nothing', async () => {

@@ -1,27 +1,16 @@
 // One task's life on the time-skipping server, with real PostgreSQL and real SMTP:
 // assignment, weekly reminders, the overdue notice at the deadline, verification.
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CampaignAlreadyStarted, runUpdate, startCampaign, taskHandle } from '../../client/campaigns.js';
 import { listMailbox } from '../../db/mailbox.js';
-import { startSimulation, type Simulation } from '../../stack/simulation.js';
 import { acknowledgeUpdate, reportProgressUpdate, submitEvidenceUpdate, taskStateQuery, verifyUpdate } from '../../workflows/messages.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { shanghaiDate, testDefinition, ZONE } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
+import { simulationForFile } from './helpers.js';
 
 const DAY = 24 * 3600_000;
-let database: TestDatabase;
-let sim: Simulation;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  sim = await startSimulation({ db: database.db });
-});
-afterAll(async () => {
-  await sim?.stop();
-  await database?.drop();
-});
+const { database, sim } = await simulationForFile();
 
 async function notices(campaignId: string) {
   const { rows } = await database.db.query<{ kind: string; document_number: string; issued_at: Date; recipients: { to: string[]; cc: string[] } }>(
