@@ -2,7 +2,8 @@
 import type { CampaignDefinition, Unit } from '../../domain/definition.js';
 import type { Queryable } from '../pool.js';
 
-export interface CampaignListRow {
+/** What every view of a campaign shows of it. */
+interface CampaignHeadRow {
   id: string;
   title: string;
   time_zone: string;
@@ -10,6 +11,9 @@ export interface CampaignListRow {
   end_date: string;
   status: string;
   created_at: Date;
+}
+
+export interface CampaignListRow extends CampaignHeadRow {
   task_count: number;
   closed_count: number;
   /** Open tasks past their deadline (in the campaign's zone at `now`) or on a rung. */
@@ -31,14 +35,7 @@ export async function listCampaignRows(db: Queryable, now: Date): Promise<Campai
   return rows;
 }
 
-export interface CampaignRecordRow {
-  id: string;
-  title: string;
-  time_zone: string;
-  start_date: string;
-  end_date: string;
-  status: string;
-  created_at: Date;
+export interface CampaignRecordRow extends CampaignHeadRow {
   definition: CampaignDefinition;
 }
 
