@@ -3,7 +3,6 @@
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
-import pg from 'pg';
 import { migrate } from '../db/migrate.js';
 import { createPool, type Db } from '../db/pool.js';
 import type { CampaignDefinition } from '../domain/definition.js';
@@ -130,15 +129,7 @@ export async function freshDatabase(serverUrl: string, name: string, poolSize?: 
   return { url, db };
 }
 
-export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-}
+export { dropDatabase } from '../stack/postgres.js';
 
 /** Rows and bytes (table + indexes + TOAST) of every table of the public schema. */
 export async function tableFootprint(db: Db, schema = 'public'): Promise<Record<string, { rows: number; bytes: number }>> {

@@ -44,3 +44,9 @@ export async function storeReceivedMail(db: Queryable, m: ReceivedMail): Promise
     [m.messageId, m.envelopeFrom, m.envelopeTo, m.from, m.to, m.cc, m.subject, m.text, m.html],
   );
 }
+
+/** How many messages the sink has stored. */
+export async function countMailbox(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM mailbox');
+  return rows[0].n;
+}

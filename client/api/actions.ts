@@ -4,7 +4,9 @@ import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@tempor
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Db } from '../../db/pool.js';
 import { DefinitionError, parseDefinition, type DefinitionProblem } from '../../domain/definition-yaml.js';
+import type { CampaignDefinition } from '../../domain/definition.js';
 import { assessmentWorkflowId } from '../../domain/ids.js';
+import { catchUpCount, checkStartDates, civilDateIn, describePastStart, pastStartRefusal, startingToday } from '../../domain/start-dates.js';
 import { COMPLAINT_SOURCES, type ComplaintSource } from '../../domain/notices.js';
 import { EVIDENCE_FORMS, MAX_EVIDENCE_FILE_BYTES, MAX_EVIDENCE_FILES, type EvidenceForm, type TaskState } from '../../domain/task-state.js';
 import {
@@ -97,9 +99,45 @@ export function readDefinition(yaml: string, fileName: string) {
   }
 }
 
-export async function startCampaignFromYaml(temporal: Client, yaml: string, fileName = '粘贴的定义.yaml') {
+export interface StartOptions {
+  /** Issue at once the notices whose dates have passed, and start lapsed tasks as overdue. */
+  catchUp?: boolean;
+  /** Today in the definition's zone; the clock's date when absent. */
+  today?: string;
+}
+
+/**
+ * What starts: checked against today before anything starts (domain/start-dates.ts). An ended
+ * period is refused (422 PeriodEnded); a period begun before today starts as of today (cadences
+ * from today on), or as written with `catchUp`; tasks already past their deadline are refused
+ * without `catchUp` (422 DeadlinesLapsed).
+ */
+export function prepareStart(definition: CampaignDefinition, options: StartOptions = {}) {
+  const today = options.today ?? civilDateIn(definition.timeZone);
+  const check = checkStartDates(definition, today);
+  if (check.status === 'ended') throw new HttpProblem(422, 'PeriodEnded', check.message);
+  if (check.status === 'current') return { definition, check, notes: [] as string[] };
+  if (options.catchUp) {
+    return { definition, check, notes: [...describePastStart(check), '已选择补发：上列通知启动后立即发出。'] };
+  }
+  const refusal = pastStartRefusal(check);
+  if (refusal) throw new HttpProblem(422, 'DeadlinesLapsed', refusal);
+  return {
+    definition: startingToday(definition, today),
+    check,
+    notes: [
+      ...describePastStart(check),
+      check.catchUp.length
+        ? `未选择补发：活动自今天（${today}）起施行，上列 ${catchUpCount(check.catchUp)} 份通知不发，例行工作从下一个日期起；如需补发，加 --catch-up。`
+        : `活动自今天（${today}）起施行。`,
+    ],
+  };
+}
+
+export async function startCampaignFromYaml(temporal: Client, yaml: string, fileName = '粘贴的定义.yaml', options: StartOptions = {}) {
   return guarded(async () => {
-    const definition = readDefinition(yaml, fileName);
+    const prepared = prepareStart(readDefinition(yaml, fileName), options);
+    const { definition } = prepared;
     const handle = await startCampaign(temporal, definition);
     return {
       id: definition.id,
@@ -107,6 +145,8 @@ export async function startCampaignFromYaml(temporal: Client, yaml: string, file
       workflowId: handle.workflowId,
       taskCount: definition.tasks.length,
       unitCount: definition.units.length,
+      start: definition.start,
+      notes: prepared.notes,
     };
   });
 }

@@ -76,7 +76,14 @@ export function registerApiRoutes(app: FastifyInstance): void {
         security: write,
         body: {
           type: 'object',
-          properties: { yaml: { type: 'string', maxLength: 2_000_000 }, fileName: { type: 'string', maxLength: 200 } },
+          properties: {
+            yaml: { type: 'string', maxLength: 2_000_000 },
+            fileName: { type: 'string', maxLength: 200 },
+            catchUp: {
+              type: 'boolean',
+              description: '开始日期已过时：true 立即补发已过日期的例行通知、截止已过的任务按逾期处理；默认自今天起施行（截止已过的任务则 422 DeadlinesLapsed）。活动期已结束的一律 422 PeriodEnded',
+            },
+          },
           required: ['yaml'],
           additionalProperties: false,
         },
@@ -85,8 +92,8 @@ export function registerApiRoutes(app: FastifyInstance): void {
     },
     async (request, reply) => {
       requireJson(request);
-      const { yaml, fileName } = request.body as { yaml: string; fileName?: string };
-      const started = await startCampaignFromYaml(ctx.temporal, yaml, fileName);
+      const { yaml, fileName, catchUp } = request.body as { yaml: string; fileName?: string; catchUp?: boolean };
+      const started = await startCampaignFromYaml(ctx.temporal, yaml, fileName, { catchUp });
       return reply.code(201).send(started);
     },
   );

@@ -492,7 +492,10 @@ export const SCHEMAS = [
   },
   {
     $id: 'StartedCampaign',
-    ...object({ id: str, title: str, workflowId: str, taskCount: int, unitCount: int }),
+    ...object(
+      { id: str, title: str, workflowId: str, taskCount: int, unitCount: int, start: date, notes: strings },
+      ['id', 'title', 'workflowId', 'taskCount', 'unitCount'],
+    ),
   },
   {
     $id: 'PortalTask',

@@ -2,11 +2,13 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadCampaignContext, listTasks } from '../../db/campaigns.js';
 import { isCivilDate } from '../../domain/calendar.js';
+import type { CampaignDefinition } from '../../domain/definition.js';
 import { DefinitionError, parseDefinition, parseTask } from '../../domain/definition-yaml.js';
 import { COMPLAINT_SOURCES } from '../../domain/notices.js';
 import { shiftDefinition } from '../../domain/shift.js';
 import { RUNG_NAMES, TASK_STATUSES, type TaskStatus } from '../../domain/task-state.js';
-import { addTask, describeEnd, endCampaign, problemFrom, registerComplaint } from '../api/actions.js';
+import { addTask, describeEnd, endCampaign, HttpProblem, prepareStart, problemFrom, registerComplaint, type StartOptions } from '../api/actions.js';
+import { describePreview, previewCampaign } from '../preview.js';
 import { campaignHandle, startCampaign } from '../campaigns.js';
 import { withDatabase, withTemporal } from '../connect.js';
 import { BadInputError } from '../exit-codes.js';
@@ -45,6 +47,22 @@ function refused(error: unknown): unknown {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+function shifted(definition: CampaignDefinition, shiftTo: string | undefined): CampaignDefinition {
+  if (shiftTo === undefined) return definition;
+  if (!isCivilDate(shiftTo)) throw new BadInputError(`--shift-to 应为 YYYY-MM-DD 格式的日期：${shiftTo}`);
+  return shiftDefinition(definition, shiftTo);
+}
+
+/** The start checked against today (domain/start-dates.ts); a refusal is exit 2. */
+function prepareOrRefuse(definition: CampaignDefinition, options: StartOptions) {
+  try {
+    return prepareStart(definition, options);
+  } catch (error) {
+    if (error instanceof HttpProblem) throw new BadInputError(error.message);
+    throw error;
+  }
+}
+
 export function registerCampaignCommands(program: Command): void {
   const campaign = program.command('campaign').description('创建活动：启动、查看、新增任务与投诉、结束');
 
@@ -52,18 +70,36 @@ export function registerCampaignCommands(program: Command): void {
     .command('start')
     .argument('<file>', '创建活动定义文件（YAML）')
     .option('--shift-to <date>', '把所有日期整体平移，使活动从该日（YYYY-MM-DD）开始，用于按往年方案演练')
-    .description('校验定义文件并启动创建活动，每项整治任务一个工作流')
-    .action(async (file: string, options: { shiftTo?: string }) => {
-      let definition = await readDefinitionFile(file);
-      if (options.shiftTo !== undefined) {
-        if (!isCivilDate(options.shiftTo)) throw new BadInputError(`--shift-to 应为 YYYY-MM-DD 格式的日期：${options.shiftTo}`);
-        definition = shiftDefinition(definition, options.shiftTo);
-      }
+    .option('--catch-up', '开始日期已过时，立即补发已过日期的例行通知，截止已过的任务按逾期处理')
+    .description('校验定义文件并启动创建活动，每项整治任务一个工作流；活动期已结束的拒绝启动')
+    .action(async (file: string, options: { shiftTo?: string; catchUp?: boolean }) => {
+      // Dates are checked before any connection: a refused start sends and writes nothing.
+      const prepared = prepareOrRefuse(shifted(await readDefinitionFile(file), options.shiftTo), { catchUp: options.catchUp });
+      const { definition } = prepared;
       await withTemporal(async (client) => {
         const handle = await startCampaign(client, definition);
+        for (const line of prepared.notes) console.log(line);
         console.log(`已启动创建活动「${definition.title}」（${definition.id}）：${definition.tasks.length} 项整治任务，${definition.units.length} 个责任单位。`);
         console.log(`工作流：${handle.workflowId}`);
       });
+    });
+
+  campaign
+    .command('preview')
+    .argument('<file>', '创建活动定义文件（YAML）')
+    .option('--months <n>', '预演的月数（默认 12，不超过活动期）', '12')
+    .option('--shift-to <date>', '先把所有日期整体平移，使活动从该日（YYYY-MM-DD）开始')
+    .option('--catch-up', '开始日期已过时，按补发已过日期的通知预演')
+    .option('--json', '输出 JSON（结构见 docs/preview.md）')
+    .description('在本机的临时沙箱里预演创建活动（假设没有任何单位回应）：逐月列出每份通知的日期、文号和收件人，不发送、不写入真实数据库')
+    .action(async (file: string, options: { months: string; shiftTo?: string; catchUp?: boolean; json?: boolean }) => {
+      const months = Number(options.months);
+      if (!Number.isInteger(months) || months < 1 || months > 36) throw new BadInputError(`--months 应为 1 到 36 的整数：${options.months}`);
+      const prepared = prepareOrRefuse(shifted(await readDefinitionFile(file), options.shiftTo), { catchUp: options.catchUp });
+      if (!options.json) for (const line of prepared.notes) console.log(line);
+      const preview = await previewCampaign(prepared.definition, { months });
+      if (options.json) console.log(JSON.stringify(preview, null, 2));
+      else for (const line of describePreview(preview)) console.log(line);
     });
 
   campaign

@@ -9,6 +9,7 @@ import {
   endCampaign,
   enterScores,
   HttpProblem,
+  prepareStart,
   INLINE_TYPES,
   newTaskId,
   problemFrom,
@@ -38,7 +39,9 @@ import {
   MARK_NAMES,
   todayIn,
 } from '../api/read-model.js';
+import { catchUpCount, checkStartDates, civilDateIn, describePastStart } from '../../domain/start-dates.js';
 import { TASK_STATUSES } from '../../domain/task-state.js';
+import { previewCampaign } from '../preview.js';
 import { unitLinkExpiry, unitLinkFor } from '../../services/unit-links.js';
 import { currentLinkVersion } from '../../db/unit-links.js';
 import { endOfCivilDay } from '../../services/calendar.js';
@@ -524,6 +527,7 @@ export function registerPageRoutes(app: FastifyInstance): void {
         ...plan,
         fileName: `${plan.id}.yaml`,
         source: input.fileName,
+        dates: await startDatesView(plan.yaml, `${plan.id}.yaml`),
       });
     } catch (error) {
       const problem = problemFrom(error);
@@ -561,11 +565,12 @@ export function registerPageRoutes(app: FastifyInstance): void {
             ? { kind: 'ok', text: `校验通过：「${check.definition.title}」，${check.definition.tasks.length} 项任务，${check.definition.units.length} 个单位` }
             : { kind: 'error', text: `定义有 ${check.problems.length} 处错误，请修改后再启动` },
         },
-        { yaml, fileName, problems: check.problems, warnings: [], unplaced: [], summary: '', placeholderEmails: 0 },
+        { yaml, fileName, problems: check.problems, warnings: [], unplaced: [], summary: '', placeholderEmails: 0, dates: await startDatesView(yaml, fileName) },
       );
     }
     try {
-      const started = await startCampaignFromYaml(ctx.temporal, yaml, fileName);
+      const today = civilDateIn(check.definition.timeZone, await ctx.now());
+      const started = await startCampaignFromYaml(ctx.temporal, yaml, fileName, { catchUp: formValue(body, 'catchUp') === 'yes', today });
       // The campaign's workflow registers it in the database in its first step; wait for that briefly.
       for (let i = 0; i < 100 && !(await campaignExists(ctx.db, started.id)); i++) await new Promise((r) => setTimeout(r, 100));
       return reply.redirect(`/campaigns/${encodeURIComponent(started.id)}?started=1`, 303);
@@ -581,7 +586,54 @@ export function registerPageRoutes(app: FastifyInstance): void {
         unplaced: [],
         summary: '',
         placeholderEmails: 0,
+        dates: await startDatesView(yaml, fileName),
       });
     }
   }));
+
+  // 预览: the definition run in a sandbox for a year as if no unit answered (some seconds; on request only).
+  withUploads(app, (uploads) => uploads.post('/campaigns/preview', adminUpload, async (request, reply) => {
+    const body = request.body;
+    const yaml = formValue(body, 'yaml');
+    const fileName = formValue(body, 'fileName') || '粘贴的定义.yaml';
+    const view = { yaml, fileName, warnings: [], unplaced: [], summary: '', placeholderEmails: 0 };
+    const check = yaml.trim() ? validateDefinitionYaml(yaml, fileName) : undefined;
+    if (!check?.valid) {
+      reply.code(422);
+      const text = check ? `定义有 ${check.problems.length} 处错误，请修改后再预览` : '请粘贴或上传创建活动定义（YAML）';
+      return page(app, request, reply, 'preview', { title: '审核定义', nav: 'import', flash: { kind: 'error', text } }, { ...view, problems: check?.problems ?? [] });
+    }
+    const catchUp = formValue(body, 'catchUp') === 'yes';
+    const dates = await startDatesView(yaml, fileName);
+    try {
+      const today = civilDateIn(check.definition.timeZone, await ctx.now());
+      const prepared = prepareStart(check.definition, { catchUp, today });
+      const simulation = await previewCampaign(prepared.definition, { months: PREVIEW_MONTHS });
+      return page(
+        app,
+        request,
+        reply,
+        'preview',
+        { title: '审核定义', nav: 'import', flash: { kind: 'ok', text: `预览完成：${simulation.period.months} 个月内共 ${simulation.counts.total} 份通知（未发送任何邮件）` } },
+        { ...view, problems: [], dates, catchUp, simulation, simulationNotes: prepared.notes },
+      );
+    } catch (error) {
+      const problem = problemFrom(error);
+      if (!problem) throw error;
+      reply.code(problem.statusCode);
+      return page(app, request, reply, 'preview', { title: '审核定义', nav: 'import', flash: { kind: 'error', text: problem.message } }, { ...view, problems: [], dates, catchUp });
+    }
+  }));
+
+  /** Where the definition's dates stand today, for the start form: an ended period, or the catch-up list. */
+  async function startDatesView(yaml: string, fileName: string) {
+    const check = validateDefinitionYaml(yaml, fileName);
+    if (!check.valid) return undefined;
+    const dates = checkStartDates(check.definition, civilDateIn(check.definition.timeZone, await ctx.now()));
+    if (dates.status === 'ended') return { status: 'ended' as const, message: dates.message };
+    if (dates.status === 'current') return undefined;
+    return { status: 'past' as const, lines: describePastStart(dates), catchUpCount: catchUpCount(dates.catchUp), lapsedCount: dates.lapsedTasks.length, today: dates.today };
+  }
 }
+
+const PREVIEW_MONTHS = 12;

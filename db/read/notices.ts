@@ -63,3 +63,21 @@ export async function findNoticeViewRow(db: Queryable, id: number): Promise<Noti
   );
   return rows[0];
 }
+
+export interface IssuedNoticeRow {
+  issued_at: Date;
+  kind: string;
+  document_number: string;
+  title: string;
+  task_id: string | null;
+  recipients: { to: string[]; cc: string[] };
+}
+
+/** Every notice of a campaign in the order of issue (the preview's month-by-month list). */
+export async function listIssuedNotices(db: Queryable, campaignId: string): Promise<IssuedNoticeRow[]> {
+  const { rows } = await db.query<IssuedNoticeRow>(
+    'SELECT issued_at, kind, document_number, title, task_id, recipients FROM notices WHERE campaign_id = $1 ORDER BY issued_at, id',
+    [campaignId],
+  );
+  return rows;
+}

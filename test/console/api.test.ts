@@ -82,6 +82,21 @@ describe('console API', () => {
     expect(refused.json()).toMatchObject({ error: 'InvalidDefinition' });
     expect(refused.json().problems.length).toBeGreaterThan(0);
 
+    // Dates checked before anything starts: an ended period, tasks already past their deadline.
+    const ended = stringify({ ...def, id: `${def.id}-ended`, start: '2016-03-01', end: '2016-12-31', tasks: [] });
+    const tooLate = await api('POST', '/api/campaigns', { as: admin, body: { yaml: ended } });
+    expect(tooLate.statusCode).toBe(422);
+    expect(tooLate.json()).toMatchObject({ error: 'PeriodEnded' });
+    expect(tooLate.json().message).toContain('活动期 2016-03-01 至 2016-12-31 已经结束');
+    expect(tooLate.json().message).toContain('--shift-to YYYY-MM-DD');
+    const lapsed = stringify({ ...def, id: `${def.id}-lapsed`, tasks: [{ ...def.tasks[0], deadline: shanghaiDate(today, -1) }] });
+    const refusedLapsed = await api('POST', '/api/campaigns', { as: admin, body: { yaml: lapsed } });
+    expect(refusedLapsed.statusCode).toBe(422);
+    expect(refusedLapsed.json()).toMatchObject({ error: 'DeadlinesLapsed' });
+    expect(refusedLapsed.json().message).toContain(`lanes 整治任务lanes：${shanghaiDate(today, -1)} 截止，已过 1 天`);
+    const { rows: none } = await h.database.db.query('SELECT id FROM campaigns WHERE id LIKE $1', [`${def.id}-%`]);
+    expect(none).toEqual([]);
+
     // Leaders read; they do not start campaigns. Without the CSRF token an administrator cannot either.
     expect((await api('POST', '/api/campaigns', { as: leader, body: { yaml } })).statusCode).toBe(403);
     expect((await api('POST', '/api/campaigns', { as: admin, body: { yaml }, csrf: false })).statusCode).toBe(403);
@@ -452,6 +467,51 @@ describe('console API', () => {
     const empty = await api('POST', '/api/plans/import', { as: admin, body: { text: '  ' } });
     expect(empty.statusCode).toBe(422);
     expect((await api('POST', '/api/plans/import', { as: leader, body: { text } })).statusCode).toBe(403);
+  });
+
+  it('previews a definition on request: the months’ notices before the start button; a past start asks for the catch-up', async () => {
+    const now = await h.sim.now();
+    const form = (url: string, fields: Record<string, string>) =>
+      h.app.inject({
+        method: 'POST',
+        url,
+        headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams(fields).toString(),
+      });
+    const def = testDefinition({ start: shanghaiDate(now, 1), end: shanghaiDate(now, 40), tasks: [{ id: 'lanes', start: shanghaiDate(now, 1), deadline: shanghaiDate(now, 10) }] });
+    const mails = (await h.database.db.query('SELECT id FROM mailbox')).rowCount;
+
+    // The review page offers the preview; it runs only when asked.
+    const review = await form('/campaigns', { yaml: stringify(def), fileName: 'p.yaml', action: 'validate' });
+    expect(review.statusCode).toBe(200);
+    expect(review.body).toContain('formaction="/campaigns/preview?_csrf=');
+    expect(review.body).not.toContain('id="simulation"');
+
+    const preview = await form('/campaigns/preview', { yaml: stringify(def), fileName: 'p.yaml' });
+    expect(preview.statusCode, preview.body.slice(0, 2000)).toBe(200);
+    const [year, month] = def.start.split('-').map(Number);
+    expect(preview.body).toContain('id="simulation"');
+    expect(preview.body).toContain(`${year}年${month}月（`);
+    expect(preview.body).toContain(`测试创城交办〔${year}〕1号`);
+    expect(preview.body).toContain('区综合执法分局（联系人 区综合执法分局联络员）');
+    expect(preview.body).toMatch(/逾期通报 1 份/);
+    // The table comes before the start button, and nothing was started or sent.
+    expect(preview.body.indexOf('id="simulation"')).toBeLessThan(preview.body.indexOf('value="start"'));
+    expect((await h.database.db.query('SELECT id FROM campaigns WHERE id = $1', [def.id])).rowCount).toBe(0);
+    expect((await h.database.db.query('SELECT id FROM mailbox')).rowCount).toBe(mails);
+
+    // A start that began last month: the catch-up list and its checkbox on the form.
+    const past = testDefinition({ start: shanghaiDate(now, -20), end: shanghaiDate(now, 40), cadences: { weeklyCheck: {} } });
+    const pastReview = await form('/campaigns', { yaml: stringify(past), fileName: 'past.yaml', action: 'validate' });
+    expect(pastReview.body).toContain('id="catch-up"');
+    expect(pastReview.body).toContain('name="catchUp" value="yes"');
+    expect(pastReview.body).toMatch(/已过日期的例行通知共 \d 份（每周检查情况 \d 份；/);
+    // An ended period: 422 with the same message as the command line.
+    const ended = testDefinition({ start: '2016-03-01', end: '2016-12-31', tasks: [] });
+    const refused = await form('/campaigns', { yaml: stringify(ended), fileName: 'old.yaml', action: 'start' });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('已经结束');
+    expect(refused.body).toContain('--shift-to YYYY-MM-DD');
   });
 
   it('ends a campaign: administrators only, with a reason, once; and from the campaign page', async () => {

@@ -183,6 +183,7 @@ function rows(): Record<string, Row> {
     'GET /import': adminRead('/import'),
     'POST /import/plan': pageWrite('/import/plan', { text: '' }, 422),
     'POST /campaigns': pageWrite('/campaigns', { yaml: '' }, 422),
+    'POST /campaigns/preview': pageWrite('/campaigns/preview', { yaml: '' }, 422),
 
     // The unit portal: the link is the whole authority; a session adds nothing.
     'GET /u/:token': portal('/u/:token', { lead: 200, cooperating: 200, materials: 200, ...linkRefusals, anonymous: 403, admin: 403 }),

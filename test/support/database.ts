@@ -1,9 +1,9 @@
 // A clean database for each test file (or test): created, migrated, dropped afterwards.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { inject } from 'vitest';
 import { migrate } from '../../db/migrate.js';
 import { createPool, type Db } from '../../db/pool.js';
+import { dropDatabase, ensureDatabase } from '../../stack/postgres.js';
 
 export interface TestDatabase {
   url: string;
@@ -14,23 +14,15 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = inject('databaseUrl');
   const name = `test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const db = createPool(url.toString());
+  const url = await ensureDatabase(serverUrl, name);
+  const db = createPool(url);
   await migrate(db);
   return {
-    url: url.toString(),
+    url,
     db,
     async drop() {
       await db.end();
-      const admin = new pg.Client({ connectionString: serverUrl });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
+      await dropDatabase(serverUrl, name);
     },
   };
 }
