@@ -15,7 +15,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { pingDatabase, type Db } from '../db/pool.js';
 import { MAX_EVIDENCE_FILES } from '../domain/task-state.js';
 import { deleteExpiredSessions, deleteOldLoginFailures, deleteSession, readSession, writeSession } from '../db/users.js';
-import { HttpProblem, problemFrom } from './api/actions.js';
+import { HttpProblem, problemFrom } from './api/problems.js';
 import { registerApiRoutes } from './api/routes.js';
 import { registerSchemas } from './api/schemas.js';
 import { registerAuthRoutes, loadUser } from './web/auth.js';

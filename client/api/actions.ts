@@ -1,4 +1,4 @@
-// What the console and the HTTP API do to workflows, and how a refusal becomes an HTTP answer.
+// What the console and the HTTP API do to workflows (a refusal becomes an answer in problems.ts).
 import { randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -36,50 +36,10 @@ import {
   type WithdrawInput,
 } from '../../workflows/messages.js';
 import { MAX_NAME_CHARS, MAX_TEXT_CHARS, tooLong } from '../../domain/limits.js';
-import { ActionRejected, CampaignAlreadyStarted, campaignHandle, runUpdate, startCampaign, taskHandle, UpdateStillRunning } from '../campaigns.js';
+import { campaignHandle, runUpdate, startCampaign, taskHandle, UpdateStillRunning } from '../campaigns.js';
 import { submitEvidence as submitEvidenceToWorkflow, submitMaterials as recordMaterials } from '../evidence.js';
+import { guarded, HttpProblem, problemFrom } from './problems.js';
 import { campaignEnding, findCampaign, type CampaignEnding } from './read-model.js';
-
-/** An answer other than success, with its HTTP status and a reason in Chinese. */
-export class HttpProblem extends Error {
-  override name = 'HttpProblem';
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    readonly problems?: DefinitionProblem[],
-  ) {
-    super(message);
-  }
-}
-
-/** Refusals that say the task is not in a state for the action (409); every other refusal is bad input (422). */
-const STATE_REASONS = new Set(['InvalidState', 'ExtensionLimit']);
-
-export function problemFrom(error: unknown): HttpProblem | undefined {
-  if (error instanceof HttpProblem) return error;
-  if (error instanceof ActionRejected) {
-    // The task's reports for today are used up (MAX_REPORTS_PER_DAY): try again tomorrow.
-    if (error.reason === 'DailyLimit') return new HttpProblem(429, error.reason, error.message);
-    const state = error.reason !== undefined && STATE_REASONS.has(error.reason);
-    return new HttpProblem(state ? 409 : 422, error.reason ?? 'Rejected', error.message);
-  }
-  if (error instanceof WorkflowNotFoundError) return new HttpProblem(404, 'NotFound', '未找到该任务的工作流（任务不存在或尚未开始）');
-  if (error instanceof CampaignAlreadyStarted) return new HttpProblem(409, 'AlreadyStarted', error.message);
-  if (error instanceof DefinitionError) {
-    return new HttpProblem(422, 'InvalidDefinition', `定义有 ${error.problems.length} 处错误`, error.problems);
-  }
-  return undefined;
-}
-
-/** Runs an action; known refusals become HttpProblem. */
-export async function guarded<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw problemFrom(error) ?? error;
-  }
-}
 
 /**
  * parseDefinition, with the YAML library's own refusals turned into a problem report too: an alias

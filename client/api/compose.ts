@@ -7,7 +7,8 @@ import { EVIDENCE_FORMS, TERMINAL_STATUSES, type TaskState, type TaskStatus } fr
 import type { TaskBrief } from '../../workflows/messages.js';
 import { campaignHandle } from '../campaigns.js';
 import type { ConsoleContext } from '../context.js';
-import { HttpProblem, liveTaskState } from './actions.js';
+import { liveTaskState } from './actions.js';
+import { HttpProblem } from './problems.js';
 import { campaignMaterials } from './materials.js';
 import {
   cadencesOf,

@@ -1,7 +1,8 @@
 // Importing a plan for review, the same for the console's page and the JSON API: the definition
 // the importer proposes and every problem `plan validate` would list in it.
 import { importPlan, PlanInputError } from '../../plan/index.js';
-import { HttpProblem, validateDefinitionYaml } from './actions.js';
+import { validateDefinitionYaml } from './actions.js';
+import { HttpProblem } from './problems.js';
 
 type ImportedPlan = Awaited<ReturnType<typeof importPlan>>;
 

@@ -8,7 +8,6 @@ import {
   decideExtension,
   endCampaign,
   enterScores,
-  HttpProblem,
   newTaskId,
   reassign,
   recordRefusal,
@@ -18,6 +17,7 @@ import {
   verify,
   withdraw,
 } from './actions.js';
+import { HttpProblem } from './problems.js';
 import { campaignOverview, requireCampaign, stateView, taskDetail } from './compose.js';
 import { importPlanForReview } from './plan-import.js';
 import { docxAvailable, noticeDocument } from './documents.js';

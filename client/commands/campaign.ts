@@ -7,7 +7,15 @@ import { DefinitionError, parseDefinition, parseTask } from '../../domain/defini
 import { COMPLAINT_SOURCES } from '../../domain/notices.js';
 import { shiftDefinition } from '../../domain/shift.js';
 import { RUNG_NAMES, TASK_STATUSES, type TaskStatus } from '../../domain/task-state.js';
-import { addTask, describeEnd, endCampaign, HttpProblem, prepareStart, problemFrom, registerComplaint, type StartOptions } from '../api/actions.js';
+import {
+  addTask,
+  describeEnd,
+  endCampaign,
+  prepareStart,
+  registerComplaint,
+  type StartOptions,
+} from '../api/actions.js';
+import { HttpProblem, problemFrom } from '../api/problems.js';
 import { describePreview, previewCampaign } from '../preview.js';
 import { campaignHandle, startCampaign } from '../campaigns.js';
 import { withDatabase, withTemporal } from '../connect.js';

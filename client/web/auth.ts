@@ -9,7 +9,7 @@ import {
   recordLogin,
   recordLoginFailure,
 } from '../../db/users.js';
-import { HttpProblem } from '../api/actions.js';
+import { HttpProblem } from '../api/problems.js';
 import { problems, ref } from '../api/schemas.js';
 import type { ConsoleUser } from '../context.js';
 import { csrfToken } from './csrf.js';

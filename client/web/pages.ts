@@ -8,11 +8,9 @@ import {
   describeEnd,
   endCampaign,
   enterScores,
-  HttpProblem,
   prepareStart,
   INLINE_TYPES,
   newTaskId,
-  problemFrom,
   reassign,
   recordRefusal,
   registerComplaint,
@@ -21,6 +19,7 @@ import {
   verify,
   withdraw,
 } from '../api/actions.js';
+import { HttpProblem, problemFrom } from '../api/problems.js';
 import { campaignOverview, requireCampaign, taskDetail, WORKFLOW_STATUS_NAMES } from '../api/compose.js';
 import { docxAvailable, noticeDocument, renderDocx } from '../api/documents.js';
 import { importPlanForReview } from '../api/plan-import.js';

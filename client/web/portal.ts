@@ -14,10 +14,8 @@ import { MAX_NAME_CHARS, tooLong } from '../../domain/limits.js';
 import {
   acknowledge,
   EVIDENCE_EXTENSIONS,
-  HttpProblem,
   INLINE_TYPES,
   MAX_EVIDENCE_FILE_BYTES,
-  problemFrom,
   reportProgress,
   requestExtension,
   submitEvidence,
@@ -25,6 +23,7 @@ import {
   MAX_MATERIALS_TEXT,
   type UploadedFile,
 } from '../api/actions.js';
+import { HttpProblem, problemFrom } from '../api/problems.js';
 import { materialsMonth, unitsMaterials } from '../api/materials.js';
 import { taskDetail, type Clock } from '../api/compose.js';
 const EVIDENCE_FORMS = Object.keys(FORM_NAMES) as EvidenceForm[];

@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import { DEFAULT_TIME_ZONE } from '../../domain/calendar.js';
 import { MAX_NAME_CHARS, MAX_TEXT_CHARS } from '../../domain/limits.js';
 import { EVIDENCE_FORMS } from '../../domain/task-state.js';
-import type { HttpProblem } from '../api/actions.js';
+import type { HttpProblem } from '../api/problems.js';
 import { csrfToken } from './csrf.js';
 import { MARK_NAMES, noticeKindName, rungName, statusName } from '../api/read-model.js';
 

@@ -5,7 +5,7 @@
 // at its deadline, once.
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { problemFrom } from '../../client/api/actions.js';
+import { problemFrom } from '../../client/api/problems.js';
 import { runUpdate } from '../../client/campaigns.js';
 import { listMailbox } from '../../db/mailbox.js';
 import { MAX_NAME_CHARS, MAX_REPORTS_PER_DAY, MAX_TEXT_CHARS } from '../../domain/limits.js';
