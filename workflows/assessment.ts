@@ -3,7 +3,6 @@
 // units are ranked, the last-place rule applied with memory of earlier rounds, results published.
 import {
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   proxyActivities,
   setHandler,
@@ -11,6 +10,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { reject } from './refusals.js';
 import {
   DEFAULT_SCORE_FORMULA,
   lastPlaceConsequences,
@@ -68,17 +68,14 @@ export async function AssessmentWorkflow(input: AssessmentInput): Promise<Assess
     },
     {
       validator: ({ assessor, scores }) => {
-        const refuse = (message: string): never => {
-          throw ApplicationFailure.nonRetryable(message, 'InvalidInput');
-        };
-        if (!windowOpen) throw ApplicationFailure.nonRetryable('测评评分已截止', 'InvalidState');
-        if (typeof assessor !== 'string' || !assessor.trim()) refuse('请填写测评人');
-        if (!(scores?.length > 0)) refuse('没有评分');
+        if (!windowOpen) reject('测评评分已截止', 'InvalidState');
+        if (typeof assessor !== 'string' || !assessor.trim()) reject('请填写测评人');
+        if (!(scores?.length > 0)) reject('没有评分');
         scores.forEach((s: AssessmentScoreInput['scores'][number], i: number) => {
-          if (!units.has(s.unitId)) refuse(`第 ${i + 1} 条：未知单位 ${s.unitId}`);
-          if (typeof s.item !== 'string' || !s.item.trim()) refuse(`第 ${i + 1} 条：缺少测评项目`);
+          if (!units.has(s.unitId)) reject(`第 ${i + 1} 条：未知单位 ${s.unitId}`);
+          if (typeof s.item !== 'string' || !s.item.trim()) reject(`第 ${i + 1} 条：缺少测评项目`);
           if (typeof s.score !== 'number' || !Number.isFinite(s.score) || s.score < 0 || s.score > 100) {
-            refuse(`第 ${i + 1} 条：分数应在 0 到 100 之间（${s.unitId}，${s.item}）`);
+            reject(`第 ${i + 1} 条：分数应在 0 到 100 之间（${s.unitId}，${s.item}）`);
           }
         });
       },

@@ -1,6 +1,6 @@
 // The campaign's query and updates: tasks and complaints added while it runs, and its end. An
 // added task waits in the queue until the campaign's loop has started it.
-import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { condition, setHandler } from '@temporalio/workflow';
 import type { Task } from '../../domain/definition.js';
 import { taskWorkflowId } from '../../domain/ids.js';
 import {
@@ -11,6 +11,7 @@ import {
   type ComplaintInput,
   type ComplaintTaskInput,
 } from '../messages.js';
+import { reject } from '../refusals.js';
 import { activities, type CampaignRun } from './run.js';
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
@@ -21,14 +22,11 @@ export function registerHandlers(run: CampaignRun): void {
   setHandler(campaignStateQuery, () => run.state());
 
   const validateNewTask = (id: string, leadUnit: string, cooperatingUnits: string[] = []) => {
-    const refuse = (message: string) => {
-      throw ApplicationFailure.nonRetryable(message, 'InvalidInput');
-    };
-    if (run.ended || run.endRequest) throw ApplicationFailure.nonRetryable('创建活动已结束，不能再添加任务', 'InvalidState');
-    if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(id ?? '')) refuse(`任务编号无效：${id}`);
-    if (started.has(id) || queued.some((q) => q.task.id === id)) refuse(`任务编号重复：${id}`);
-    if (!unitIds.has(leadUnit)) refuse(`未知单位：${leadUnit}`);
-    for (const unit of cooperatingUnits) if (!unitIds.has(unit)) refuse(`未知单位：${unit}`);
+    if (run.ended || run.endRequest) reject('创建活动已结束，不能再添加任务', 'InvalidState');
+    if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(id ?? '')) reject(`任务编号无效：${id}`);
+    if (started.has(id) || queued.some((q) => q.task.id === id)) reject(`任务编号重复：${id}`);
+    if (!unitIds.has(leadUnit)) reject(`未知单位：${leadUnit}`);
+    for (const unit of cooperatingUnits) if (!unitIds.has(unit)) reject(`未知单位：${unit}`);
   };
   const enqueue = async (task: Task, complaint?: ComplaintInput) => {
     queued.push({ task, complaint });
@@ -45,11 +43,11 @@ export function registerHandlers(run: CampaignRun): void {
     {
       validator: (task) => {
         validateNewTask(task.id, task.leadUnit, task.cooperatingUnits);
-        if (!task.title?.trim()) throw ApplicationFailure.nonRetryable('任务名称不能为空', 'InvalidInput');
+        if (!task.title?.trim()) reject('任务名称不能为空');
         if (!DATE_RE.test(task.start ?? '') || !DATE_RE.test(task.deadline ?? '')) {
-          throw ApplicationFailure.nonRetryable('开始日期和截止日期应为 YYYY-MM-DD', 'InvalidInput');
+          reject('开始日期和截止日期应为 YYYY-MM-DD');
         }
-        if (task.deadline < task.start) throw ApplicationFailure.nonRetryable(`截止日期 ${task.deadline} 早于开始日期 ${task.start}`, 'InvalidInput');
+        if (task.deadline < task.start) reject(`截止日期 ${task.deadline} 早于开始日期 ${task.start}`);
       },
     },
   );
@@ -75,9 +73,9 @@ export function registerHandlers(run: CampaignRun): void {
     {
       validator: (input) => {
         validateNewTask(input.id, input.leadUnit, input.cooperatingUnits);
-        if (!input.title?.trim()) throw ApplicationFailure.nonRetryable('投诉事项不能为空', 'InvalidInput');
+        if (!input.title?.trim()) reject('投诉事项不能为空');
         if (input.source !== 'citizen' && input.source !== 'media') {
-          throw ApplicationFailure.nonRetryable('来源应为 citizen（群众来信来访）或 media（媒体曝光）', 'InvalidInput');
+          reject('来源应为 citizen（群众来信来访）或 media（媒体曝光）');
         }
       },
     },
@@ -92,8 +90,8 @@ export function registerHandlers(run: CampaignRun): void {
     },
     {
       validator: ({ reason }) => {
-        if (run.ended || run.endRequest) throw ApplicationFailure.nonRetryable('创建活动已结束', 'InvalidState');
-        if (typeof reason !== 'string' || !reason.trim()) throw ApplicationFailure.nonRetryable('请写明结束原因', 'InvalidInput');
+        if (run.ended || run.endRequest) reject('创建活动已结束', 'InvalidState');
+        if (typeof reason !== 'string' || !reason.trim()) reject('请写明结束原因');
       },
     },
   );

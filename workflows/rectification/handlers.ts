@@ -18,7 +18,8 @@ import {
 import * as checks from './checks.js';
 import type { Check, Verdict } from './checks.js';
 import { lastMomentBefore } from './ladder.js';
-import { refuseIf, reject, type RectificationTask } from './task.js';
+import { refuseIf, reject } from '../refusals.js';
+import type { RectificationTask } from './task.js';
 
 /** Registers every handler; call before the workflow's first await, so that no message waits for one. */
 export function registerHandlers(task: RectificationTask): void {

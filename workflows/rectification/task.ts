@@ -1,9 +1,10 @@
 // One rectification task as its workflow holds it: the state, the record, the ladder (the classes
 // it extends), the turns its handlers and timers take, and what a run hands over to the next.
-import { ApplicationFailure, patched } from '@temporalio/workflow';
+import { patched } from '@temporalio/workflow';
 import type { ReportDay, TaskState } from '../../domain/task-state.js';
 import type { CarriedTask, RectificationInput, TaskBrief, TaskUpdateResult } from '../messages.js';
-import { ACTIVE, checkReportsLeft, type TaskFacts, type Verdict } from './checks.js';
+import { ACTIVE, checkReportsLeft, type TaskFacts } from './checks.js';
+import { refuseIf } from '../refusals.js';
 import { LadderTask } from './ladder.js';
 import { REPORTS_PER_DAY } from './patches.js';
 import { turnTaker, type Turns } from './turns.js';
@@ -15,15 +16,6 @@ export const WORKDAY_START = '09:00';
 const CARRIED_TIMELINE = 50;
 const CARRIED_EVIDENCE = 20;
 const CARRIED_NOTICES = 20;
-
-/** Refuses an update: the reason is shown to the user; nothing has changed. */
-export function reject(message: string, type: string): never {
-  throw ApplicationFailure.nonRetryable(message, type);
-}
-/** Refuses an update if the check found a reason. */
-export function refuseIf(verdict: Verdict): void {
-  if (verdict) reject(verdict.message, verdict.type);
-}
 
 /** The task without its growing lists: what an update answers. */
 function briefOf(state: TaskState): TaskBrief {
