@@ -89,6 +89,15 @@ export async function pdfOf(paragraphs: string[], header: string): Promise<Buffe
   return done;
 }
 
+/** "（一）…专项整治…牵头领导：…责任部门：…" run together → rows [序号, 工作任务, 牵头领导, 责任部门]. */
+function leaderDeptRows(text: string): string[][] {
+  const rows: string[][] = [];
+  for (const m of text.matchAll(/\(([一二三四五六七八九十])\)([^(]*?)牵头领导:(.+?)责任部门:(.+?)(?=\(|配合做好|$)/g)) {
+    rows.push([String(rows.length + 1), m[2].replace(/第 \d+ 页共 \d+ 页下载后可任意编辑/, '').trim(), m[3].trim(), m[4].trim()]);
+  }
+  return rows;
+}
+
 export const VARIANTS: Variant[] = [
   {
     name: 'qingjie-jiayuan-2014.docx',
@@ -145,6 +154,57 @@ export const VARIANTS: Variant[] = [
     from: 'xxzhen-chuangjian-2020.txt',
     shape: 'PDF 文字层（折行、页眉、页码）',
     build: async (text) => pdfOf(paragraphsOf(text).slice(1), 'XX镇文明城市创建工作实施方案'),
+  },
+  {
+    name: 'jianshe-zhuanxiang.xlsx',
+    from: 'jianshe-zhuanxiang.txt',
+    shape: 'Excel 台账（序号/工作任务/牵头领导/责任部门）',
+    build: async (text) => {
+      const book = new ExcelJS.Workbook();
+      const sheet = book.addWorksheet('专项整治');
+      sheet.addRow(['区建设局创建全国文明城市专项整治任务分解表']);
+      sheet.mergeCells(1, 1, 1, 4);
+      sheet.addRow(['序号', '工作任务', '牵头领导', '责任部门']);
+      for (const r of leaderDeptRows(text)) sheet.addRow(r);
+      return Buffer.from(await book.xlsx.writeBuffer());
+    },
+  },
+  {
+    name: 'jianshe-zhuanxiang-table.docx',
+    from: 'jianshe-zhuanxiang.txt',
+    shape: 'Word 任务表（序号/工作任务/牵头领导/责任部门）',
+    build: async (text) =>
+      docxOf([para('区建设局创建全国文明城市专项整治任务分解表', true), tableOf([['序号', '工作任务', '牵头领导', '责任部门'], ...leaderDeptRows(text)])]),
+  },
+  {
+    name: 'cunzhuang-zhengzhi.docx',
+    from: 'cunzhuang-zhengzhi.txt',
+    shape: 'Word 正文（无编号，每段由单位起句）',
+    build: async (text) => docxOf(paragraphsOf(text).map((l) => para(l))),
+  },
+  {
+    name: 'xuchang-2020.pdf',
+    from: 'xuchang-2020.txt',
+    shape: 'PDF 文字层（折行、页眉、页码；“责任单位:”另起一行）',
+    build: async (text) => pdfOf(paragraphsOf(text), '许昌市人民政府文件'),
+  },
+  {
+    name: 'chengxiang-zhengzhi.pdf',
+    from: 'chengxiang-zhengzhi.txt',
+    shape: 'PDF 文字层（折行、页眉、页码；单位写在句中）',
+    build: async (text) => pdfOf(paragraphsOf(text).slice(1), '城乡环境综合整治方案'),
+  },
+  {
+    name: 'wenming-xiancheng-luoshi.big5.txt',
+    from: 'wenming-xiancheng-luoshi.txt',
+    shape: 'Big5 编码繁体文本（“落實單位:”另起一行）',
+    build: async (text) => iconv.encode(text, 'big5'),
+  },
+  {
+    name: 'shuiliju-2008.gbk.txt',
+    from: 'shuiliju-2008.txt',
+    shape: 'GB18030 编码文本',
+    build: async (text) => iconv.encode(text, 'gb18030'),
   },
   {
     name: 'beiting-2023.gbk.txt',

@@ -4,7 +4,7 @@ import { findDateRanges, findDeadline, isoDate, yearsMentioned } from './dates.j
 import { findIndicators } from './extract-indicators.js';
 import type { LeaderBook } from './extract-organisation.js';
 import { isAreaSection } from './extract-organisation.js';
-import { labelWord, RESPONSIBILITY_KINDS, withoutLabels, type Label, type LabelSet } from './labels.js';
+import { ALL_ABOVE_KEY, labelWord, RESPONSIBILITY_KINDS, SUBJECT_KEY, withoutLabels, type Label, type LabelSet } from './labels.js';
 import type { PlanPeriod, TaskDraft } from './model.js';
 import { splitNames } from './names.js';
 import { ancestry, descendants, inlineLabelsOf, sectionLabels, sectionRef, type PlanDocument, type Section } from './structure.js';
@@ -26,6 +26,8 @@ const ACTION_REGION = /任务|行动|举措|整治|整改|治理|创建内容|�
 /** Headings whose items are not actions (principles, goals, organisation, steps, safeguards). */
 const NOT_ACTIONS =
   /指导思想|基本原则|总体要求|总体思路|工作思路|工作目标|总体目标|具体目标|目标要求|^目标|组织|领导|保障|工作要求|有关要求|^要求|步骤|阶段|时间安排|实施时间|时间节点|范围|标准|职责|分工|考核|督查|督导|奖惩|背景|意义|原则|机构|办公室|工作组$|附则|说明/;
+/** Headings of tasks with their units: 任务分工, 主要任务和责任分工, 工作任务分解, 重点任务及责任单位. */
+const TASKS_WITH_UNITS = /任务.{0,4}(?:分工|分解)|(?:任务|措施|行动).{0,3}(?:责任单位|责任部门|牵头单位)/;
 /** A top-level heading that is itself an action. */
 const ACTION_TITLE = /行动|整治|工程|攻坚|专项/;
 /** "环境卫生整治：加大对…": a short head of an action written as a run-in paragraph. */
@@ -50,7 +52,16 @@ export function extractTasks(
 ): TaskExtraction {
   const areaSections = new Set(doc.sections.filter(isAreaSection));
   const labelsOf = new Map<Section, Label[]>();
-  for (const s of doc.sections) labelsOf.set(s, areaSections.has(s) ? [] : sectionLabels(s));
+  for (const s of doc.sections) {
+    const labels = areaSections.has(s) ? [] : sectionLabels(s);
+    // A unit as the subject of a sentence ("区城管局负责…") names who does an action only among actions: under
+    // principles, organisation or safeguards it says who does what in general.
+    const subjects = labels.filter((l) => l.key === SUBJECT_KEY);
+    if (subjects.length > 0 && (!subjectMayLead(s) || labels.some((l) => l.key !== SUBJECT_KEY && RESPONSIBILITY_KINDS.has(l.kind)))) {
+      for (const l of subjects) consumed.add(l);
+      labelsOf.set(s, labels.filter((l) => l.key !== SUBJECT_KEY));
+    } else labelsOf.set(s, labels);
+  }
   moveTrailingLabels(doc, labelsOf, warnings);
 
   const responsible = (s: Section) => (labelsOf.get(s) ?? []).some((l) => RESPONSIBILITY_KINDS.has(l.kind));
@@ -99,9 +110,89 @@ export function extractTasks(
     tasks.push(task);
     unassignedSections.add(section);
   }
+  // Paragraphs without numbers, each led by its unit: "区住建局负责…。" / "区环保局要…。" after "…任务作如下明确：".
+  for (const section of [doc.root, ...doc.sections]) {
+    if (taken(section) || areaSections.has(section) || candidateSet.has(section) || [...ancestry(section)].some((a) => taken(a))) continue;
+    for (const run of unitLedRuns(section)) {
+      run.forEach(({ block, subjects }, k) => {
+        const lead = units.add(splitUnits(subjects[0].value)[0]?.name ?? subjects[0].value, block.line);
+        for (const l of subjects) consumed.add(l);
+        tasks.push(paragraphTask(section, block, lead, [...section.path, k + 1], subjects.slice(1), units, period));
+      });
+      unassignedSections.add(section);
+    }
+  }
   tasks.sort((a, b) => a.line - b.line || compareSections(a.path, b.path));
   reportItemsWithoutUnits(doc, areaSections, new Set([...taskSections, ...unassignedSections]), candidateSet, unplaced);
   return { tasks, taskSections, unassignedSections };
+}
+
+type UnitLed = { block: Section['blocks'][number]; subjects: Label[] };
+
+/**
+ * Runs of three or more paragraphs that each begin with the unit that does them ("区城管局负责…"), where the
+ * heading above them, or the paragraph that leads into them ("…任务作如下明确："), speaks of tasks.
+ */
+export function unitLedRuns(section: Section): UnitLed[][] {
+  const runs: UnitLed[][] = [];
+  let run: UnitLed[] = [];
+  let intro: string | undefined;
+  const inActions = () => {
+    if (intro !== undefined && /[：:]$/.test(intro)) {
+      const verdict = regionTitle(intro.replace(/^.*[。；]/, ''));
+      if (verdict !== undefined) return verdict;
+    }
+    return section.marker ? subjectMayLead(section) : false;
+  };
+  const close = () => {
+    if (run.length >= 3 && inActions()) runs.push(run);
+    run = [];
+  };
+  for (const block of section.blocks) {
+    const subjects = block.label ? [] : inlineLabelsOf(block).filter((l) => l.key === SUBJECT_KEY);
+    if (subjects.length > 0 && subjects[0].start === 0) {
+      run.push({ block, subjects });
+      continue;
+    }
+    close();
+    if (!block.label) intro = block.text;
+  }
+  close();
+  return runs;
+}
+
+/** A task from a paragraph that its unit leads: its first clause is the title. */
+function paragraphTask(
+  section: Section,
+  block: Section['blocks'][number],
+  lead: UnitEntry,
+  path: number[],
+  others: Label[],
+  units: UnitRegistry,
+  period: PlanPeriod,
+): TaskDraft {
+  const text = prose(block.text);
+  const first = text.split(/[，。；]/)[0];
+  const years = sectionYear(section, period);
+  const due = findDeadline(text, Number(years.start.slice(0, 4)), false);
+  const cooperating = others.flatMap((l) => splitUnits(l.value)).map((m) => units.add(m.name, block.line, m.person)).filter((u) => u !== lead);
+  return {
+    path,
+    ref: `${sectionRef(section)}第${block.line}行`,
+    title: trimPunctuation(first),
+    description: /[。！？；]$/.test(text) ? text : `${text}。`,
+    line: block.line,
+    lead,
+    cooperating: [...new Set(cooperating)],
+    persons: [],
+    start: due && due.date < years.start ? due.date : years.start,
+    deadline: due?.date ?? years.end,
+    startNote: years.note,
+    deadlineNote: due ? `取自正文「${due.text}」` : years.note,
+    indicators: [...new Set(findIndicators(text, block.line).map((i) => i.text))],
+    notes: [`责任单位取自段首「${lead.name}」`],
+    labelLines: [block.line],
+  };
 }
 
 function compareSections(a: number[], b: number[]): number {
@@ -118,9 +209,22 @@ function isStep(section: Section): boolean {
 
 /** true: the heading gathers actions; false: it gathers something else; undefined: it does not say. */
 function regionTitle(title: string): boolean | undefined {
+  // 任务分工 / 主要任务及责任分工 / 工作任务分解: the tasks with who does them.
+  if (TASKS_WITH_UNITS.test(title)) return true;
   if (NOT_ACTIONS.test(title)) return false;
   if (ACTION_REGION.test(title)) return true;
   return undefined;
+}
+
+/** An item whose sentences may name its unit as their subject: the nearest heading that says so (the item's own
+ * title or one above it) calls it an action. */
+function subjectMayLead(section: Section): boolean {
+  if (!section.marker || section.marker.startsWith('stage:')) return false;
+  for (const a of ancestry(section)) {
+    const verdict = regionTitle(a.title);
+    if (verdict !== undefined) return verdict;
+  }
+  return false;
 }
 
 /** Under a heading of actions (the nearest heading that says decides), or beside items that are tasks. */
@@ -202,6 +306,15 @@ function moveTrailingLabels(doc: PlanDocument, labelsOf: Map<Section, Label[]>, 
     if (!own.some((l) => RESPONSIBILITY_KINDS.has(l.kind))) continue;
     labelsOf.set(parent, [...(labelsOf.get(parent) ?? []), ...own]);
     labelsOf.set(section, []);
+  }
+  // "以上工作由…牵头" closing a list: every item of the list has that unit (or person).
+  for (const parent of [doc.root, ...doc.sections]) {
+    const kids = parent.children;
+    if (kids.length < 2) continue;
+    const last = kids[kids.length - 1];
+    const above = (labelsOf.get(last) ?? []).filter((l) => l.key === ALL_ABOVE_KEY);
+    if (above.length === 0 || kids.slice(0, -1).some((k) => (labelsOf.get(k) ?? []).some((l) => RESPONSIBILITY_KINDS.has(l.kind)))) continue;
+    for (const k of kids.slice(0, -1)) labelsOf.set(k, [...(labelsOf.get(k) ?? []), ...above]);
   }
   for (const parent of [doc.root, ...doc.sections]) {
     const kids = parent.children;

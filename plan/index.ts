@@ -13,7 +13,7 @@ import { extractOrganisation, orderedLeaders } from './extract-organisation.js';
 import { extractPhases } from './extract-phases.js';
 import { extractRules } from './extract-rules.js';
 import { detectYear, extractSource } from './extract-source.js';
-import { extractTasks } from './extract-tasks.js';
+import { extractTasks, unitLedRuns } from './extract-tasks.js';
 import { LabelSet, RESPONSIBILITY_KINDS } from './labels.js';
 import type { IndicatorDraft, PlanModel } from './model.js';
 import { normaliseText } from './normalise.js';
@@ -78,7 +78,7 @@ export function readPlan(text: string, fileName: string, encoding = 'utf-8', lin
   const units = new UnitRegistry();
   for (const { short, full } of declaredShortNames(normalised.lines.join('\n'))) units.alias(short, full);
 
-  const hasStructure = doc.sections.length > 0 || [...paragraphs(doc)].some((p) => p.block?.label);
+  const hasStructure = doc.sections.length > 0 || [...paragraphs(doc)].some((p) => p.block?.label) || unitLedRuns(doc.root).length > 0;
   if (!hasStructure) {
     throw new PlanInputError(
       `${fileName}：没有找到实施方案的结构（没有“一、”“（一）”“1.”这样的标题层级，也没有“责任单位：”“组长：”这样的标注）`,

@@ -1,6 +1,7 @@
 // The label words of plans (责任单位：, 组　长：, 完成时限：) and how to find them, on a line of their own
 // or inside a paragraph.
 import type { LeaderRole } from '../domain/definition.js';
+import { splitNames } from './names.js';
 import { HAN } from './text.js';
 
 export type LabelKind =
@@ -28,9 +29,9 @@ const add = (kind: LabelKind, list: string, role?: LeaderRole) => {
 };
 add(
   'lead',
-  '责任单位 牵头单位 主责单位 责任部门 牵头部门 主责部门 责任局室 责任科室 责任部室 承办单位 实施单位 主办单位 牵头科室 负责单位 责任主体 牵头责任单位 主要责任单位 具体责任单位 责任主体单位 主体责任单位 实施主体 牵头处室 责任处室 承办部门 牵头负责单位',
+  '责任单位 牵头单位 主责单位 责任部门 牵头部门 主责部门 责任局室 责任科室 责任部室 承办单位 实施单位 主办单位 牵头科室 负责单位 责任主体 牵头责任单位 主要责任单位 具体责任单位 责任主体单位 主体责任单位 实施主体 牵头处室 责任处室 承办部门 牵头负责单位 落实单位 落实部门 责任主体部门 主办部门 牵头 责任 主责 负责',
 );
-add('cooperating', '配合单位 协办单位 协助单位 配合部门 协同单位 参与单位 协作单位 配合科室 协办部门 配合责任单位 协同部门 协同配合单位 参与部门 协助部门 配合处室');
+add('cooperating', '配合单位 协办单位 协助单位 配合部门 协同单位 参与单位 协作单位 配合科室 协办部门 配合责任单位 协同部门 协同配合单位 参与部门 协助部门 配合处室 配合 协办 协助');
 add('person', '责任人 具体责任人 负责人 第一责任人 直接责任人 具体负责人');
 add(
   'leader',
@@ -91,11 +92,18 @@ export function parseLabelLine(text: string): { key: string; word: LabelWord; va
 /** Han names (2–4 characters, padding allowed) separated by spaces or 、，. */
 const NAMES_ONLY = new RegExp(`^[${HAN}]{1,4}(?:[ 、，]+[${HAN}]{1,4})*$`);
 
-// Inside a paragraph only unambiguous keys count; single generic words (职责, 目标, 成员…) would misfire.
+// Inside a paragraph only unambiguous keys count; single generic words (职责, 目标, 成员…) would misfire. The short
+// words of responsibility (牵头：, 配合：, 责任：) count in a paragraph too: a colon after them is never prose.
 const inlineKeys = Object.keys(words)
-  .filter((k) => k.length >= 3 || ['组长', '成员', '时限'].includes(k))
+  .filter((k) => k.length >= 3 || ['组长', '成员', '时限', '牵头', '配合', '协办', '协助', '责任', '主责', '负责'].includes(k))
   .sort((a, b) => b.length - a.length);
 const inlineRe = new RegExp(`(?<![${HAN}])(${inlineKeys.join('|')})[：:]`, 'g');
+
+/** Where the first label inside a text starts ("开展清理，责任单位：…" → at 责任单位), or -1. */
+export function firstLabelAt(text: string): number {
+  for (const m of text.matchAll(inlineRe)) return m.index ?? -1;
+  return -1;
+}
 
 /** Kinds whose value is a short list, ending at the first 。；or closing bracket; the rest run to the next label. */
 const SHORT_VALUE: ReadonlySet<LabelKind> = new Set([
@@ -114,6 +122,8 @@ const SHORT_VALUE: ReadonlySet<LabelKind> = new Set([
 /** Finds the labels inside a paragraph: "…。责任单位：A、B。工作任务：一是…", "（牵头单位：A；配合单位：B）",
  * and responsibility said in words: "由县城管局牵头，县住建局、各乡镇配合". */
 export function inlineLabels(text: string, line: number): Label[] {
+  const above = allAboveLabel(text, line);
+  if (above) return [above];
   const labels = keyedLabels(text, line);
   if (labels.some((l) => l.kind === 'lead')) return labels;
   const prose = proseLabels(text, line);
@@ -122,13 +132,13 @@ export function inlineLabels(text: string, line: number): Label[] {
 }
 
 const LEAD_WORDS = '牵头负责|负责牵头|牵头抓总|牵头';
-const HELP_WORDS = '配合落实|配合完成|积极配合|配合|协助|参与|协同|按职责分工负责';
+const HELP_WORDS = '配合落实|配合完成|积极配合|配合|协助|参与|协同|按职责分工负责|共同组织|共同负责|共同实施|共同推进';
 const PROSE_RESPONSIBILITY = new RegExp(
   `[（(]?由?([^，。；：（）()]{2,40}?)(?:${LEAD_WORDS})(?:[，、；,] ?([^，。；：（）()]{2,80}?)(?:等(?:相关|有关)?(?:单位|部门))?(?:${HELP_WORDS}))?[)）]?[。；，]?`,
   'g',
 );
 /** What a responsible unit's name ends with (or 各… for "all the …"). */
-const UNIT_LIKE = /(局|办|室|部|委|队|所|站|院|中心|公司|社区|村|街道|办事处|会|科|处|厅|馆|团|企业|单位|机关|网格|集团|学校|政府|小组|组|乡镇|镇|乡|分局|大队|工委|党委|管委会|园区|总支|支部|党组|站|所)$/;
+const UNIT_LIKE = /(局|办|室|部|委|队|所|站|院|中心|公司|社区|村|街道|办事处|会|科|处|厅|馆|团|企业|单位|机关|网格|集团|学校|政府|小组|组|乡镇|镇|乡|分局|大队|工委|党委|管委会|园区|总支|支部|党组|站|所|妇联|工商联|残联|侨联|文联|社科联|科协|团委|团工委)$/;
 
 /** Parts of a bracket that names units only: 市城管局、各区政府 / 各县（市、区）. */
 function unitParts(inner: string, open: boolean): string[] | undefined {
@@ -167,6 +177,68 @@ function bracketedUnits(text: string, line: number): Label | undefined {
 /** "由县公安局负责。": the unit in charge, said in words. */
 const PROSE_IN_CHARGE = /由([^，。；：（）()]{2,40}?)(?:具体|共同)?负责(?:实施|落实|组织实施)?(?=[。；，）)]|$)/g;
 
+/**
+ * "区总工会牵头，团区委、区妇联共同组织，广泛宣传…": an item that opens with who does it. Gives the labels (with no
+ * place, they are not part of the item's text) and the item's text after them.
+ */
+export function leadingResponsibility(text: string, line: number): { labels: Label[]; rest: string } | undefined {
+  const m = new RegExp(`^(?:由)?([^，。；：（）“”]{2,30}?)(?:${LEAD_WORDS})(?:[，、] ?([^，。；：（）“”]{2,60}?)(?:等(?:相关|有关)?(?:单位|部门))?(?:${HELP_WORDS}))?[，。；]`).exec(text);
+  if (!m || m[0].length >= text.length - 2) return undefined;
+  const leads = m[1].split(/[、和及]/);
+  if (!leads.every((p) => UNIT_LIKE.test(p) || /^各.{1,10}$/.test(p))) return undefined;
+  const labels: Label[] = [{ key: '牵头', kind: 'lead', value: m[1], line }];
+  const helpers = m[2]?.split('、');
+  if (helpers && helpers.every((p) => UNIT_LIKE.test(p) || /^各/.test(p))) labels.push({ key: '配合', kind: 'cooperating', value: m[2], line });
+  return { labels, rest: text.slice(m[0].length) };
+}
+
+/** The key of "以上工作由熊文华同志牵头": who is responsible for every item of the list it closes. */
+export const ALL_ABOVE_KEY = '（以上各项）';
+const ALL_ABOVE = /(?:^|[。；，])(?:以上|上述)(?:各项|几项|[一二三四五六七八九十两\d]+项)?(?:工作|任务|事项|内容)(?:均|统一)?由([^，。；：（）]{2,30}?)(?:同志)?(?:牵头|负责)/;
+
+/** "…。以上工作由熊文华同志牵头，…": a unit, or a person, for all the items above. */
+function allAboveLabel(text: string, line: number): Label | undefined {
+  const m = ALL_ABOVE.exec(text);
+  if (!m) return undefined;
+  const value = m[1].replace(/同志$/, '');
+  const parts = value.split(/[、和及]/);
+  const start = (m.index ?? 0) + (/[。；，]/.test(m[0][0]) ? 1 : 0);
+  const end = start + m[0].length - (start - (m.index ?? 0));
+  if (parts.every((p) => UNIT_LIKE.test(p) || /^各/.test(p))) return { key: ALL_ABOVE_KEY, kind: 'lead', value, line, start, end };
+  if (splitNames(value).names.length > 0 && splitNames(value).others.length === 0) return { key: ALL_ABOVE_KEY, kind: 'person', value, line, start, end };
+  return undefined;
+}
+
+/** The key of a unit that is the subject of its sentence: "各乡镇政府负责对…", "区环保局要加强…". */
+export const SUBJECT_KEY = '（句首单位）';
+/** "各乡镇政府负责对…整治" at the start of a sentence; "区环保局要加强…" at the start of a paragraph. */
+const SUBJECT_IN_CHARGE = /(^|[。；：])((?:[^，。；：、（）“”]{2,16}?)(?:、[^，。；：、（）“”]{2,16}?)*)(?:具体|统一|共同|主要)?(负责|牵头|要(?=[^，。；]{2}))/g;
+const isUnitName = (p: string) => (UNIT_LIKE.test(p) || /^各.{1,10}$/.test(p)) && !/[\d%“”《》]/.test(p) && !/^(?:要|并|由|对|按|在|将|把|以|经|请|须|应)/.test(p);
+
+/** Where the sentences of a text that begin with the unit doing them start ("。区财政局负责…", "。区环保局要…"). */
+export function unitSentenceStarts(text: string): number[] {
+  const out: number[] = [];
+  for (const m of text.matchAll(SUBJECT_IN_CHARGE)) {
+    if (!m[1] || !m[2].split('、').every(isUnitName)) continue;
+    out.push((m.index ?? 0) + 1);
+  }
+  return out;
+}
+
+/** Units that are the subjects of a paragraph's sentences, in order: the first leads. */
+function subjectLabels(text: string, line: number): Label[] {
+  const out: Label[] = [];
+  for (const m of text.matchAll(SUBJECT_IN_CHARGE)) {
+    // "要" makes a unit the subject only at the paragraph's start ("区环保局要加强…", not "…。群众要…").
+    if (m[3].startsWith('要') && (m.index ?? 0) > 0) continue;
+    const parts = m[2].split(/[、]/);
+    if (!parts.every(isUnitName)) continue;
+    const start = (m.index ?? 0) + m[1].length;
+    out.push({ key: SUBJECT_KEY, kind: 'lead', value: m[2], line, start, end: start + m[2].length });
+  }
+  return out;
+}
+
 /** "由县城管局牵头，县住建局、各乡镇配合": a lead and cooperating units without label words. */
 function proseLabels(text: string, line: number): Label[] {
   const out: Label[] = [];
@@ -188,7 +260,8 @@ function proseLabels(text: string, line: number): Label[] {
       out.push({ key: '配合', kind: 'cooperating', value: m[2], line, start: start + 1 });
     }
   }
-  return out;
+  if (out.length > 0) return out;
+  return subjectLabels(text, line);
 }
 
 function keyedLabels(text: string, line: number): Label[] {
@@ -212,10 +285,12 @@ function keyedLabels(text: string, line: number): Label[] {
         }
       }
     }
-    const value = text
+    let value = text
       .slice(valueStart, end)
       .replace(/^[\s：]+|[\s，、。；]+$/g, '')
       .trim();
+    // "市公安局、市文明办按职责分工负责": the units, without the words that say how they share the work.
+    if (word.kind === 'lead' || word.kind === 'cooperating') value = value.replace(/(?:按(?:照)?(?:各自)?职责(?:分工)?)?(?:分别|共同)?(?:负责|落实)$/, '') || value;
     // A closing bracket that ends a bracketed label group belongs to it.
     let stretch = end;
     if (text[end] === '）' || text[end] === '；' || text[end] === '。') stretch = end + 1;

@@ -1,6 +1,7 @@
 // Normalises the text of a plan line by line (line numbers are kept): Traditional → Simplified,
 // full-width letters and digits, Chinese punctuation, and the noise of scraped pages.
 import * as OpenCC from 'opencc-js/t2cn';
+import { unitSentenceStarts } from './labels.js';
 import { unpipeTables } from './tables.js';
 import { HAN, parseNumeral, type Note } from './text.js';
 
@@ -76,7 +77,7 @@ function dropPageFurniture(lines: string[], notes: Note[]): { lines: string[]; l
   let dropped = 0;
   lines.forEach((line, i) => {
     // A short line seen on three or more pages that is neither a heading nor a label: a running header.
-    const running = line.length >= 4 && (counts.get(line) ?? 0) >= 3 && !/^[一二三四五六七八九十（(\d①-⑳]/.test(line) && !/[：:]/.test(line);
+    const running = line.length >= 4 && (counts.get(line) ?? 0) >= 3 && !/^[●一二三四五六七八九十（(\d①-⑳]/.test(line) && !/[：:]/.test(line);
     if (line && (PAGE.test(line) || running)) {
       dropped++;
       out.push('');
@@ -88,7 +89,7 @@ function dropPageFurniture(lines: string[], notes: Note[]): { lines: string[]; l
 }
 
 /** A line that starts a heading or a label: never the rest of the line before it. */
-const STARTS_ITEM = /^(?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十\d]{1,3}）|\d{1,2}[、.](?!\d)|[①-⑳]|第[一二三四五六七八九十\d]{1,3}[章节条部阶]|(?:责任单位|牵头单位|配合单位|责任部门|牵头领导|责任领导|责任人|完成时限|时间节点|时间安排)：)/;
+const STARTS_ITEM = /^(?:●|[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十\d]{1,3}）|\d{1,2}[、.](?!\d)|[①-⑳]|第[一二三四五六七八九十\d]{1,3}[章节条部阶]|(?:责任单位|牵头单位|配合单位|责任部门|牵头部门|主责单位|落实单位|责任主体|协办单位|牵头领导|责任领导|责任人|完成时限|时间节点|时间安排|时限要求|牵头|配合|责任)：)/;
 
 /**
  * Lines broken in the middle of a sentence (a PDF's or a mail's hard wrap): joined to the line they continue.
@@ -146,7 +147,7 @@ const RUN_IN_MARKERS: { type: string; rank: number; re: RegExp }[] = [
 /** Label keys that end the text before them even without punctuation ("谭正祥副组长：高志荣"). */
 const LABEL_BEFORE = new RegExp(
   '(?<![（(，、；])(?=(?:(?<![副务])组长|(?<!常务)副组长|常务副组长|成员|顾问|(?<![配合主要具体])责任单位|牵头单位|配合单位|' +
-    '责任部门|牵头部门|责任领导|牵头领导|(?<![具体直接第一])责任人|完成时限|完成时间|时间节点|时间安排)：)',
+    '责任部门|牵头部门|主责单位|落实单位|协办单位|责任主体|责任领导|牵头领导|(?<![具体直接第一])责任人|完成时限|完成时间|时间节点|时间安排|时限要求)：)',
   'g',
 );
 /** Punctuation after which a heading may start. */
@@ -154,9 +155,14 @@ const OPENS = /[。；！？：”）)…\s]$/;
 /** "…无污水横流。市容市貌整治：规范户外广告…": the short head of a run-in item after a full stop. */
 const RUN_IN_HEAD_BEFORE = /(?<=[。；])(?=[^，。；：、（）“”\s]{2,10}(?:整治|治理|整顿|提升|建设|行动|管理|工程|改造|宣传|教育|创建|服务)：)/g;
 
+const RUN_IN_HEAD_AFTER_HEADING =
+  /(?<=[）、][^，。；：（）]{0,8}(?:重点|内容|任务|措施|行动))(?=[^，。；：、（）“”\s]{2,10}(?:整治|治理|整顿|提升|建设|行动|管理|工程|改造|宣传|教育|创建|服务)：)/g;
+
 /** A long line with two or more headings, or a heading or label not at its start. */
 function isRunIn(line: string): boolean {
-  if (line.length < 120) return false;
+  // Short lines too, when they run a list (①…②…, ●…●…, （一）…（二）…: "其工作任务为：①…；②…；③…") or three
+  // sentences each led by its unit.
+  if (line.length < 120 && !/[①-⑳][^①-⑳]{2,}[①-⑳]|●[^●]{2,}●|（一）.{2,}（二）|（1）.{2,}（2）/.test(line) && unitSentenceStarts(line).length < 3) return false;
   return runInBreaks(line).length > 0;
 }
 
@@ -171,6 +177,9 @@ function runInBreaks(line: string): number[] {
     }
   }
   found.sort((a, b) => a.at - b.at);
+  // "实施专项整治（一）建筑工地整治……（二）小街巷整治……": a list the line runs through in order, even where no
+  // punctuation stands before its markers.
+  const followed = (f: (typeof found)[number]) => found.some((g) => g.type === f.type && g.at > f.at && g.ordinal === f.ordinal + 1);
   const breaks: number[] = [];
   const last = new Map<string, number>();
   let lastRank = 0;
@@ -183,7 +192,8 @@ function runInBreaks(line: string): number[] {
     const opensLevel = f.ordinal === 1 && previous === undefined && lastRank > 0 && f.rank > lastRank;
     // (Numbers may skip where an excerpt left items out: （二）…………（四）.)
     const afterPunctuation = OPENS.test(before) && (previous === undefined || f.ordinal === 1 || f.ordinal > previous);
-    if (!continues && !opensLevel && !afterPunctuation) continue;
+    const startsList = f.ordinal === 1 && followed(f);
+    if (!continues && !opensLevel && !afterPunctuation && !startsList) continue;
     breaks.push(f.at);
     last.set(f.type, f.ordinal);
     // A higher level restarts the numbering of the levels below it.
@@ -191,8 +201,17 @@ function runInBreaks(line: string): number[] {
     lastRank = f.rank;
   }
   for (const m of line.matchAll(LABEL_BEFORE)) if ((m.index ?? 0) > 0) breaks.push(m.index ?? 0);
+  // Three or more sentences each led by its unit ("。区城管局负责…。区财政局负责…"): paragraphs run together.
+  const led = unitSentenceStarts(line);
+  if (led.length >= 3) breaks.push(...led);
+  // A bullet starts an item wherever it stands.
+  for (const m of line.matchAll(/●/g)) if ((m.index ?? 0) > 0) breaks.push(m.index ?? 0);
   const heads = [...line.matchAll(RUN_IN_HEAD_BEFORE)];
-  if (heads.length >= 2) for (const m of heads) breaks.push(m.index ?? 0);
+  if (heads.length >= 2) {
+    for (const m of heads) breaks.push(m.index ?? 0);
+    // The first of them right after the heading that gathers them: "（二）整治重点环境卫生整治：…".
+    for (const m of line.matchAll(RUN_IN_HEAD_AFTER_HEADING)) breaks.push(m.index ?? 0);
+  }
   return [...new Set(breaks)].sort((a, b) => a - b);
 }
 
@@ -232,7 +251,12 @@ export function normaliseLine(input: string): string {
     .replace(/[≦]/g, '≤')
     .replace(/／/g, '/')
     .replace(/[―–－﹣]/g, '—')
-    .replace(/^\s*[●○■□◆◇★☆•▪▶►√※]+\s*/, '')
+    // Bullets (●、◆、★、·) are one mark, ●, that starts an item; a tick or a reference mark is dropped.
+    .replace(/^\s*[√※]+\s*/, '')
+    .replace(/^\s*[●○■□◆◇★☆•▪▶►·・]+\s*(?=[\d（(①-⑳]|[一二三四五六七八九十]{1,3}、)/, '')
+    .replace(new RegExp(`[●○■□◆◇★☆•▪▶►]+ *(?=${H}|“)`, 'g'), '●')
+    .replace(new RegExp(`^\\s*[·・] *(?=${H}|“)`), '●')
+    .replace(/^\s*[○■□◆◇★☆•▪▶►]+\s*/, '')
     // ⑴ and ⒈ (one character each in some fonts) are （1） and 1.
     .replace(/[\u2474-\u2487]/g, (c) => `（${c.charCodeAt(0) - 0x2474 + 1}）`)
     .replace(/[\u2488-\u249b]/g, (c) => `${c.charCodeAt(0) - 0x2488 + 1}.`)

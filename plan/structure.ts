@@ -1,10 +1,10 @@
 // The structure of a plan: its heading levels (一、 （一） 1. （1） ① 第一阶段), the paragraphs under each
 // heading, and the label lines (责任单位：, 组　长：) with the name lines that continue them.
-import { inlineLabels, parseLabelLine, type Label } from './labels.js';
+import { firstLabelAt, inlineLabels, leadingResponsibility, parseLabelLine, type Label } from './labels.js';
 import { splitNames } from './names.js';
 import { parseNumeral, prose, trimPunctuation } from './text.js';
 
-export type MarkerType = 'cnComma' | 'cnParen' | 'num' | 'numBracket' | 'numParen' | 'circled' | `stage:${string}`;
+export type MarkerType = 'cnComma' | 'cnParen' | 'num' | 'numBracket' | 'numParen' | 'circled' | 'bullet' | `stage:${string}`;
 
 export interface Block {
   /** First line (1-based). */
@@ -72,6 +72,7 @@ const RANK: Partial<Record<MarkerType, number>> = {
   numParen: 4,
   numBracket: 4,
   circled: 5,
+  bullet: 6,
 };
 
 export function parseMarker(line: string): Marker | undefined {
@@ -94,6 +95,11 @@ export function splitHeading(rest: string): { title: string; body: string } {
   const bracket = /^([^。（）]{4,60})(（[^（）]*(?:（[^（）]*）[^（）]*)*）)[。；]?$/.exec(text);
   if (bracket && /[、，；：]|牵头|负责|配合/.test(bracket[2])) return { title: bracket[1], body: bracket[2] };
   const stop = text.indexOf('。');
+  // "开展“牛皮癣”清理，责任单位：区城管局": a label in the heading's first sentence ends its title.
+  const label = firstLabelAt(text);
+  if (label > 2 && (stop < 0 || label < stop) && /[，、；\s]$/.test(text.slice(0, label))) {
+    return { title: text.slice(0, label).replace(/[，、；\s]+$/, ''), body: text.slice(label) };
+  }
   // "责任分工：县住建局牵头…" / "工作目标：…": a short heading word before a colon.
   const early = text.indexOf('：');
   if (early > 0 && early <= 12 && (stop < 0 || early < stop) && early < text.length - 1) {
@@ -139,12 +145,23 @@ export function parseStructure(lines: string[], lineNumbers?: number[]): PlanDoc
   const stack: Section[] = [root];
   let previous: Block | Section | undefined;
 
-  lines.forEach((text, index) => {
+  lines.forEach((input, index) => {
     const line = lineNumbers?.[index] ?? index + 1;
-    if (!text.trim()) return;
+    if (!input.trim()) return;
     const current = stack[stack.length - 1];
 
-    const marker = parseMarker(text);
+    // A bullet (●、◆、★, read as ●) starts an item, unless what follows it is a label line.
+    let text = input;
+    let marker = parseMarker(text);
+    if (text.startsWith('●')) {
+      text = text.slice(1).trim();
+      const rest = text;
+      if (!parseLabelLine(rest) && !(inlineLabels(rest, line)[0]?.start === 0)) {
+        const open = stack.find((s) => s.marker === 'bullet');
+        const siblings = (open?.parent ?? current).children.filter((c) => c.marker === 'bullet');
+        marker = { type: 'bullet', ordinal: siblings.length + 1, text: '●', rest };
+      } else marker = parseMarker(text);
+    }
     if (marker) {
       const at = stack.findIndex((s) => s.marker === marker.type);
       if (at > 0) stack.length = at;
@@ -155,7 +172,9 @@ export function parseStructure(lines: string[], lineNumbers?: number[]): PlanDoc
         while (stack.length > 1 && rank !== undefined && (RANK[stack[stack.length - 1].marker!] ?? -1) >= rank) stack.pop();
       }
       const parent = stack[stack.length - 1];
-      const { title, body } = splitHeading(marker.rest);
+      // "2、区总工会牵头，团区委共同组织，广泛宣传…": who does it first, then the item.
+      const opening = leadingResponsibility(marker.rest, line);
+      const { title, body } = splitHeading(opening?.rest ?? marker.rest);
       const section: Section = {
         id: nextId++,
         marker: marker.type,
@@ -165,7 +184,7 @@ export function parseStructure(lines: string[], lineNumbers?: number[]): PlanDoc
         markerText: marker.text,
         title: trimPunctuation(prose(title)),
         body,
-        bodyLabels: inlineLabels(body, line),
+        bodyLabels: [...(opening?.labels ?? []), ...inlineLabels(body, line)],
         blocks: [],
         children: [],
         parent,

@@ -4,8 +4,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateCorpus, table, totals, type PlanScore } from '../../eval/recall.js';
 
-/** Measured: 100 % of actions and of lead units; the floor leaves room for a plan added that is read less well. */
-const FLOOR = { actions: 0.97, leads: 0.97, unnamedKept: 0.95 };
+/**
+ * Measured over 69 files: 100 % of actions (212/212), 100 % of lead units (136/136), 100 % of the actions without a
+ * unit kept (76/76); the floor leaves room for a plan added that is read less well.
+ */
+const FLOOR = { actions: 0.98, leads: 0.98, unnamedKept: 0.95 };
 
 describe('recall over the corpus of real plans', () => {
   let scores: PlanScore[];
@@ -14,7 +17,7 @@ describe('recall over the corpus of real plans', () => {
   }, 120_000);
 
   it('reads every file of the corpus without refusing it', () => {
-    expect(scores.length).toBeGreaterThanOrEqual(25);
+    expect(scores.length).toBeGreaterThanOrEqual(65);
     expect(scores.filter((s) => s.error).map((s) => `${s.name}: ${s.error}`)).toEqual([]);
   });
 
