@@ -71,7 +71,9 @@ describe('chuangwen campaign start', () => {
   });
 
   it('exits 1 with a clear message when Temporal cannot be reached', async () => {
-    const result = await chuangwen('campaign', 'start', 'examples/beihai-2021.yaml');
+    // Moved to start tomorrow: a plan whose period has ended is refused before anything connects.
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const result = await chuangwen('campaign', 'start', 'examples/beihai-2021.yaml', '--shift-to', tomorrow);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('无法连接 Temporal（127.0.0.1:1）');
   });

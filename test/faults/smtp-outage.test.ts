@@ -115,7 +115,8 @@ describe('faults: SMTP refuses, then recovers', () => {
       const answered421 = await until(
         async () => {
           const rows = await outboxOf(database.db, def.id);
-          return rows.every((r) => /421/.test(r.last_error ?? '')) && rows;
+          // An SMTP answer 421, not a refused connection to a port that happens to contain "421".
+          return rows.every((r) => /(^|\D)421(\D|$)/.test(r.last_error ?? '') && !/ECONNREFUSED/.test(r.last_error ?? '')) && rows;
         },
         async () => `每份交办通知收到 421：${JSON.stringify(await outboxOf(database.db, def.id))}`,
         60_000,
