@@ -12,7 +12,7 @@ export interface HealthReport {
   database: string;
 }
 
-/** Healthy: the worker is RUNNING (polling) and the database answers `SELECT 1` within timeoutMs. */
+/** Healthy: the worker is RUNNING (polling) and the database answers a ping within timeoutMs. */
 export async function checkHealth(options: {
   workerState: () => State | undefined;
   db?: Db;

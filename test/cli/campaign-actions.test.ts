@@ -1,65 +1,20 @@
 // `chuangwen campaign add-task`, `add-complaint` and `end`, run as the real command (a process,
 // its exit code and what it prints) against the time-skipping server, a test database and the
 // SMTP sink: what they leave in PostgreSQL and in the mailbox, and what they refuse with exit 2.
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { DateTime } from 'luxon';
 import { stringify } from 'yaml';
 import { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { endCampaign } from '../../client/api/actions.js';
 import { campaignHandle } from '../../client/campaigns.js';
 import { listMailbox } from '../../db/mailbox.js';
 import { definitionSchema } from '../../domain/definition.js';
-import { startSimulation, type Simulation } from '../../stack/simulation.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { shanghaiDate, testDefinition } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
+import { cliStackForFile } from './support.js';
 
-const run = promisify(execFile);
-const CLI = path.resolve('client/cli.ts');
-
-let database: TestDatabase;
-let sim: Simulation;
-let dir: string;
-let release: () => void;
-let worker: Promise<void>;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  sim = await startSimulation({ db: database.db });
-  dir = await mkdtemp(path.join(tmpdir(), 'chuangwen-cli-'));
-  // A worker serves the task queue for the whole file, as `npm start` does.
-  worker = sim.withWorker(() => new Promise<void>((resolve) => (release = resolve)));
-});
-afterAll(async () => {
-  release?.();
-  await worker;
-  await sim?.stop();
-  await database?.drop();
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function chuangwen(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      env: { ...process.env, TEMPORAL_ADDRESS: sim.env.address, DATABASE_URL: database.url },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-async function file(name: string, content: string): Promise<string> {
-  const at = path.join(dir, name);
-  await writeFile(at, content);
-  return at;
-}
+const { database, sim, dir, chuangwen, file } = await cliStackForFile();
 
 const query = async <T extends Record<string, unknown>>(sql: string, params: unknown[]) => (await database.db.query<T>(sql, params)).rows;
 

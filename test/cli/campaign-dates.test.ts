@@ -2,61 +2,15 @@
 // command against the time-skipping server, a test database and the SMTP sink: an ended period is
 // refused with nothing written or sent; a past start lists its catch-up; a preview runs in a sandbox
 // of its own and leaves nothing in the test's database or mailbox.
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CampaignPreview } from '../../client/preview.js';
 import { listMailbox } from '../../db/mailbox.js';
-import { startSimulation, type Simulation } from '../../stack/simulation.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { shanghaiDate, testDefinition } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
+import { cliStackForFile } from './support.js';
 
-const run = promisify(execFile);
-const CLI = path.resolve('client/cli.ts');
-
-let database: TestDatabase;
-let sim: Simulation;
-let dir: string;
-let release: () => void;
-let worker: Promise<void>;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  sim = await startSimulation({ db: database.db });
-  dir = await mkdtemp(path.join(tmpdir(), 'chuangwen-cli-'));
-  worker = sim.withWorker(() => new Promise<void>((resolve) => (release = resolve)));
-});
-afterAll(async () => {
-  release?.();
-  await worker;
-  await sim?.stop();
-  await database?.drop();
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function chuangwen(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      env: { ...process.env, TEMPORAL_ADDRESS: sim.env.address, DATABASE_URL: database.url },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-async function file(name: string, content: string): Promise<string> {
-  const at = path.join(dir, name);
-  await writeFile(at, content);
-  return at;
-}
+const { database, sim, chuangwen, file } = await cliStackForFile();
 
 const count = async (sql: string, params: unknown[] = []) => (await database.db.query<{ n: number }>(sql, params)).rows[0].n;
 
