@@ -5,24 +5,14 @@ import { randomBytes } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
 import { stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createConsoleServer } from '../../client/server.js';
 import { signUnitLink, verifyUnitLink } from '../../services/unit-links.js';
 import { shanghaiDate, testDefinition } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
-import { apiLogin, LINK_SECRET, PASSWORD, SESSION_SECRET, callApi, multipart, SpecChecker, startConsole, type ApiCall, type ApiSession, type Harness } from './support.js';
+import { apiLogin, LINK_SECRET, PASSWORD, SESSION_SECRET, callApi, multipart, type ApiCall, consoleForFile } from './support.js';
 
-let h: Harness;
-let spec: SpecChecker;
-let admin: ApiSession;
-let leader: ApiSession;
-
-beforeAll(async () => {
-  ({ h, spec, admin, leader } = await startConsole());
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const { h, spec, admin, leader } = await consoleForFile();
 
 /** A group of steps (the worker runs all along). */
 const step = (fn: () => Promise<void>) => fn();

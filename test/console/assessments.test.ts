@@ -3,23 +3,13 @@
 // Thursday 2035-02-01 09:00, five working days), scores entered and refused, then past the window
 // to the published ranking with its last-place consequence. Its own file: the skip moves the clock years.
 import { stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { definitionSchema } from '../../domain/definition.js';
 import { testDefinition } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
-import { SpecChecker, startConsole, type ApiSession, type Harness } from './support.js';
+import { type ApiSession, consoleForFile } from './support.js';
 
-let h: Harness;
-let spec: SpecChecker;
-let admin: ApiSession;
-let leader: ApiSession;
-
-beforeAll(async () => {
-  ({ h, spec, admin, leader } = await startConsole());
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const { h, spec, admin, leader } = await consoleForFile();
 
 async function api(method: 'GET' | 'POST', url: string, route: string, options: { as: ApiSession; body?: unknown; csrf?: boolean }) {
   const headers: Record<string, string> = { cookie: options.as.cookie };

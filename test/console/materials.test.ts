@@ -8,23 +8,14 @@
 import { randomBytes } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signUnitLink, verifyUnitLink } from '../../services/unit-links.js';
 import { definitionSchema } from '../../domain/definition.js';
 import { testDefinition } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
-import { cookieHeader, LINK_SECRET, callApi, multipart, SpecChecker, startConsole, type ApiCall, type ApiSession, type Harness } from './support.js';
+import { cookieHeader, LINK_SECRET, callApi, multipart, type ApiCall, consoleForFile } from './support.js';
 
-let h: Harness;
-let spec: SpecChecker;
-let admin: ApiSession;
-
-beforeAll(async () => {
-  ({ h, spec, admin } = await startConsole());
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const { h, spec, admin } = await consoleForFile();
 
 /** One API call, checked against the OpenAPI document under `route`. */
 const api = (method: 'GET' | 'POST', url: string, route: string, options: ApiCall = {}) => callApi(h, spec, method, url, { ...options, route });

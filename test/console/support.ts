@@ -4,7 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { insertUser, type UserRole } from '../../db/users.js';
 import { freePort } from '../../stack/ports.js';
 import { startSimulation, type Simulation } from '../../stack/simulation.js';
@@ -92,6 +92,16 @@ export async function startConsole(): Promise<{ h: Harness; spec: SpecChecker; a
   await addUser(h, 'zhaoming', 'admin', '赵明');
   await addUser(h, 'wangzu', 'leader', '王组长');
   return { h, spec: await new SpecChecker().load(h.app), admin: await apiLogin(h, 'zhaoming'), leader: await apiLogin(h, 'wangzu') };
+}
+
+/**
+ * startConsole for one test file, stopped after it. Call once at the top of the file:
+ * `const { h, spec, admin, leader } = await consoleForFile();`
+ */
+export async function consoleForFile(): ReturnType<typeof startConsole> {
+  const started = await startConsole();
+  afterAll(() => started.h.stop());
+  return started;
 }
 
 /** Checks answers against /api/openapi.json: the document the server itself serves. */

@@ -7,25 +7,15 @@
 import { execFile } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signUnitLink } from '../../services/unit-links.js';
 import { insertEvidenceFile, insertSubmission } from '../../db/evidence.js';
 import { listMailbox, type MailboxRow } from '../../db/mailbox.js';
 import { shanghaiDate, testDefinition } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
-import { callApi, LINK_SECRET, multipart, SpecChecker, startConsole, type ApiCall, type ApiSession, type Harness } from './support.js';
+import { callApi, LINK_SECRET, multipart, type ApiCall, consoleForFile } from './support.js';
 
-let h: Harness;
-let spec: SpecChecker;
-let admin: ApiSession;
-let leader: ApiSession;
-
-beforeAll(async () => {
-  ({ h, spec, admin, leader } = await startConsole());
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const { h, spec, admin, leader } = await consoleForFile();
 
 const api = (method: 'GET' | 'POST', url: string, route: string, options: ApiCall = {}) => callApi(h, spec, method, url, { ...options, route });
 const PORTAL = '/api/portal/:token';
