@@ -27,9 +27,8 @@ export interface Expected {
   actions: ExpectedAction[];
 }
 
-export interface PlanScore {
-  name: string;
-  shape: string;
+/** What is counted, per plan and in total. */
+interface Counts {
   actions: number;
   found: number;
   /** Actions for which the plan names a lead unit. */
@@ -40,6 +39,13 @@ export interface PlanScore {
   unnamedKept: number;
   deadlines: number;
   deadlinesRight: number;
+}
+
+const COUNTED = ['actions', 'found', 'leads', 'leadsRight', 'unnamed', 'unnamedKept', 'deadlines', 'deadlinesRight'] as const;
+
+export interface PlanScore extends Counts {
+  name: string;
+  shape: string;
   issuingBody?: { expected: string; got?: string };
   /** What went wrong, for the report. */
   misses: string[];
@@ -175,15 +181,7 @@ export async function evaluateCorpus(options: { variants?: boolean } = {}): Prom
   return scores;
 }
 
-export interface Totals {
-  actions: number;
-  found: number;
-  leads: number;
-  leadsRight: number;
-  unnamed: number;
-  unnamedKept: number;
-  deadlines: number;
-  deadlinesRight: number;
+export interface Totals extends Counts {
   issuing: number;
   issuingRight: number;
 }
@@ -191,14 +189,7 @@ export interface Totals {
 export function totals(scores: PlanScore[]): Totals {
   const t: Totals = { actions: 0, found: 0, leads: 0, leadsRight: 0, unnamed: 0, unnamedKept: 0, deadlines: 0, deadlinesRight: 0, issuing: 0, issuingRight: 0 };
   for (const s of scores) {
-    t.actions += s.actions;
-    t.found += s.found;
-    t.leads += s.leads;
-    t.leadsRight += s.leadsRight;
-    t.unnamed += s.unnamed;
-    t.unnamedKept += s.unnamedKept;
-    t.deadlines += s.deadlines;
-    t.deadlinesRight += s.deadlinesRight;
+    for (const key of COUNTED) t[key] += s[key];
     if (s.issuingBody) {
       t.issuing++;
       if (norm(s.issuingBody.got ?? '') === norm(s.issuingBody.expected)) t.issuingRight++;
