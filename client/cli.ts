@@ -11,6 +11,7 @@ import { registerCalendarCommands } from './commands/calendar.js';
 import { registerUserCommands } from './commands/user.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerLinkCommands } from './commands/link.js';
+import { registerDirectoryCommands } from './commands/directory.js';
 
 // Output piped into `head` and closed early is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -32,6 +33,7 @@ registerPlanCommands(program);
 registerUserCommands(program);
 registerReportCommands(program);
 registerLinkCommands(program);
+registerDirectoryCommands(program);
 
 try {
   await program.parseAsync(process.argv);

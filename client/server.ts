@@ -21,6 +21,7 @@ import { registerSchemas } from './api/schemas.js';
 import { registerAuthRoutes, loadUser } from './web/auth.js';
 import type { ConsoleContext } from './context.js';
 import { registerCsrf } from './web/csrf.js';
+import { registerDirectoryRoutes } from './web/directory.js';
 import { registerPageRoutes } from './web/pages.js';
 import { registerPortalRoutes } from './web/portal.js';
 import { registerStaticRoutes } from './web/static.js';
@@ -219,6 +220,7 @@ export function createConsoleServer(options: ConsoleServerOptions): FastifyInsta
       perAccount: options.accountLoginLimit ?? { max: 5, timeWindowMs: 15 * 60_000 },
     });
     registerPageRoutes(scoped);
+    registerDirectoryRoutes(scoped);
     registerPortalRoutes(scoped);
     registerApiRoutes(scoped);
 

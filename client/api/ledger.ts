@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
 import { DEFAULT_TIME_ZONE } from '../../domain/calendar.js';
 import { listTaskLedgerFacts, type TaskLedgerFactsRow } from '../../db/read/ledger.js';
+import { keepAsText } from '../../services/spreadsheet.js';
 import type { ConsoleContext } from '../context.js';
 import { dashboard, listNotices, listTasks, MARK_NAMES, type CampaignRecord } from './read-model.js';
 
@@ -145,23 +146,4 @@ export async function ledgerWorkbook(ctx: ConsoleContext, campaign: CampaignReco
 
   keepAsText(book);
   return Buffer.from(await book.xlsx.writeBuffer());
-}
-
-/**
- * Text a spreadsheet would take for a formula when it is edited or copied out (it starts with = + -
- * @, a tab or a carriage return: a unit's progress report "=HYPERLINK(…)") gets a leading
- * apostrophe, so that it stays text.
- */
-export function spreadsheetText(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
-
-function keepAsText(book: ExcelJS.Workbook): void {
-  book.eachSheet((sheet) =>
-    sheet.eachRow((row) =>
-      row.eachCell((cell) => {
-        if (typeof cell.value === 'string') cell.value = spreadsheetText(cell.value);
-      }),
-    ),
-  );
 }

@@ -184,6 +184,17 @@ function rows(): Record<string, Row> {
     'POST /import/plan': pageWrite('/import/plan', { text: '' }, 422),
     'POST /campaigns': pageWrite('/campaigns', { yaml: '' }, 422),
     'POST /campaigns/preview': pageWrite('/campaigns/preview', { yaml: '' }, 422),
+    // 通讯录: everyone reads, administrators change; no entry 999999, so an administrator's change finds nothing.
+    'GET /directory': read('/directory'),
+    'GET /directory/export.xlsx': read('/directory/export.xlsx'),
+    'GET /directory/template.xlsx': read('/directory/template.xlsx'),
+    'POST /directory/import': pageWrite('/directory/import', {}, 422),
+    'GET /directory/:kind/new': adminRead('/directory/units/new'),
+    'GET /directory/:kind/:id': { url: '/directory/people/999999', expect: { anonymous: 303, leader: 403, admin: 404, disabled: 303 } },
+    'POST /directory/:kind': pageWrite('/directory/units', { name: '', kind: 'department' }, 422),
+    'POST /directory/:kind/:id': pageWrite('/directory/units/999999', { name: '检查权限', kind: 'department' }),
+    'POST /directory/:kind/:id/retire': pageWrite('/directory/posts/999999/retire', { retiredOn: '2027-01-01' }),
+    'POST /directory/:kind/:id/restore': pageWrite('/directory/units/999999/restore', {}),
 
     // The unit portal: the link is the whole authority; a session adds nothing.
     'GET /u/:token': portal('/u/:token', { lead: 200, cooperating: 200, materials: 200, ...linkRefusals, anonymous: 403, admin: 403 }),
@@ -581,6 +592,8 @@ describe('uploads', () => {
       { what: 'nobody, plan import (API)', url: '/api/plans/import', status: 401 },
       { what: 'a leader, plan import (page)', url: '/import/plan', cookie: leader.cookie, csrf: leader.csrf, status: 403 },
       { what: 'an administrator without the CSRF token, definition upload', url: '/campaigns', cookie: admin.cookie, status: 403 },
+      { what: 'a leader, directory import (page)', url: '/directory/import', cookie: leader.cookie, csrf: leader.csrf, status: 403 },
+      { what: 'an administrator without the CSRF token, directory import', url: '/directory/import', cookie: admin.cookie, status: 403 },
       { what: 'a made-up link, evidence (API)', url: `/api/portal/${tokens.madeUp}/evidence`, status: 403 },
       { what: "a cooperating unit's link, evidence (page)", url: `/u/${tokens.cooperating}/evidence`, cookie: portalCsrf.cookie, csrf: portalCsrf.token, status: 403 },
       { what: "a former lead's link, evidence (API)", url: `/api/portal/${tokens.former}/evidence`, status: 403 },
