@@ -49,6 +49,10 @@ interface Period {
   from: string;
   to: string;
 }
+/** The audience the plan names for a digest, when it names one. */
+interface Audience {
+  recipients?: RecipientList;
+}
 
 export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotice: IssueNotice }) {
   async function issue(base: Base, kind: NoticeKind, recipients: RecipientList, title: string, addressees: string, paragraphs: string[], unitId?: string) {
@@ -67,7 +71,7 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
     },
 
     /** 每周一检查: to the office, what lapsed and what comes next week. */
-    async issueWeeklyCheck(input: Base & Period): Promise<IssuedNotice> {
+    async issueWeeklyCheck(input: Base & Period & Audience): Promise<IssuedNotice> {
       const ctx = await loadCampaignContext(db, input.campaignId);
       const tasks = await openTasks(db, input.campaignId);
       const today = civilDateAt(input.issuedAt, ctx.timeZone);
@@ -75,7 +79,7 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
       const unacknowledged = tasks.filter((t) => t.status === 'assigned');
       const silent = tasks.filter((t) => t.status !== 'assigned' && (!t.lastProgressAt || t.lastProgressAt < weekAgo));
       const nextWeek = tasks.filter((t) => t.rung === 0 && t.deadline >= today && t.deadline <= civilDateAt(DateTime.fromISO(input.issuedAt).plus({ days: 7 }).toISO()!, ctx.timeZone));
-      return issue(input, 'weeklyCheck', { to: ['office'], cc: ['office.director'] }, `每周检查情况（${chineseDate(input.issuedAt, ctx.timeZone)}）`, `${ctx.office.name}：`, [
+      return issue(input, 'weeklyCheck', input.recipients ?? { to: ['office'], cc: ['office.director'] }, `每周检查情况（${chineseDate(input.issuedAt, ctx.timeZone)}）`, `${ctx.office.name}：`, [
         `截至${chineseDate(input.issuedAt, ctx.timeZone)}，在办整治任务 ${tasks.length} 项，其中已逾期 ${tasks.filter((t) => t.rung > 0).length} 项。`,
         section('一、尚未签收', unacknowledged, taskLine),
         section('二、一周内未报送进展', silent, taskLine),
@@ -84,18 +88,48 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
     },
 
     /** 每月一通报: completion per unit with its mark, overdue tasks, notices issued in the month. */
-    async issueMonthlyBulletin(input: Base & Period): Promise<IssuedNotice> {
+    async issueMonthlyBulletin(input: Base & Period & Audience): Promise<IssuedNotice> {
       const ctx = await loadCampaignContext(db, input.campaignId);
       const standings = await unitStandings(db, input.campaignId, civilDateAt(input.issuedAt, ctx.timeZone));
       const counts = await noticeCounts(db, input.campaignId, input.from, input.to);
       const month = DateTime.fromISO(input.from).setZone(ctx.timeZone);
       const overdue = (await openTasks(db, input.campaignId)).filter((t) => t.rung > 0);
-      return issue(input, 'monthlyBulletin', PARK_WIDE, `${month.year}年${month.month}月创建工作通报`, '各责任单位：', [
+      return issue(input, 'monthlyBulletin', input.recipients ?? PARK_WIDE, `${month.year}年${month.month}月创建工作通报`, '各责任单位：', [
         overallLine(standings),
         `一、各单位完成情况：${standings.map(standingLine).join('；')}。`,
         section('二、逾期任务', overdue, (t) => `${taskLine(t)}（${t.rungName || '逾期'}）`),
         `三、本月印发：${noticeSummary(counts)}。`,
         '红牌单位须在下次通报前完成整改，黄牌单位须抓紧推进。',
+      ]);
+    },
+
+    /** 每月抽查 (督查、暗访): what the month's check found, unit by unit, to every unit and leader. */
+    async issueMonthlyCheck(input: Base & Period & Audience & { method: string }): Promise<IssuedNotice> {
+      const ctx = await loadCampaignContext(db, input.campaignId);
+      const today = civilDateAt(input.issuedAt, ctx.timeZone);
+      const standings = await unitStandings(db, input.campaignId, today);
+      const tasks = await openTasks(db, input.campaignId);
+      const weekAgo = DateTime.fromISO(input.issuedAt).minus({ days: 7 }).toJSDate();
+      const month = DateTime.fromISO(input.issuedAt).setZone(ctx.timeZone);
+      return issue(input, 'monthlyCheck', input.recipients ?? PARK_WIDE, `${month.year}年${month.month}月${input.method}情况通报`, '各责任单位：', [
+        `${month.month}月，${ctx.office.name}对各单位创建任务进行了${input.method}。${overallLine(standings)}`,
+        `一、各单位情况：${standings.map(standingLine).join('；')}。`,
+        section('二、发现的问题（已逾期）', tasks.filter((t) => t.rung > 0), (t) => `${taskLine(t)}（${t.rungName || '逾期'}）`),
+        section('三、一周以上未报送进展', tasks.filter((t) => t.rung === 0 && t.status !== 'assigned' && (!t.lastProgressAt || t.lastProgressAt < weekAgo)), taskLine),
+        `请各单位对照问题立即整改，下次${input.method}时复查。`,
+      ]);
+    },
+
+    /** 日常巡查: a reminder to every unit to patrol its area, with its open and overdue tasks. */
+    async issuePatrolReminder(input: Base & Period & Audience & { method: string }): Promise<IssuedNotice> {
+      const ctx = await loadCampaignContext(db, input.campaignId);
+      const standings = await unitStandings(db, input.campaignId, civilDateAt(input.issuedAt, ctx.timeZone));
+      const open = standings.filter((s) => s.tasks > s.closed);
+      return issue(input, 'patrolReminder', input.recipients ?? { to: ['allUnits.contact'], cc: ['office'] }, `关于开展日常${input.method}的提醒（${chineseDate(input.issuedAt, ctx.timeZone)}）`, '各责任单位：', [
+        `按照《${ctx.title}》要求，请各单位对责任区域开展日常${input.method}，发现问题立即整改，整改情况通过任务链接报送。`,
+        open.length
+          ? `在办任务：${open.map((s) => `${s.unitName} ${s.tasks - s.closed} 项${s.overdue ? `（逾期 ${s.overdue} 项）` : ''}`).join('；')}。`
+          : '各单位暂无在办任务。',
       ]);
     },
 
@@ -123,7 +157,7 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
     },
 
     /** 每季一调度 and 半年一小结: the period in figures, and where each unit stands. */
-    async issuePeriodReport(input: Base & Period & { kind: 'quarterlyDispatch' | 'halfYearSummary' }): Promise<IssuedNotice> {
+    async issuePeriodReport(input: Base & Period & Audience & { kind: 'quarterlyDispatch' | 'halfYearSummary' | 'yearEndSummary' }): Promise<IssuedNotice> {
       const ctx = await loadCampaignContext(db, input.campaignId);
       const standings = await unitStandings(db, input.campaignId, civilDateAt(input.issuedAt, ctx.timeZone));
       const closed = await tasksClosedBetween(db, input.campaignId, input.from, input.to);
@@ -131,7 +165,7 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
       const from = chineseDate(input.from, ctx.timeZone);
       const to = chineseDate(DateTime.fromISO(input.to).minus({ days: 1 }).toISO()!, ctx.timeZone);
       const name = NOTICE_KINDS[input.kind].name;
-      return issue(input, input.kind, { to: ['leaders.groupLeader', 'leaders.executiveDeputy'], cc: ['office', 'allUnits.principal'] }, `${name}（${from}至${to}）`, '领导小组：', [
+      return issue(input, input.kind, input.recipients ?? { to: ['leaders.groupLeader', 'leaders.executiveDeputy'], cc: ['office', 'allUnits.principal'] }, `${name}（${from}至${to}）`, '领导小组：', [
         `${from}至${to}，销号整治任务 ${closed} 项。${overallLine(standings)}`,
         `期间印发：${noticeSummary(counts)}。`,
         `各单位：${standings.map(standingLine).join('；')}。`,
@@ -142,7 +176,7 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
      * 每月定时报送 on its due day: which forms each unit has not yet submitted this month (any
      * submission of a form serves every request for it). A reminder goes to each unit missing one.
      */
-    async issueMaterialsReminders(input: Base & Period & { forms: EvidenceForm[]; dueDate: string }): Promise<number> {
+    async issueMaterialsReminders(input: Base & Period & { forms: EvidenceForm[]; dueDate: string; recipient?: string }): Promise<number> {
       const ctx = await loadCampaignContext(db, input.campaignId);
       const submitted = await formsSubmitted(db, input.campaignId, input.from, input.to);
       let sent = 0;
@@ -151,7 +185,7 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
         if (missing.length === 0) continue;
         await issue({ ...input, key: `${input.key}/${unit.id}` }, 'materialsReminder', { to: ['leadUnit.contact'], cc: ['leadUnit.principal'] }, `关于报送${DateTime.fromISO(input.dueDate).setZone(ctx.timeZone).month}月创建材料的催报通知`, `${unit.name}：`, [
           `按照每月定时报送要求，你单位本月尚未报送：${missing.map((f) => EVIDENCE_FORMS[f]).join('、')}。`,
-          `报送截止日为${chineseDate(input.dueDate, ctx.timeZone)}，逾期未报的将记入年终绩效考核。`,
+          `报送截止日为${chineseDate(input.dueDate, ctx.timeZone)}${input.recipient ? `，报送至${input.recipient}` : ''}，逾期未报的将记入年终绩效考核。`,
         ], unit.id);
         sent++;
       }
@@ -201,12 +235,15 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
         ranking: RankedUnit[];
         consequences: { unitId: string; streak: number; consequence: Consequence }[];
         deductions: Record<Consequence, number>;
+        /** 测评结果报送上级: copied to office.superior. */
+        reportToSuperior?: boolean;
       },
     ): Promise<string[]> {
       const ctx = await loadCampaignContext(db, input.campaignId);
       const name = (id: string) => ctx.units.get(id)?.name ?? id;
       const numbers: string[] = [];
-      const results = await issue(input, 'assessmentResult', PARK_WIDE, `关于${input.label}实地测评结果的通报`, '各责任单位：', [
+      const recipients = input.reportToSuperior ? { to: PARK_WIDE.to, cc: [...PARK_WIDE.cc, 'superior' as const] } : PARK_WIDE;
+      const results = await issue(input, 'assessmentResult', recipients, `关于${input.label}实地测评结果的通报`, '各责任单位：', [
         `${input.label}实地测评已完成，现将结果通报如下：`,
         input.ranking.map((r) => `第${r.rank}名 ${name(r.unitId)} ${r.score}分${r.last ? '（末位）' : ''}`).join('；') + '。',
         input.consequences.length

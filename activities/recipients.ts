@@ -57,6 +57,8 @@ function addressesOf(ctx: CampaignContext, task: NoticeSubject | undefined, role
       return ctx.office.discipline
         ? [{ name: ctx.office.discipline.name ?? DISCIPLINE_OFFICE, address: ctx.office.discipline.email }]
         : [];
+    case 'superior':
+      return ctx.office.superior ? [{ name: ctx.office.superior.name ?? '上级', address: ctx.office.superior.email }] : [];
     default: {
       const leaderRole = role.slice('leaders.'.length);
       return ctx.leaders

@@ -112,6 +112,55 @@ export function lastPlaceConsequences(
     });
 }
 
+/**
+ * The last-place rules a plan states, as a round applies them: what a first last place brings, what
+ * the Nth in a row brings, and what comes after that. A rule the plan does not state brings nothing.
+ */
+export interface LastPlaceRules {
+  first?: Consequence;
+  repeated?: { times: number; consequence: Consequence };
+  beyond?: Consequence;
+}
+
+const CONSEQUENCE_OF_ACTION: Record<string, Consequence> = {
+  criticismNotice: 'criticism',
+  interview: 'interview',
+  accountabilityReferral: 'accountability',
+};
+
+/** The rules in a definition's `assessment:` (already checked), read without its schema. */
+export function lastPlaceRulesOf(assessment: Record<string, unknown> | undefined): LastPlaceRules {
+  const actionOf = (key: string) => {
+    const rule = assessment?.[key] as { action?: string; times?: number } | undefined;
+    return rule?.action ? { consequence: CONSEQUENCE_OF_ACTION[rule.action], times: rule.times ?? 2 } : undefined;
+  };
+  const first = actionOf('lastPlace');
+  const repeated = actionOf('consecutiveLastPlace');
+  const beyond = actionOf('stillFailing');
+  return {
+    ...(first ? { first: first.consequence } : {}),
+    ...(repeated ? { repeated } : {}),
+    ...(beyond ? { beyond: beyond.consequence } : {}),
+  };
+}
+
+/** Consequences for the units last this round under the plan's own rules; units with none are left out. */
+export function consequencesByRules(
+  ranking: RankedUnit[],
+  previousLastStreak: Record<string, number>,
+  rules: LastPlaceRules,
+): { unitId: string; streak: number; consequence: Consequence }[] {
+  return ranking
+    .filter((r) => r.last)
+    .map((r) => {
+      const streak = (previousLastStreak[r.unitId] ?? 0) + 1;
+      const { repeated } = rules;
+      const consequence = repeated && streak > repeated.times ? (rules.beyond ?? repeated.consequence) : repeated && streak === repeated.times ? repeated.consequence : rules.first;
+      return { unitId: r.unitId, streak, consequence };
+    })
+    .filter((c): c is { unitId: string; streak: number; consequence: Consequence } => c.consequence !== undefined);
+}
+
 /** Streaks after this round: units last again add one, every other unit starts over. */
 export function nextLastStreaks(ranking: RankedUnit[], previous: Record<string, number>): Record<string, number> {
   return Object.fromEntries(ranking.filter((r) => r.last).map((r) => [r.unitId, (previous[r.unitId] ?? 0) + 1]));

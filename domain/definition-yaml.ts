@@ -93,7 +93,9 @@ function parseWith<S extends z.ZodType>(schema: S, text: string, file: string, n
   if (result.success) return result.data;
   throw new DefinitionError(
     result.error.issues.map((issue) => {
-      const line = lineOf(doc, issue.path, position);
+      // An unknown key is reported at its own line, under its parent's name.
+      const at = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
+      const line = lineOf(doc, at, position);
       return { file, ...line, field: fieldPath(issue.path), message: issue.message };
     }),
   );

@@ -2,6 +2,8 @@
 // Pure data and its schema; workflows import only the types.
 import { z } from 'zod';
 import { calendarYearsSchema, DEFAULT_TIME_ZONE } from './calendar.js';
+import { assessmentRulesSchema } from './assessment-rules.js';
+import { cadencesSchema } from './cadences.js';
 import { escalationOverrideSchema, escalationSchema } from './ladder.js';
 
 // Every message a user reads is Chinese, those zod writes itself too (a list where text was
@@ -177,6 +179,19 @@ export const officeSchema = z.object({
   director: person.optional(),
   /** 纪检监察室: receives accountability referrals (追责建议) with the task's record. */
   discipline: person.partial({ name: true }).optional(),
+  /** 上级: the body the plan reports to (测评结果报送市创建办); recipient `superior`. */
+  superior: person.partial({ title: true }).optional(),
+});
+
+/**
+ * A rule the importer read that the engine does not carry out (不自动执行): kept in the definition,
+ * with its line, so that the office sees it and does it by hand.
+ */
+export const manualRuleSchema = z.strictObject({
+  rule: singleLine(MAX_TITLE_LENGTH),
+  text: text.optional(),
+  line: z.number().int().min(1).optional(),
+  reason: optionalLine(MAX_TITLE_LENGTH),
 });
 
 export const phaseSchema = z.object({
@@ -228,11 +243,14 @@ export const definitionSchema = z
     phases: z.array(phaseSchema).default([]),
     areas: z.array(areaSchema).default([]),
     indicators: z.array(indicatorSchema).default([]),
-    /** Cadences, escalation ladder and assessment rules; shapes are owned by their modules. */
-    cadences: z.record(z.string(), z.unknown()).optional(),
+    /** The cadences that run (domain/cadences.ts); none unless named. */
+    cadences: cadencesSchema.optional(),
     /** The escalation ladder and its rules (domain/ladder.ts); `{}` or absent gives the seed plans' defaults. */
     escalation: escalationSchema.prefault({}),
-    assessment: z.record(z.string(), z.unknown()).optional(),
+    /** The plan's rules for assessment rounds (domain/assessment-rules.ts). */
+    assessment: assessmentRulesSchema.optional(),
+    /** 不自动执行: rules of the plan the engine does not carry out, for the office to do by hand. */
+    manual: z.array(manualRuleSchema).optional(),
     source: planSourceSchema.optional(),
     /** Official holiday schedules for years the bundled data lacks, keyed '2027'. */
     calendar: calendarYearsSchema.optional(),
@@ -264,21 +282,35 @@ export const definitionSchema = z
       );
     }
 
-    // Recipients of the ladder's rungs name leader roles that must exist.
+    // Recipients (of the ladder's rungs, of digests) name leader roles that must exist, and
+    // `superior` (上级) needs its address in office.superior.
     const roles = new Set<string>(LEADER_ROLES);
-    const checkRecipients = (rungs: { recipients?: { to: string[]; cc: string[] } }[] | undefined, path: (string | number)[]) =>
-      rungs?.forEach((rung, i) =>
-        (['to', 'cc'] as const).forEach((field) =>
-          rung.recipients?.[field].forEach((r, j) => {
-            if (r.startsWith('leaders.') && !roles.has(r.slice('leaders.'.length))) {
-              issue([...path, i, 'recipients', field, j], `未知领导角色：${r}（应为 ${LEADER_ROLES.map((x) => `leaders.${x}`).join('、')}）`);
-            }
-          }),
-        ),
+    type Listed = { to: string[]; cc: string[] } | undefined;
+    const checkList = (list: Listed, path: (string | number)[]) =>
+      (['to', 'cc'] as const).forEach((field) =>
+        list?.[field].forEach((r, j) => {
+          if (r.startsWith('leaders.') && !roles.has(r.slice('leaders.'.length))) {
+            issue([...path, field, j], `未知领导角色：${r}（应为 ${LEADER_ROLES.map((x) => `leaders.${x}`).join('、')}）`);
+          }
+          if (r === 'superior' && !def.office.superior) issue([...path, field, j], '收件人 superior（上级）需要在 office.superior 写明名称和邮箱');
+        }),
       );
+    const checkRecipients = (rungs: { recipients?: Listed }[] | undefined, path: (string | number)[]) =>
+      rungs?.forEach((rung, i) => checkList(rung.recipients, [...path, i, 'recipients']));
     checkRecipients(def.escalation.ladder, ['escalation', 'ladder']);
     checkRecipients(def.escalation.enterprises.ladder, ['escalation', 'enterprises', 'ladder']);
     def.tasks.forEach((t, i) => checkRecipients(t.escalation?.ladder, ['tasks', i, 'escalation', 'ladder']));
+    for (const [key, cadence] of Object.entries(def.cadences ?? {})) {
+      checkList((cadence as { recipients?: Listed } | undefined)?.recipients, ['cadences', key, 'recipients']);
+    }
+    if (!def.office.superior) {
+      if (def.escalation.reportToSuperior) issue(['escalation', 'reportToSuperior'], '向上级报告：请在 office.superior 写明上级的名称和邮箱');
+      if (def.assessment?.reportTo) issue(['assessment', 'reportTo'], `测评结果报送${def.assessment.reportTo.to}：请在 office.superior 写明其名称和邮箱`);
+    }
+    const roundRules = ['lastPlace', 'consecutiveLastPlace', 'stillFailing', 'publishResults', 'reportTo'];
+    if (def.assessment && roundRules.some((k) => k in def.assessment!) && !def.cadences?.bimonthlyAssessment) {
+      issue(['assessment'], '定义了测评规则，但 cadences 中没有 bimonthlyAssessment（测评轮次），规则不会执行：请补上测评周期，或删去这些规则');
+    }
 
     def.units.forEach((unit, i) => {
       if (unit.responsibleLeader && !leaderIds.has(unit.responsibleLeader)) {

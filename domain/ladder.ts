@@ -15,7 +15,7 @@
 // Campaigns set `escalation:` in their definition; a task may override any part (`tasks[].escalation`).
 // Pure code: the workflow imports only the types; activities resolve the plan of each task.
 import { z } from 'zod';
-import { isRecipient, type NoticeKind, type RecipientList, type Wording } from './notices.js';
+import { FIXED_RECIPIENTS, isRecipient, type NoticeKind, type RecipientList, type Wording } from './notices.js';
 
 export const RUNG_KINDS = [
   'overdueNotice', // 逾期通报
@@ -89,20 +89,25 @@ const workingDays = z
   .min(0, '工作日数不能为负')
   .max(250, '工作日数过大（最多 250）');
 const recipient = z.string().refine(isRecipient, {
-  message:
-    '未知收件人：应为 leadUnit.contact、leadUnit.principal、leadUnit.responsibleLeader、cooperatingUnits.contact、cooperatingUnits.principal、allUnits.contact、allUnits.principal、office、office.director、office.discipline 或 leaders.<角色>',
+  message: `未知收件人：应为 ${FIXED_RECIPIENTS.join('、')} 或 leaders.<角色>`,
 });
-export const recipientListSchema = z.object({
+export const recipientListSchema = z.strictObject({
   to: z.array(recipient).min(1, '至少需要一个主送'),
   cc: z.array(recipient).default([]),
 });
-export const wordingSchema = z.object({
+export const wordingSchema = z.strictObject({
   title: z.string().trim().min(1, '标题不能为空').optional(),
   paragraphs: z.array(z.string().trim().min(1, '段落不能为空')).min(1, '正文至少一段').optional(),
 });
 
+/** Where the plan states a rule (plan import); shown by the console, not acted on. */
+const annotations = {
+  line: z.number().int().min(1).optional(),
+  lines: z.array(z.number().int().min(1)).optional(),
+};
+
 /** One rung as written in a definition; unset fields take the defaults of its kind. */
-export const rungSchema = z.object({
+export const rungSchema = z.strictObject({
   rung: z.enum(RUNG_KINDS, { message: `督办层级应为 ${RUNG_KINDS.join('、')} 之一` }),
   graceDays: workingDays.optional(),
   rectificationDays: workingDays.optional(),
@@ -118,6 +123,7 @@ export const rungSchema = z.object({
   target: z.string().trim().min(1).optional(),
   /** In a task override: leave this rung out of the task's ladder. */
   skip: z.boolean().optional(),
+  ...annotations,
 });
 export type RungInput = z.input<typeof rungSchema>;
 type RungData = z.output<typeof rungSchema>;
@@ -133,11 +139,11 @@ function uniqueKinds(ladder: RungData[], ctx: z.RefinementCtx) {
 }
 const ladderSchema = z.array(rungSchema).min(1, '督办阶梯至少一级').superRefine(uniqueKinds);
 
-const acknowledgementSchema = z.object({
+const acknowledgementSchema = z.strictObject({
   workingDays: workingDays.min(1, '签收时限至少 1 个工作日').default(1),
   deduction: z.number().min(0).max(100).default(0.5),
 });
-const extensionsSchema = z.object({
+const extensionsSchema = z.strictObject({
   max: z.number().int().min(0, '延期次数上限不能为负').max(10, '延期次数上限最多 10').default(2),
 });
 
@@ -145,7 +151,7 @@ export const DEFAULT_LADDER: RungKind[] = ['overdueNotice', 'supervisionLetter',
 export const DEFAULT_ENTERPRISE_LADDER: RungKind[] = ['overdueNotice', 'supervisionLetter', 'parkWideNotice', 'interview'];
 
 /** The campaign's `escalation:`; every field has a default, so `escalation: {}` is the seed plans' ladder. */
-export const escalationSchema = z.object({
+export const escalationSchema = z.strictObject({
   acknowledgement: acknowledgementSchema.prefault({}),
   extensions: extensionsSchema.prefault({}),
   ladder: ladderSchema.default(DEFAULT_LADDER.map((rung) => ({ rung }))),
@@ -153,22 +159,29 @@ export const escalationSchema = z.object({
   onRefusal: rungKind.default('interview'),
   /** Units of kind enterprise (plan 1). Keys from plan import (noticeScope, interviewPrincipal) are honoured. */
   enterprises: z
-    .object({
+    .strictObject({
       ladder: ladderSchema.optional(),
       onRefusal: rungKind.default('parkWideNotice'),
       noticeScope: z.string().trim().min(1).default('全园区'),
       interviewPrincipal: z.boolean().default(true),
       refusalAfterFailures: z.number().int().min(0).max(10).default(2),
+      ...annotations,
     })
     .prefault({}),
+  /**
+   * 向上级报告 (plan 4: 向市、区创建领导小组报告，并建议给予相应处罚): the rung named (the ladder's
+   * last unless named) is copied to the superior body, office.superior.
+   */
+  reportToSuperior: z.strictObject({ rung: rungKind.optional(), ...annotations }).optional(),
   /** Complaints (群众来信来访, 媒体曝光, plan 4): urgent tasks that start high on the ladder. */
   complaints: z
-    .object({
+    .strictObject({
       rectificationDays: workingDays.min(1, '整改时限至少 1 个工作日').default(3),
       startAt: rungKind.optional(),
       /** Plan import's name for startAt. */
       action: rungKind.optional(),
       sources: z.array(z.enum(['citizen', 'media'])).optional(),
+      ...annotations,
     })
     .prefault({}),
 });
@@ -176,12 +189,12 @@ export type Escalation = z.output<typeof escalationSchema>;
 export type EscalationInput = z.input<typeof escalationSchema>;
 
 /** A task's override: any part; ladder entries merge into the campaign's by kind (skip: true drops one). */
-export const escalationOverrideSchema = z.object({
+export const escalationOverrideSchema = z.strictObject({
   acknowledgement: acknowledgementSchema.partial().optional(),
   extensions: extensionsSchema.partial().optional(),
   ladder: z.array(rungSchema).superRefine(uniqueKinds).optional(),
   onRefusal: rungKind.optional(),
-  complaints: z.object({ rectificationDays: workingDays.min(1).optional() }).optional(),
+  complaints: z.strictObject({ rectificationDays: workingDays.min(1).optional() }).optional(),
 });
 export type EscalationOverride = z.output<typeof escalationOverrideSchema>;
 
@@ -322,6 +335,13 @@ export function resolveEscalation(
       const before = ladder.findIndex((r) => canonicalIndex(r.kind) > canonicalIndex(input.rung));
       ladder.splice(before < 0 ? ladder.length : before, 0, rung);
     }
+  }
+
+  if (esc.reportToSuperior) {
+    const kind = esc.reportToSuperior.rung;
+    const at = kind ? ladder.findIndex((r) => r.kind === kind) : ladder.length - 1;
+    const rung = ladder[at] as ResolvedRung | undefined;
+    if (rung && !rung.recipients.cc.includes('superior')) rung.recipients = { ...rung.recipients, cc: [...rung.recipients.cc, 'superior'] };
   }
 
   const indexOf = (kind: RungKind | undefined) => {

@@ -26,6 +26,9 @@ export const NOTICE_KINDS = {
   dispatch: { word: '调度', name: '工作调度' },
   quarterlyDispatch: { word: '调度', name: '季度调度报告' },
   halfYearSummary: { word: '小结', name: '半年工作小结' },
+  yearEndSummary: { word: '总结', name: '年终工作总结' },
+  monthlyCheck: { word: '督查', name: '月度抽查通报' },
+  patrolReminder: { word: '通知', name: '日常巡查提醒' },
   materialsReminder: { word: '催报', name: '材料催报通知' },
   assessmentResult: { word: '测评', name: '实地测评结果通报' },
   closingSummary: { word: '总结', name: '创建活动总结' },
@@ -56,7 +59,8 @@ export function documentNumber(prefix: string, word: string, year: number, seque
  * Who receives a notice, as roles resolved against the campaign's units and leaders:
  * the task's lead unit (its contact person, its principal or its responsible leader), the
  * cooperating units, every unit of the campaign (全园区通报), the office, its director, the
- * discipline office (纪检监察室), or every leader of a role (leaders.groupLeader).
+ * discipline office (纪检监察室), the superior body the plan reports to (office.superior), or
+ * every leader of a role (leaders.groupLeader).
  */
 export const FIXED_RECIPIENTS = [
   'leadUnit.contact',
@@ -69,6 +73,7 @@ export const FIXED_RECIPIENTS = [
   'office',
   'office.director',
   'office.discipline',
+  'superior',
 ] as const;
 export type Recipient = (typeof FIXED_RECIPIENTS)[number] | `leaders.${string}`;
 

@@ -46,7 +46,7 @@ const CADENCE_WORDS = /每(?:周|月|季|半年|年|日|天|半月|两个?月|�
 const RULE_WORDS = /约谈|追责|追究|督办|通报批评|末位|最后一[名位]|倒数第一|限期整改|问责(?!制)|扣分|扣罚/;
 
 export function extractRules(doc: PlanDocument, taskSections: Set<Section>, unplaced: Note[]): Rules {
-  const rules: Rules = { cadences: {}, escalation: { ladder: [] }, assessment: {} };
+  const rules: Rules = { cadences: {}, escalation: { ladder: [] }, assessment: {}, manual: [] };
   const cad = rules.cadences;
   const esc = rules.escalation;
   const assess = rules.assessment;
@@ -82,7 +82,9 @@ export function extractRules(doc: PlanDocument, taskSections: Set<Section>, unpl
         setOnce(cad, 'monthlyCheck', { method: m[1], line });
         cadence = true;
       }
-      if (/每月一?次?通报/.test(sentence) || (/每月/.test(sentence) && /通报/.test(sentence) && !/调度/.test(sentence))) {
+      // 每月一抽查，进行结果通报: the check's own bulletin, not a second one.
+      const checkBulletin = cad.monthlyCheck?.line === line && !/每月一?次?通报/.test(sentence);
+      if (!checkBulletin && (/每月一?次?通报/.test(sentence) || (/每月/.test(sentence) && /通报/.test(sentence) && !/调度/.test(sentence)))) {
         setOnce(cad, 'monthlyBulletin', { line });
         cadence = true;
       }
@@ -236,7 +238,8 @@ export function extractRules(doc: PlanDocument, taskSections: Set<Section>, unpl
           rule = true;
         }
         if (/报告[^。；]*建议[^。；]*处罚/.test(sentence)) {
-          esc.reportToSuperior ??= { line };
+          const to = /向([^，。；]{2,20}?)报告[^。；]*建议/.exec(sentence)?.[1];
+          esc.reportToSuperior ??= { ...(to ? { to: trimPunctuation(to) } : {}), line };
           rule = true;
         }
       }

@@ -11,6 +11,7 @@ import { decodeInput, PlanInputError } from './decode.js';
 import { findIndicators } from './extract-indicators.js';
 import { extractOrganisation, orderedLeaders } from './extract-organisation.js';
 import { extractPhases } from './extract-phases.js';
+import { fitRules } from './engine-rules.js';
 import { extractRules } from './extract-rules.js';
 import { detectYear, extractSource } from './extract-source.js';
 import { extractTasks, unitLedRuns } from './extract-tasks.js';
@@ -107,6 +108,7 @@ export function readPlan(text: string, fileName: string, encoding = 'utf-8', lin
   }
   if (leaders.length === 0) warnings.push({ message: '方案没有列出领导小组成员' });
   const rules = extractRules(doc, taskSections, unplaced);
+  fitRules(rules);
 
   // Indicators outside tasks belong to the campaign; those inside are the task's.
   const indicators: IndicatorDraft[] = [];

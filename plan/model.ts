@@ -112,6 +112,10 @@ export interface Rules {
   cadences: Record<string, RuleData>;
   escalation: { ladder: (RuleData & { rung: string })[]; [key: string]: unknown };
   assessment: Record<string, RuleData>;
+  /** Rules read that the engine does not carry out (不自动执行), with the reason. */
+  manual: { rule: string; line?: number; reason: string }[];
+  /** The superior body results are reported to (测评结果报送…), when the plan names one. */
+  superior?: { name: string; line: number };
 }
 
 export interface PlanModel {

@@ -80,6 +80,10 @@ export function summarise(model: PlanModel, built: BuiltDefinition): string {
   if (cadences.length) out.push(`工作节奏：${cadences.join('；')}`);
   const rules = describeRules(model, at);
   if (rules.length) out.push(`督办与考核：${rules.join('；')}`);
+  if (model.rules.manual.length) {
+    out.push(`不自动执行 ${model.rules.manual.length} 条（已写入定义的 manual，请创建办按原文办理）：`);
+    for (const m of model.rules.manual) out.push(`  ${m.line ? `${at(m.line)}：` : ''}${m.rule}（${m.reason}）`);
+  }
   if (model.indicators.length) out.push(`指标：${model.indicators.map((i) => i.text).join('、')}`);
 
   if (model.warnings.length) {
@@ -114,7 +118,8 @@ function describeCadences(cadences: Record<string, RuleData>, at: (line?: number
     routinePatrol: '日常巡查',
   };
   for (const [key, rule] of Object.entries(cadences)) {
-    if (simple[key]) out.push(`${simple[key]}（${at(rule.line)}）`);
+    if (rule.proposed) out.push(`${key === 'weeklyCheck' ? '每周一检查' : key === 'bimonthlyAssessment' ? '每两月测评' : key}（建议，方案未写）`);
+    else if (simple[key]) out.push(`${simple[key]}（${at(rule.line)}）`);
     else if (key === 'monthlyCheck') out.push(`每月${rule.method ?? '检查'}（${at(rule.line)}）`);
     else if (key === 'dispatch') {
       const parts = (['office', 'deputies', 'leaders'] as const)
@@ -160,7 +165,8 @@ function describeRules(model: PlanModel, at: (line?: number) => string): string[
       `企业屡不整改：${enterprises.noticeScope ? `在${enterprises.noticeScope}范围通报` : '通报'}${enterprises.interviewPrincipal ? '，约谈主要负责人' : ''}（${at(enterprises.line)}）`,
     );
   }
-  if (escalation.reportToSuperior) out.push(`向上级创建领导小组报告并建议处罚（${at((escalation.reportToSuperior as RuleData).line)}）`);
+  const report = escalation.reportToSuperior as RuleData | undefined;
+  if (report) out.push(`末级督办抄送上级${model.rules.superior ? `（${model.rules.superior.name}）` : ''}（${at(report.line)}）`);
   const a = assessment;
   if (a.publishResults) out.push(`测评结果通报${a.publishResults.scope ?? ''}（${at(a.publishResults.line)}）`);
   if (a.lastPlace) out.push(`排名末位${ACTION_NAMES[a.lastPlace.action as string] ?? '处理'}（${at(a.lastPlace.line)}）`);

@@ -181,6 +181,7 @@ export function buildDefinition(model: PlanModel, outputName?: string): BuiltDef
   }
 
   const directorEmail = office.director ? placeholder('director') : undefined;
+  if (model.rules.superior?.name === TO_FILL) placeholderNames++;
   const data = {
     id,
     title: source.title,
@@ -191,6 +192,7 @@ export function buildDefinition(model: PlanModel, outputName?: string): BuiltDef
       ...(office.director
         ? { director: { name: office.director.name, title: office.director.title, email: directorEmail } }
         : {}),
+      ...(model.rules.superior ? { superior: { name: model.rules.superior.name, email: placeholder('superior') } } : {}),
     },
     timeZone: 'Asia/Shanghai',
     start: source.period.start,
@@ -222,6 +224,7 @@ export function buildDefinition(model: PlanModel, outputName?: string): BuiltDef
       ? { escalation: model.rules.escalation }
       : {}),
     ...(Object.keys(model.rules.assessment).length ? { assessment: model.rules.assessment } : {}),
+    ...(model.rules.manual.length ? { manual: model.rules.manual.map((m) => ({ rule: m.rule, ...(m.line ? { line: m.line } : {}), reason: m.reason })) } : {}),
   };
 
   // ---- comments
@@ -312,9 +315,15 @@ export function buildDefinition(model: PlanModel, outputName?: string): BuiltDef
     note(['indicators', i], [`${at(ind.line)}${ind.operatorDefaulted ? '；原文没有比较词，按「不低于」理解' : ''}`]),
   );
 
+  note(['cadences'], ['只执行这里列出的周期性工作：注明行号的取自方案，proposed: true 的是建议（方案未写），保留则执行，不需要请删去']);
   for (const [key, rule] of Object.entries(model.rules.cadences)) {
-    note(['cadences', key], [cadenceComment(key, rule, at)]);
-    if (key === 'weeklyCheck') note(['cadences', key, 'weekday'], undefined, '方案未写星期几，默认周一');
+    note(['cadences', key], [rule.proposed ? proposalComment(key, model, at) : cadenceComment(key, rule, at)]);
+    if (key === 'weeklyCheck' && !rule.proposed) note(['cadences', key, 'weekday'], undefined, '方案未写星期几，默认周一');
+  }
+  if (model.rules.superior) note(['office', 'superior'], undefined, `上级：方案写明向其报告（${at(model.rules.superior.line)}）；请填写${model.rules.superior.name === TO_FILL ? '名称和' : ''}邮箱`);
+  if (model.rules.manual.length) {
+    note(['manual'], ['不自动执行：方案中的这些规则，引擎不会执行，请创建办按原文办理']);
+    model.rules.manual.forEach((m, i) => note(['manual', i], [m.line ? at(m.line) : undefined]));
   }
   model.rules.escalation.ladder.forEach((r, i) => {
     const name = `${RULE_NAMES[r.rung] ?? r.rung}${r.rectificationDeadline ? '、限期整改' : ''}`;
@@ -342,6 +351,15 @@ export function buildDefinition(model: PlanModel, outputName?: string): BuiltDef
 function ruleLines(rule: RuleData, at: (line?: number) => string): string {
   const lines = Array.isArray(rule.lines) ? (rule.lines as number[]) : [rule.line];
   return lines.map((l) => at(l)).join('、');
+}
+
+function proposalComment(key: string, model: PlanModel, at: (line?: number) => string): string {
+  if (key === 'bimonthlyAssessment') {
+    const lines = Object.values(model.rules.assessment).map((r) => r.line);
+    return `建议：方案写了测评排名的规则（${lines.map((l) => at(l)).join('、')}），未写测评周期，暂按每两个月一次；请按方案核对`;
+  }
+  if (key === 'weeklyCheck') return '建议（方案未写）：每周一 09:00 向创建办报告每周检查情况；删去则不发（各任务仍每周一催办一周未报送进展的单位）';
+  return `建议（方案未写）：${RULE_NAMES[key] ?? key}`;
 }
 
 function cadenceComment(key: string, rule: RuleData, at: (line?: number) => string): string {

@@ -12,11 +12,13 @@ import {
 import type { Activities } from '../activities/index.js';
 import { reject } from './refusals.js';
 import {
+  consequencesByRules,
   DEFAULT_SCORE_FORMULA,
   lastPlaceConsequences,
   nextLastStreaks,
   rankUnits,
   type Consequence,
+  type LastPlaceRules,
   type ScoreFormula,
 } from '../domain/assessment.js';
 import { assessmentStateQuery, enterScoresUpdate, type AssessmentScoreInput, type AssessmentState } from './messages.js';
@@ -35,6 +37,10 @@ export interface AssessmentInput {
   formula?: ScoreFormula;
   /** Points off the year-end performance for each consequence. */
   deductions: Record<Consequence, number>;
+  /** The plan's last-place rules; rounds started without them apply the seed plans' (通报批评 → 约谈 → 追责). */
+  lastPlaceRules?: LastPlaceRules;
+  /** 测评结果报送上级: the results notice is copied to the superior body. */
+  reportToSuperior?: boolean;
 }
 
 export interface AssessmentOutcome {
@@ -105,7 +111,9 @@ export async function AssessmentWorkflow(input: AssessmentInput): Promise<Assess
     formula: input.formula ?? DEFAULT_SCORE_FORMULA,
   });
   const ranking = rankUnits(scores);
-  const consequences = lastPlaceConsequences(ranking, input.previousLastStreaks);
+  const consequences = input.lastPlaceRules
+    ? consequencesByRules(ranking, input.previousLastStreaks, input.lastPlaceRules)
+    : lastPlaceConsequences(ranking, input.previousLastStreaks);
   state.ranking = ranking;
   state.consequences = consequences;
   await activities.saveAssessmentResults({ campaignId, round, publishedAt: closedAt, ranking, consequences });
@@ -118,6 +126,7 @@ export async function AssessmentWorkflow(input: AssessmentInput): Promise<Assess
     ranking,
     consequences,
     deductions: input.deductions,
+    ...(input.reportToSuperior ? { reportToSuperior: true } : {}),
   });
   return { round, ranking, lastPlaceStreaks: nextLastStreaks(ranking, input.previousLastStreaks), documentNumbers };
 }

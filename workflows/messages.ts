@@ -174,6 +174,8 @@ export interface CampaignCarry {
   materialsChecks: MaterialsCheck[];
   /** Where the next month's materials start to count: the last check's instant. */
   materialsCountFrom?: string;
+  /** The campaign runs exactly its plan's rules (patch PLAN_RULES), decided at its first start. */
+  planRules?: boolean;
 }
 
 export interface MaterialsCheck {

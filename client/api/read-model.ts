@@ -33,7 +33,7 @@ export const UPCOMING_DAYS = 14;
 export { MARK_NAMES, type Mark } from '../../domain/marks.js';
 export { noticeKindName } from '../../domain/notices.js';
 export { rungName, statusName } from '../../domain/task-state.js';
-export { cadencesOf, phasesOf, type CadenceView, type PhaseView } from '../../domain/cadences.js';
+export { cadencesOf, phasesOf, rulesOf, type CadenceView, type PhaseView, type RuleView } from '../../domain/schedule.js';
 
 const iso = (d: Date | string | null | undefined): string | undefined =>
   d === null || d === undefined ? undefined : typeof d === 'string' ? d : d.toISOString();

@@ -80,7 +80,14 @@ export const SCHEMAS = [
   },
   {
     $id: 'Cadence',
-    ...object({ key: str, name: str, rule: str, next: { type: 'array', items: date }, source: { type: 'string', enum: ['workflow', 'definition'] } }),
+    ...object(
+      { key: str, name: str, rule: str, next: { type: 'array', items: date }, source: { type: 'string', enum: ['plan', 'proposed', 'set', 'tasks'] }, line: int },
+      ['key', 'name', 'rule', 'next', 'source'],
+    ),
+  },
+  {
+    $id: 'Rule',
+    ...object({ group: { type: 'string', enum: ['ladder', 'assessment', 'manual'] }, name: str, rule: str, automated: { type: 'boolean' }, line: int }, ['group', 'name', 'rule', 'automated']),
   },
   {
     $id: 'Unit',
@@ -128,12 +135,13 @@ export const SCHEMAS = [
         campaign: ref('CampaignSummary'),
         phases: arrayOf('Phase'),
         cadences: arrayOf('Cadence'),
+        rules: arrayOf('Rule'),
         units: arrayOf('Unit'),
         dashboard: ref('Dashboard'),
         workflowStatus: str,
         materials: ref('CampaignMaterials'),
       },
-      ['campaign', 'phases', 'cadences', 'units', 'dashboard'],
+      ['campaign', 'phases', 'cadences', 'rules', 'units', 'dashboard'],
     ),
   },
   { $id: 'TaskList', ...object({ total: int, limit: int, offset: int, tasks: arrayOf('TaskSummary') }) },

@@ -109,7 +109,9 @@ describe('console API', () => {
     const campaign = await api('GET', `/api/campaigns/${campaignId}`, { as: leader, route: '/api/campaigns/:campaignId' });
     expect(campaign.statusCode).toBe(200);
     expect(campaign.json().campaign).toMatchObject({ id: campaignId, taskCount: 2 });
-    expect(campaign.json().cadences[0]).toMatchObject({ key: 'weeklyCheck', name: '每周一检查', source: 'workflow' });
+    // The definition names no cadence: only each task's own weekly 催办 runs, and the ladder's rules.
+    expect(campaign.json().cadences).toEqual([expect.objectContaining({ key: 'taskReminder', name: '任务催办', source: 'tasks' })]);
+    expect(campaign.json().rules.map((r: { name: string }) => r.name)).toEqual(['第1级 逾期通报', '第2级 督办函', '第3级 约谈', '第4级 追责']);
     expect(campaign.json().dashboard.byStatus.find((s: { status: string }) => s.status === 'assigned').count).toBe(2);
     expect(campaign.json().dashboard.units.map((u: { mark: string }) => u.mark)).not.toContain('red');
 

@@ -5,7 +5,7 @@
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { definitionSchema } from '../../domain/definition.js';
-import { testDefinition } from '../support/definitions.js';
+import { BEIHAI_LAST_PLACE_RULES, testDefinition } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
 import { type ApiSession, consoleForFile } from './support.js';
 
@@ -37,7 +37,7 @@ const skipTo = async (iso: string) => {
 describe('assessment scores', () => {
   it('takes scores while the round is open, refuses bad ones, and publishes the ranking they make', async () => {
     const def = definitionSchema.parse(
-      testDefinition({ start: '2035-01-01', end: '2035-02-28', cadences: { bimonthlyAssessment: { everyMonths: 1 } } }),
+      testDefinition({ start: '2035-01-01', end: '2035-02-28', cadences: { bimonthlyAssessment: { everyMonths: 1 } }, assessment: BEIHAI_LAST_PLACE_RULES }),
     );
     const started = await api('POST', '/api/campaigns', '/api/campaigns', { as: admin, body: { yaml: stringify(def) } });
     expect(started.statusCode, started.body).toBe(201);

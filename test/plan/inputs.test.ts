@@ -83,6 +83,8 @@ describe('a plan in Simplified characters, written in conventions the seed plans
       weeklyCheck: { weekday: 1, method: '督查', line: 40 },
       monthlyBulletin: { line: 40 },
       monthlyMaterials: { day: 15, line: 41 },
+      // The plan states a last-place rule and no rounds: rounds every two months are proposed.
+      bimonthlyAssessment: { everyMonths: 2, proposed: true },
     });
     expect(def.escalation?.ladder).toEqual([
       { rung: 'overdueNotice' },
@@ -161,7 +163,13 @@ describe('a county plan with a 指挥部, posts given before names, and responsi
       ['集中攻坚', '2023-04-01', '2023-09-30'],
       ['巩固提升', '2023-10-01', '2023-12-31'],
     ]);
-    expect(def.cadences).toEqual({ monthlyBulletin: { line: 25 }, weeklyDispatch: { line: 25 } });
+    // 每周一调度 with no subject is the office's; the rounds the last-place rule needs are proposed.
+    expect(def.cadences).toEqual({
+      monthlyBulletin: { line: 25 },
+      dispatch: { line: 25, office: 'weekly' },
+      bimonthlyAssessment: { everyMonths: 2, proposed: true },
+      weeklyCheck: { weekday: 1, proposed: true },
+    });
     expect(def.assessment).toEqual({ consecutiveLastPlace: { times: 2, action: 'criticismNotice', line: 25 } });
     expect(def.escalation?.ladder).toEqual([
       { rung: 'overdueNotice' },
@@ -194,7 +202,8 @@ describe('a Word document with a task table', () => {
     ]);
     expect(def.tasks.map((t) => t.deadline)).toEqual(['2022-06-30', '2022-09-30']);
     expect(def.id).toBe('xihu-2022'); // a Chinese file name gives an id from the issuing body
-    expect(def.cadences).toEqual({ monthlyBulletin: { line: 12 } }); // table rows are expanded into lines
+    // Table rows are expanded into lines; the weekly check the plan does not name is proposed.
+    expect(def.cadences).toEqual({ monthlyBulletin: { line: 12 }, weeklyCheck: { weekday: 1, proposed: true } });
   });
 });
 

@@ -97,7 +97,8 @@ describe.skipIf(!havePlans)('1-guiyang-2020: leadership group, office, five area
   });
 
   it('reads the rules of line 79: patrol, performance, accountability, refusing enterprises', () => {
-    expect(def.cadences).toEqual({ routinePatrol: { line: 79 } });
+    expect(def.cadences).toEqual({ routinePatrol: { line: 79 }, weeklyCheck: { weekday: 1, proposed: true } });
+    expect(result.yaml).toContain('proposed: true');
     // The plan names 追责 only; the other rungs of the default ladder stay, without a line.
     expect(def.escalation).toEqual({
       ladder: [{ rung: 'overdueNotice' }, { rung: 'supervisionLetter' }, { rung: 'interview' }, { rung: 'accountabilityReferral', line: 79 }],
@@ -165,9 +166,10 @@ describe.skipIf(!havePlans)('2-beihai-2021: eight special rectification actions'
 
   it('reads dispatch, bimonthly assessment and monthly materials in four forms', () => {
     expect(def.cadences).toEqual({
-      monthlyMaterials: { recipient: '区党群工作部', forms: ['document', 'photo', 'report', 'dataTable'], line: 95, formsLine: 97 },
+      monthlyMaterials: { recipient: '区党群工作部', forms: ['document', 'photo', 'report', 'dataTable'], line: 95, lines: [95, 97] },
       dispatch: { leaders: 'monthly', deputies: 'halfMonthly', office: 'weekly', line: 155 },
       bimonthlyAssessment: { everyMonths: 2, method: '实地测评', line: 157 },
+      weeklyCheck: { weekday: 1, proposed: true },
     });
   });
 
@@ -181,6 +183,8 @@ describe.skipIf(!havePlans)('2-beihai-2021: eight special rectification actions'
       performance: { period: 'yearEnd', usedFor: ['干部评优评先', '绩效奖励', '提拔任用'], line: 157 },
     });
     expect(def.escalation).toBeUndefined();
+    // The results go to the body the plan names: its address is left to fill in.
+    expect(def.office.superior).toEqual({ name: '区党工委、管委会主要领导', email: 'superior@placeholder.invalid' });
   });
 
   it('reads the indicators with thresholds', () => {
@@ -251,7 +255,7 @@ describe.skipIf(!havePlans)('3-linxi-2016: tasks owned by named persons', () => 
       ['groupLeader', '待填写', '园区党工委书记'],
       ['deputyLeader', '待填写', '党工委副书记'],
     ]);
-    expect(def.cadences).toBeUndefined();
+    expect(def.cadences).toEqual({ weeklyCheck: { weekday: 1, proposed: true } });
     expect(def.phases).toBeUndefined();
     expect(result.unplaced).toEqual([]);
   });
@@ -320,10 +324,14 @@ describe.skipIf(!havePlans)('4-longling-2016: working groups, checks and supervi
         { rung: 'interview' },
         { rung: 'accountabilityReferral', line: 47 },
       ],
-      complaints: { sources: ['citizen', 'media'], urgent: true, action: 'supervisionLetter', line: 45, lines: [45, 51] },
+      complaints: { sources: ['citizen', 'media'], action: 'supervisionLetter', line: 45, lines: [45, 51] },
       reportToSuperior: { line: 47 },
     });
     expect(def.assessment).toEqual({ performance: { period: 'yearly', line: 47 } });
+    // 向市、区创建领导小组报告: the last rung is copied to them; the punishment to propose is the office's.
+    expect(def.office.superior?.name).toBe('市、区创建领导小组');
+    expect(def.manual).toEqual([{ rule: '建议上级给予相应处罚', line: 47, reason: '末级督办抄送上级；建议何种处罚需由创建办研判' }]);
+    expect(result.summary).toContain('不自动执行 1 条');
   });
 
   it('joins the paragraph a page break cut (lines 5 and 7) and dates the plan from its cited document', () => {
@@ -354,7 +362,8 @@ describe.skipIf(!havePlans)('5-hecheng-2015: three phases', () => {
   });
 
   it('reads the monthly spot check with its bulletin and the annual performance review', () => {
-    expect(def.cadences).toEqual({ monthlyCheck: { method: '抽查', line: 27 }, monthlyBulletin: { line: 27 } });
+    // 每月一抽查，进行结果通报: one cadence, the check with its own bulletin.
+    expect(def.cadences).toEqual({ monthlyCheck: { method: '抽查', line: 27 }, weeklyCheck: { weekday: 1, proposed: true } });
     expect(def.assessment).toEqual({ performance: { period: 'yearly', line: 27 } });
   });
 

@@ -18,7 +18,7 @@ if (!havePlans) {
 export interface Def {
   id: string;
   title: string;
-  office: { name: string; documentPrefix: string; email: string; director?: { name: string; title?: string } };
+  office: { name: string; documentPrefix: string; email: string; director?: { name: string; title?: string }; superior?: { name: string; email: string } };
   start: string;
   end: string;
   source?: { title?: string; issuingBody?: string; period?: string; references: string[] };
@@ -38,6 +38,7 @@ export interface Def {
   }[];
   indicators?: { text: string; metric?: string; operator?: string; value?: number; unit?: string }[];
   cadences?: Record<string, Record<string, unknown>>;
+  manual?: { rule: string; line?: number; reason: string }[];
   escalation?: { ladder: Record<string, unknown>[]; [key: string]: unknown };
   assessment?: Record<string, Record<string, unknown>>;
 }

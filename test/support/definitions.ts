@@ -14,6 +14,24 @@ export function uniqueId(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
+/** The last-place rules of the Beihai plan: 末位通报批评；连续两次末位约谈；仍整改不力追责. */
+export const BEIHAI_LAST_PLACE_RULES = {
+  lastPlace: { action: 'criticismNotice' },
+  consecutiveLastPlace: { times: 2, action: 'interview' },
+  stillFailing: { action: 'accountabilityReferral' },
+} as const;
+
+/** The seven cadences the seed plans together prescribe, each with its defaults. */
+export const SEED_CADENCES = {
+  weeklyCheck: {},
+  monthlyBulletin: {},
+  dispatch: { office: 'weekly', deputies: 'halfMonthly', leaders: 'monthly' },
+  quarterlyDispatch: {},
+  halfYearSummary: {},
+  monthlyMaterials: {},
+  bimonthlyAssessment: {},
+} as const;
+
 /** One office, two leaders, three units and the given tasks (default: one task). */
 export function testDefinition(options: {
   start: string;
@@ -22,6 +40,8 @@ export function testDefinition(options: {
   calendar?: unknown;
   /** The campaign's cadences; default none, so that a test about tasks sees only task mail. */
   cadences?: Record<string, unknown>;
+  /** The campaign's assessment rules (last place and the rest). */
+  assessment?: Record<string, unknown>;
 }): CampaignDefinition {
   const tasks = options.tasks ?? [{ id: 'lanes', start: options.start, deadline: options.end }];
   return definitionSchema.parse({
@@ -48,6 +68,7 @@ export function testDefinition(options: {
       ...t,
     })),
     cadences: options.cadences ?? {},
+    ...(options.assessment ? { assessment: options.assessment } : {}),
     ...(options.calendar ? { calendar: options.calendar } : {}),
   });
 }

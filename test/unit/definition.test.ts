@@ -86,4 +86,43 @@ describe('campaign definition', () => {
     // 2021-04-01 → 2021-05-20 is 49 days; so is 2027-03-01 → 2027-04-19.
     expect(def.tasks.find((t) => t.id === 'traffic-order')).toMatchObject({ start: '2027-03-01', deadline: '2027-04-19' });
   });
+
+  it('refuses an unknown cadence, an unknown field of a cadence or rule, and a bad audience, each with line and field', () => {
+    const text = EXAMPLE.replace('  weeklyCheck: { weekday: 1, proposed: true }', '  weeklyCheck: { weekday: 1, dayOfWeek: 2 }\n  monthlyReport: { day: 5 }')
+      .replace('  dispatch: { leaders: monthly,', '  dispatch: { leaders: yearly,')
+      .replace('  stillFailing: { action: accountabilityReferral, line: 157 }', '  stillFailing: { action: dismissal, line: 157 }\n  lastPlaceFine: { amount: 500 }');
+    const found = problems(text).map((p) => [p.line, p.field, p.message]);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        [lineOf(text, 'monthlyReport'), 'cadences', '未知的键：monthlyReport'],
+        [lineOf(text, 'dayOfWeek'), 'cadences.weeklyCheck', '未知的键：dayOfWeek'],
+        [lineOf(text, 'leaders: yearly'), 'cadences.dispatch.leaders', '应为 weekly、halfMonthly、monthly 之一'],
+        [lineOf(text, 'action: dismissal'), 'assessment.stillFailing.action', expect.stringContaining('通报批评、约谈、追责')],
+        [lineOf(text, 'lastPlaceFine'), 'assessment', '未知的键：lastPlaceFine'],
+      ]),
+    );
+  });
+
+  it('refuses rules that cannot run: a report to the superior body without its address, last-place rules without rounds', () => {
+    const withoutSuperior = EXAMPLE.replace(/^ {2}superior: .*\n/m, '');
+    expect(problems(withoutSuperior)).toEqual([
+      expect.objectContaining({ field: 'assessment.reportTo', line: lineOf(withoutSuperior, 'reportTo:'), message: expect.stringContaining('office.superior') }),
+    ]);
+    const withoutRounds = EXAMPLE.replace(/^ {2}bimonthlyAssessment: .*\n/m, '');
+    expect(problems(withoutRounds)).toEqual([
+      expect.objectContaining({ field: 'assessment', message: expect.stringContaining('没有 bimonthlyAssessment') }),
+    ]);
+    const audience = withoutSuperior.replace('  weeklyCheck: { weekday: 1, proposed: true }', '  weeklyCheck: { recipients: { to: [leaders.chief, superior] } }');
+    expect(problems(audience).map((p) => [p.field, p.message])).toEqual([
+      ['cadences.weeklyCheck.recipients.to[0]', expect.stringContaining('未知领导角色：leaders.chief')],
+      ['cadences.weeklyCheck.recipients.to[1]', expect.stringContaining('office.superior')],
+      ['assessment.reportTo', expect.stringContaining('office.superior')],
+    ]);
+  });
+
+  it('runs exactly what the definition names: no cadence unless listed', () => {
+    const def = parseDefinition(EXAMPLE.replace(/^cadences:\n( {2}.*\n| {2}#.*\n)*/m, '').replace(/^assessment:\n( {2}.*\n)*/m, ''), 'campaign.yaml');
+    expect(def.cadences).toBeUndefined();
+    expect(def.assessment).toBeUndefined();
+  });
 });

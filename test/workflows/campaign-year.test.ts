@@ -1,6 +1,6 @@
 // A campaign's whole year on the time-skipping server, modelled on the Beihai plan
-// (examples/beihai-2021.yaml: its units, its eight actions trimmed to six, its cadences — the
-// defaults, since the plan names none), moved into 2035: no holiday schedule for 2035, so working
+// (examples/beihai-2021.yaml: its units, its eight actions trimmed to six, its last-place rules,
+// and the seven cadences the seed plans together prescribe), moved into 2035: no holiday schedule for 2035, so working
 // days are Monday–Friday and every count below is worked out by hand. 2035-01-01 is a Monday.
 //
 // Then the hand-over: a campaign that continues as new at every wake-up keeps its phase, its
@@ -30,7 +30,7 @@ import {
   verifyUpdate,
 } from '../../workflows/messages.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { uniqueId, ZONE } from '../support/definitions.js';
+import { SEED_CADENCES, uniqueId, ZONE } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
 
 let database: TestDatabase;
@@ -97,7 +97,8 @@ function beihai2035(options: {
         cooperatingUnits: t.cooperatingUnits.filter((u) => UNITS.includes(u)),
       })),
     phases: options.phases,
-    cadences: options.cadences,
+    // The seven cadences the seed plans together prescribe; the rules of last place are Beihai's.
+    cadences: options.cadences ?? SEED_CADENCES,
   });
 }
 
@@ -215,7 +216,8 @@ describe('CampaignWorkflow over a year', () => {
         { name: '巩固成果积极备检', start: '2035-10-01', end: '2035-12-31' },
       ],
     });
-    expect(def.cadences).toBeUndefined(); // the plan names none: the seed plans' defaults, as for examples/beihai-2021.yaml
+    expect(Object.keys(def.cadences!)).toHaveLength(7);
+    expect(def.assessment?.lastPlace?.action).toBe('criticismNotice');
     const u = unitActions(def);
 
     // Scores entered while each round's window is open (5 working days from the round's day).

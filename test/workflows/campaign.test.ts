@@ -6,7 +6,7 @@ import { campaignHandle, runUpdate, startCampaign } from '../../client/campaigns
 import { performanceForYear } from '../../db/reports.js';
 import { definitionSchema } from '../../domain/definition.js';
 import { addComplaintUpdate, addTaskUpdate, campaignStateQuery, endCampaignUpdate } from '../../workflows/messages.js';
-import { testDefinition } from '../support/definitions.js';
+import { BEIHAI_LAST_PLACE_RULES, testDefinition } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
 import { simulationForFile } from './helpers.js';
 
@@ -34,6 +34,7 @@ describe('CampaignWorkflow', () => {
           monthlyMaterials: {},
           bimonthlyAssessment: { everyMonths: 1 },
         },
+        assessment: BEIHAI_LAST_PLACE_RULES,
       }),
       phases: [
         { name: '规划部署启动', start: '2035-01-01', end: '2035-01-31' },

@@ -1,6 +1,7 @@
 // The patches of CampaignWorkflow (docs/upgrading.md), each asked with patched() in one place:
 // TASKS_FROM_ACTIVITY when queued tasks are started, NO_EMPTY_REPORTS when a report of a period is
-// due (run.ts), HAND_OVER_BETWEEN_ROUNDS when the history is long (workflow.ts).
+// due (run.ts), HAND_OVER_BETWEEN_ROUNDS when the history is long (workflow.ts), PLAN_RULES once
+// at a campaign's first start (workflow.ts), its answer carried from run to run.
 
 /**
  * Tasks are started by an activity with the Temporal client, many side by side, instead of as child
@@ -23,3 +24,13 @@ export const NO_EMPTY_REPORTS = 'no-report-of-an-empty-period';
  * between rounds and updates, and otherwise tries again at its next wake-up.
  */
 export const HAND_OVER_BETWEEN_ROUNDS = 'hand-over-between-rounds';
+
+/**
+ * 2026-12: a campaign runs exactly what its plan states. A definition without cadences runs none
+ * (before: the seed plans' seven); the cadences 每月抽查 (monthlyCheck), 日常巡查 (routinePatrol) and
+ * 年终总结 (yearEndSummary) run; a digest goes to the audience the plan names; the 催报 names where
+ * materials go; an assessment round applies the plan's own last-place rules (none when it states
+ * none) and copies its results to the superior body when the plan says so. Asked once, at the first
+ * run's start; campaigns started before keep their behaviour through every hand-over.
+ */
+export const PLAN_RULES = 'run-the-plans-rules';

@@ -2,8 +2,9 @@
 // and queued, its end, and what each cadence does when it fires.
 import { ParentClosePolicy, patched, proxyActivities, startChild, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import { DEFAULT_CONSEQUENCE_DEDUCTIONS, type Consequence } from '../../domain/assessment.js';
+import { DEFAULT_CONSEQUENCE_DEDUCTIONS, lastPlaceRulesOf, type Consequence } from '../../domain/assessment.js';
 import type { Cadences, DispatchAudience, Frequency } from '../../domain/cadences.js';
+import type { RecipientList } from '../../domain/notices.js';
 import type { CampaignDefinition, Task } from '../../domain/definition.js';
 import { taskWorkflowId } from '../../domain/ids.js';
 import { AssessmentWorkflow } from '../assessment.js';
@@ -20,7 +21,7 @@ export const activities = proxyActivities<Activities>({
 const START_BATCH = 100;
 /** Tasks per start activity. */
 const ACTIVITY_START_BATCH = 500;
-const REPORTS_OF_A_PERIOD = ['monthlyBulletin', 'dispatch.', 'quarterlyDispatch', 'halfYearSummary'];
+const REPORTS_OF_A_PERIOD = ['monthlyBulletin', 'dispatch.', 'quarterlyDispatch', 'halfYearSummary', 'monthlyCheck', 'yearEndSummary'];
 const DAY_MS = 86_400_000;
 export const WORKDAY_START = '09:00';
 
@@ -47,7 +48,12 @@ export class CampaignRun {
   /** Rounds started and not finished: their outcome (the streaks) must be in `carry` before a hand-over. */
   roundsInFlight = 0;
 
-  constructor({ definition, carried }: CampaignInput, readonly cadences: Cadences) {
+  constructor(
+    { definition, carried }: CampaignInput,
+    readonly cadences: Cadences,
+    /** Exactly the plan's rules (patch PLAN_RULES): its audiences, cadences and last-place rules. */
+    readonly planRules: boolean,
+  ) {
     const info = workflowInfo();
     this.definition = definition;
     this.campaignId = definition.id;
@@ -67,14 +73,18 @@ export class CampaignRun {
       lastPlaceStreaks: {},
       materialsChecks: [],
     };
+    if (planRules) this.carry.planRules = true;
     this.started = new Set(this.carry.taskIds);
     this.unitIds = new Set(definition.units.map((u) => u.id));
     this.cadenceKeys = [
       ...(cadences.weeklyCheck ? ['weeklyCheck'] : []),
       ...(cadences.monthlyBulletin ? ['monthlyBulletin'] : []),
+      ...(planRules && cadences.monthlyCheck ? ['monthlyCheck'] : []),
+      ...(planRules && cadences.routinePatrol ? ['routinePatrol'] : []),
       ...(['office', 'deputies', 'leaders'] as const).filter((a) => cadences.dispatch?.[a]).map((a) => `dispatch.${a}`),
       ...(cadences.quarterlyDispatch ? ['quarterlyDispatch'] : []),
       ...(cadences.halfYearSummary ? ['halfYearSummary'] : []),
+      ...(planRules && cadences.yearEndSummary ? ['yearEndSummary'] : []),
       ...(cadences.monthlyMaterials ? ['monthlyMaterials'] : []),
       ...(cadences.bimonthlyAssessment ? ['assessment'] : []),
     ];
@@ -119,6 +129,14 @@ export class CampaignRun {
         return monthly(1, c.halfYearSummary!.time, [1, 7]);
       case 'monthlyMaterials':
         return monthly(c.monthlyMaterials!.day, c.monthlyMaterials!.time);
+      case 'monthlyCheck':
+        return monthly(c.monthlyCheck!.day, c.monthlyCheck!.time);
+      case 'routinePatrol': {
+        const p = c.routinePatrol!;
+        return p.frequency === 'weekly' ? weekly(p.weekday, p.time) : monthly(p.day, p.time);
+      }
+      case 'yearEndSummary':
+        return monthly(c.yearEndSummary!.day, c.yearEndSummary!.time, [c.yearEndSummary!.month]);
       case 'assessment': {
         const every = c.bimonthlyAssessment!.everyMonths;
         const startMonth = Number(definition.start.slice(5, 7));
@@ -176,23 +194,34 @@ export class CampaignRun {
       carry.next[key] = await this.nextOf(key, at);
       return;
     }
+    // The audience the plan names for a digest (patch PLAN_RULES); else the kind's own.
+    const audience = this.planRules ? (cadences as Record<string, { recipients?: RecipientList } | undefined>)[key]?.recipients : undefined;
+    const to = audience ? { recipients: audience } : {};
     switch (key) {
       case 'weeklyCheck':
-        await activities.issueWeeklyCheck({ ...base, ...period });
+        await activities.issueWeeklyCheck({ ...base, ...period, ...to });
         break;
       case 'monthlyBulletin':
-        await activities.issueMonthlyBulletin({ ...base, ...period });
+        await activities.issueMonthlyBulletin({ ...base, ...period, ...to });
+        break;
+      case 'monthlyCheck':
+        await activities.issueMonthlyCheck({ ...base, ...period, ...to, method: cadences.monthlyCheck!.method ?? '抽查' });
+        break;
+      case 'routinePatrol':
+        await activities.issuePatrolReminder({ ...base, ...period, ...to, method: cadences.routinePatrol!.method ?? '巡查' });
         break;
       case 'quarterlyDispatch':
       case 'halfYearSummary':
-        await activities.issuePeriodReport({ ...base, ...period, kind: key });
+      case 'yearEndSummary':
+        await activities.issuePeriodReport({ ...base, ...period, ...to, kind: key });
         break;
       case 'monthlyMaterials': {
         const materials = cadences.monthlyMaterials!;
         // A month's materials count from the previous month's check, not its due day: what came in
         // during the grace period answered that month and must not serve this one too.
         const from = carry.materialsCountFrom ?? period.from;
-        await activities.issueMaterialsReminders({ ...base, ...period, from, forms: materials.forms, dueDate: at });
+        const recipient = this.planRules && materials.recipient ? { recipient: materials.recipient } : {};
+        await activities.issueMaterialsReminders({ ...base, ...period, from, forms: materials.forms, dueDate: at, ...recipient });
         const grace = await activities.addWorkingDays({ campaignId, timeZone: zone, from: at, days: materials.graceWorkingDays });
         carry.materialsChecks.push({ at: grace.lapsesAt, from, dueAt: at, month: await activities.civilDate({ timeZone: zone, at }).then((d) => d.slice(0, 7)) });
         carry.materialsCountFrom = grace.lapsesAt;
@@ -210,7 +239,7 @@ export class CampaignRun {
 
   /** Starts an assessment round (a child) for the period; its outcome lands in `carry` when it ends. */
   private startRound(periodFrom: string, periodTo: string): void {
-    const { carry } = this;
+    const { carry, definition } = this;
     const round = ++carry.assessmentRounds;
     const streaks = carry.lastPlaceStreaks;
     const child: Promise<ChildWorkflowHandle<typeof AssessmentWorkflow>> = startChild(AssessmentWorkflow, {
@@ -226,6 +255,10 @@ export class CampaignRun {
           windowWorkingDays: this.cadences.bimonthlyAssessment!.windowWorkingDays,
           previousLastStreaks: streaks,
           deductions: this.deductions,
+          // The plan's own last-place rules; rounds of campaigns started before apply the seed plans'.
+          ...(this.planRules
+            ? { lastPlaceRules: lastPlaceRulesOf(definition.assessment), reportToSuperior: definition.assessment?.reportTo !== undefined }
+            : {}),
         },
       ],
     });

@@ -1,6 +1,7 @@
 // CampaignWorkflow: one campaign (创建活动) for a year or more. Registers it, starts one
-// RectificationWorkflow per task, enters its phases, keeps one timer per cadence (每周一检查,
-// 每月一通报, 调度, 每季一调度, 半年一小结, 每月报送, 每两月测评), takes new tasks and complaints
+// RectificationWorkflow per task, enters its phases, keeps one timer per cadence its definition
+// names (每周一检查, 每月一通报, 每月抽查, 日常巡查, 调度, 每季一调度, 半年一小结, 年终总结, 每月报送,
+// 每两月测评), takes new tasks and complaints
 // while it runs, and at its end closes out open tasks and sends a closing summary.
 // Deterministic: dates come from calendar activities; it continues as new before its history grows large.
 import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, patched, workflowInfo } from '@temporalio/workflow';
@@ -8,7 +9,7 @@ import type { Cadences } from '../../domain/cadences.js';
 import { taskWorkflowId } from '../../domain/ids.js';
 import type { CampaignInput, CampaignState } from '../messages.js';
 import { registerHandlers } from './handlers.js';
-import { HAND_OVER_BETWEEN_ROUNDS } from './patches.js';
+import { HAND_OVER_BETWEEN_ROUNDS, PLAN_RULES } from './patches.js';
 import { activities, CampaignRun, WORKDAY_START } from './run.js';
 
 /** Past this many events the campaign hands its state to a fresh run. */
@@ -19,9 +20,10 @@ export async function CampaignWorkflow(input: CampaignInput): Promise<CampaignSt
   const { definition, carried, historyLimit = HISTORY_LIMIT } = input;
   // Loaded here, not imported above: every workflow evaluates the bundle's modules anew, and this
   // one brings zod, which only a campaign needs (a task workflow would pay for it in memory and time).
-  const { cadencesSchema, DEFAULT_CADENCES } = await import(/* webpackMode: "eager" */ '../../domain/cadences.js');
-  const cadences: Cadences = definition.cadences ? cadencesSchema.parse(definition.cadences) : DEFAULT_CADENCES;
-  const run = new CampaignRun(input, cadences);
+  const { storedCadencesSchema, DEFAULT_CADENCES } = await import(/* webpackMode: "eager" */ '../../domain/cadences.js');
+  const planRules = carried ? carried.planRules === true : patched(PLAN_RULES);
+  const cadences = (definition.cadences ? storedCadencesSchema.parse(definition.cadences) : planRules ? {} : DEFAULT_CADENCES) as Cadences;
+  const run = new CampaignRun(input, cadences, planRules);
   const { campaignId, zone, keyBase, carry, queued, started, cadenceKeys } = run;
   registerHandlers(run);
 
