@@ -6,7 +6,9 @@
 //                   per task, inserted in bulk;
 //   assign job      the assignment notice through the very same issueNotice as chuangwen
 //                   (activities/notices.ts: load context, render, gapless number, notice + outbox in
-//                   one transaction, SMTP with a Message-ID from the key), the task's event and row
+//                   one transaction, SMTP with a Message-ID from the key), made with the production
+//                   worker's services (sender, signed unit links: the same messages per notice as
+//                   chuangwen's worker sends, bench/production-settings.ts), the task's event and row
 //                   (db/events.ts), and three delayed jobs: the acknowledgement deadline, the next
 //                   weekly check (Monday 09:00, moved to a working day) and the overdue check at the
 //                   deadline's instant (the benchmark's deadline map, bench/deadline-map.ts, applied
@@ -33,6 +35,7 @@ import type { CampaignDefinition } from '../domain/definition.js';
 import { resolveEscalation } from '../domain/ladder.js';
 import { DEFAULT_RECIPIENTS } from '../domain/notices.js';
 import { mappedInstant, type DeadlineMap } from './deadline-map.js';
+import { productionConfig } from './production-settings.js';
 
 export const QUEUES = { assign: 'assign', overdue: 'overdue', ack: 'ack-lapse', weekly: 'weekly-check' } as const;
 
@@ -75,7 +78,13 @@ export async function startBaselineCampaign(boss: PgBoss, db: Db, definition: Ca
 
 function createHandlers(db: Db, boss: PgBoss, config: BaselineConfig) {
   const mailer = createMailer(config.smtpUrl);
-  const { issueNotice } = createNoticeActivities({ db, mailer });
+  const production = productionConfig({ databaseUrl: config.databaseUrl, smtpUrl: config.smtpUrl });
+  const { issueNotice } = createNoticeActivities({
+    db,
+    mailer,
+    mailFrom: production.mailFrom,
+    links: { publicUrl: production.publicUrl, secret: production.linkSecret },
+  });
   const now = () => new Date().toISOString();
 
   async function campaignOf(campaignId: string) {

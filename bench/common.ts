@@ -1,6 +1,7 @@
-// Shared pieces of the benchmarks: statistics, process measurements (/proc), fresh databases,
-// campaign definitions of N tasks, waiting for mail, and bench/results.json.
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+// Shared pieces of the benchmarks: fresh databases, campaign definitions of N tasks, waiting for
+// mail, and bench/results.json (statistics in bench/median.ts, processes in bench/processes.ts).
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import { migrate } from '../db/migrate.js';
@@ -13,110 +14,12 @@ export const ZONE = 'Asia/Shanghai';
 export const RESULTS_PATH = fileURLToPath(new URL('./results.json', import.meta.url));
 
 // ---------------------------------------------------------------------------------------------
-// Statistics
+// Statistics (bench/median.ts) and processes (bench/processes.ts)
 
-export function median(values: number[]): number {
-  return quantile(values, 0.5);
-}
-
-/** Nearest-rank quantile (q in 0..1) of the values; NaN when there are none. */
-export function quantile(values: number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
-  return sorted[rank - 1];
-}
-
-export function round(value: number, digits = 2): number {
-  if (!Number.isFinite(value)) return value;
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
+export { median, medianPerMetric, quantile, round } from './median.js';
+export { CpuMeter, findProcesses, MemorySampler, postmasterPid, procCpuSeconds, procMemory, type Components, type ProcMemory } from './processes.js';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-// ---------------------------------------------------------------------------------------------
-// Processes: memory and CPU from /proc (Linux)
-
-export interface ProcMemory {
-  /** Resident set size now, MiB. */
-  rssMiB: number;
-  /** Peak resident set size since the process started (VmHWM), MiB. */
-  peakMiB: number;
-}
-
-export async function procMemory(pid: number): Promise<ProcMemory> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
-  return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
-}
-
-const CLOCK_TICKS = 100; // USER_HZ on Linux
-
-/** User + system CPU seconds the process has used so far. */
-export async function procCpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  if (!stat) return 0;
-  // Fields after the command name, which is in parentheses and may contain spaces.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
-/** Pids of processes whose command name matches, optionally only children of a parent. */
-export async function findProcesses(match: (comm: string) => boolean, parent?: number): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    if (!stat) continue;
-    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (match(comm) && (parent === undefined || ppid === parent)) pids.push(Number(entry));
-  }
-  return pids;
-}
-
-/** CPU seconds per component, from counters read before and after a phase. */
-export class CpuMeter {
-  private readonly start = new Map<string, number>();
-  constructor(private readonly components: () => Promise<Record<string, number[]>>) {}
-
-  private async read(): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    for (const [name, pids] of Object.entries(await this.components())) {
-      let total = 0;
-      for (const pid of pids) total += await procCpuSeconds(pid);
-      out.set(name, total);
-    }
-    return out;
-  }
-
-  async begin(): Promise<void> {
-    this.start.clear();
-    for (const [k, v] of await this.read()) this.start.set(k, v);
-  }
-
-  /** CPU seconds used by each component since begin(). */
-  async end(): Promise<Record<string, number>> {
-    const result: Record<string, number> = {};
-    for (const [k, v] of await this.read()) result[k] = round(v - (this.start.get(k) ?? 0), 1);
-    return result;
-  }
-}
-
-/** The PostgreSQL server of `serverUrl` (found by its port on the command line) and its backends. */
-export async function postgresPids(serverUrl: string): Promise<number[]> {
-  const port = new URL(serverUrl).port;
-  const candidates = await findProcesses((comm) => comm.startsWith('postgres'));
-  const postmasters: number[] = [];
-  for (const pid of candidates) {
-    const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
-    const i = args.indexOf('-p');
-    if (i >= 0 && args[i + 1] === port) postmasters.push(pid);
-  }
-  const children = postmasters.length ? await findProcesses((comm) => comm.startsWith('postgres'), postmasters[0]) : [];
-  return [...postmasters, ...children];
-}
 
 // ---------------------------------------------------------------------------------------------
 // Databases
@@ -211,38 +114,51 @@ export function benchCampaigns(options: {
 export interface Accepted {
   taskId: string;
   campaignId: string;
+  /** When the sink accepted the last of the notice's messages (a notice owes one message per unit with a link, and one to the others). */
   receivedAt: number;
 }
 
-/** Messages of notices of a kind that the SMTP sink accepted (mailbox joined to outbox by Message-ID). */
+/**
+ * Notices of a kind whose every message the SMTP sink accepted (mailbox joined to outbox by
+ * Message-ID), one per task: when the last of its messages was accepted.
+ */
 export async function acceptedMail(db: Db, kind: string): Promise<Accepted[]> {
   const { rows } = await db.query<{ task_id: string; campaign_id: string; received_at: Date }>(
-    `SELECT n.task_id, n.campaign_id, m.received_at
-       FROM mailbox m JOIN outbox o ON o.message_id = m.message_id JOIN notices n ON n.id = o.notice_id
-      WHERE n.kind = $1`,
+    `SELECT n.task_id, n.campaign_id, max(m.received_at) AS received_at
+       FROM notices n JOIN outbox o ON o.notice_id = n.id LEFT JOIN mailbox m ON m.message_id = o.message_id
+      WHERE n.kind = $1
+      GROUP BY n.id, n.task_id, n.campaign_id
+     HAVING count(m.id) = count(*)`,
     [kind],
   );
   return rows.map((r) => ({ taskId: r.task_id, campaignId: r.campaign_id, receivedAt: r.received_at.getTime() }));
 }
 
-export async function countAccepted(db: Db, kind: string): Promise<{ n: number; last: number }> {
-  const { rows } = await db.query<{ n: number; last: Date | null }>(
-    `SELECT count(*)::bigint AS n, max(m.received_at) AS last
-       FROM mailbox m JOIN outbox o ON o.message_id = m.message_id JOIN notices n ON n.id = o.notice_id
-      WHERE n.kind = $1`,
+/**
+ * How many notices of a kind were mailed completely (every message accepted by the sink), how many
+ * messages that took, and when the last of them was accepted. A task with one notice of the kind
+ * counts once however many messages the notice owes.
+ */
+export async function countAccepted(db: Db, kind: string): Promise<{ n: number; messages: number; last: number }> {
+  const { rows } = await db.query<{ n: number; messages: number; last: Date | null }>(
+    `SELECT count(*) FILTER (WHERE pending = 0)::int AS n, coalesce(sum(accepted), 0)::int AS messages, max(last) AS last
+       FROM (SELECT count(*) FILTER (WHERE m.id IS NULL) AS pending, count(m.id) AS accepted, max(m.received_at) AS last
+               FROM notices n JOIN outbox o ON o.notice_id = n.id LEFT JOIN mailbox m ON m.message_id = o.message_id
+              WHERE n.kind = $1
+              GROUP BY n.id) per_notice`,
     [kind],
   );
-  return { n: rows[0].n, last: rows[0].last?.getTime() ?? 0 };
+  return { n: rows[0].n, messages: rows[0].messages, last: rows[0].last?.getTime() ?? 0 };
 }
 
-/** Waits until `expected` mails of a kind were accepted, or the time limit passes. */
+/** Waits until `expected` notices of a kind were mailed completely (countAccepted), or the time limit passes. */
 export async function waitForMail(
   db: Db,
   kind: string,
   expected: number,
   limitMs: number,
   onProgress?: (n: number) => void,
-): Promise<{ n: number; last: number; complete: boolean }> {
+): Promise<{ n: number; messages: number; last: number; complete: boolean }> {
   const until = Date.now() + limitMs;
   let lastReport = 0;
   for (;;) {
@@ -260,39 +176,66 @@ export async function waitForMail(
 // ---------------------------------------------------------------------------------------------
 // results.json
 
+export type Run = Record<string, unknown>;
+
+export interface Machine {
+  cpus: number;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+}
+
+/** How figures are taken since the runs were made honest (bench/run.ts's header). */
+export const METHOD = 'median-of-complete-runs';
+
 export interface Figure {
-  /** e.g. campaignStart, escalationAtOnce, yearSimulation. */
+  /** e.g. devServerAtOnce, devServerSpread, timeSkippingAtOnce, yearSimulation, unitWeek. */
   figure: string;
   system: 'chuangwen' | 'pg-boss';
   /** Where it ran: devServer, timeSkipping. */
   server: string;
   tasks: number;
-  /** One entry per repetition. */
-  runs: Record<string, unknown>[];
-  /** Medians over the runs of the numeric fields. */
+  /**
+   * The runs the medians are taken over: complete ones only, the warm-up not among them. Figures
+   * without `method` (taken before) hold every run here, stopped ones included.
+   */
+  runs: Run[];
+  /** Runs that stopped early (a time limit, an error, notices missing), each with its stopReason: shown, never in a median. */
+  stopped?: Run[];
+  /** The warm-up run before the counted ones (not counted), or null when it was skipped. */
+  warmup?: Run | null;
+  /** Counted runs asked for. */
+  requestedRuns?: number;
+  /** Median per metric over `runs` (bench/median.ts); nested metrics as dotted keys. */
   median: Record<string, number>;
-  /** 'default', or the label of a changed configuration (before/after). */
+  /** METHOD for figures taken with warm-up, complete runs only and true medians; absent before. */
+  method?: string;
+  /** The machine and the worker settings of these runs; when they were taken. */
+  machine?: Machine;
+  settings?: Record<string, unknown>;
+  measuredAt?: string;
+  /** 'default', or the label of a changed configuration (before/after), or 'smoke' for --scale small. */
   variant?: string;
   note?: string;
 }
 
 export interface Results {
-  machine: { cpus: number; memoryGiB: number; node: string; platform: string };
+  machine: Machine;
   updatedAt: string;
   figures: Figure[];
 }
 
-export async function loadResults(): Promise<Results | undefined> {
+export async function loadResults(path = RESULTS_PATH): Promise<Results | undefined> {
   try {
-    return JSON.parse(await readFile(RESULTS_PATH, 'utf8')) as Results;
+    return JSON.parse(await readFile(path, 'utf8')) as Results;
   } catch {
     return undefined;
   }
 }
 
-/** Replaces the figures of the same (figure, system, server, tasks) and writes the file. */
-export async function saveFigures(figures: Figure[], machine: Results['machine']): Promise<void> {
-  const previous = (await loadResults())?.figures ?? [];
+/** Replaces the figures of the same (figure, system, server, tasks, variant) and writes the file. */
+export async function saveFigures(figures: Figure[], machine: Machine, path = RESULTS_PATH): Promise<void> {
+  const previous = (await loadResults(path))?.figures ?? [];
   const same = (a: Figure, b: Figure) =>
     a.figure === b.figure && a.system === b.system && a.server === b.server && a.tasks === b.tasks && (a.variant ?? 'default') === (b.variant ?? 'default');
   const kept = previous.filter((p) => !figures.some((f) => same(f, p)));
@@ -300,16 +243,6 @@ export async function saveFigures(figures: Figure[], machine: Results['machine']
     (a, b) => a.figure.localeCompare(b.figure) || a.system.localeCompare(b.system) || a.server.localeCompare(b.server) || a.tasks - b.tasks,
   );
   const results: Results = { machine, updatedAt: new Date().toISOString(), figures: all };
-  await writeFile(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
-}
-
-/** Medians of every numeric field that all runs have. */
-export function medians(runs: Record<string, unknown>[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  const keys = new Set(runs.flatMap((r) => Object.keys(r)));
-  for (const key of keys) {
-    const values = runs.map((r) => r[key]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-    if (values.length > 0 && values.length === runs.length) out[key] = round(median(values), 3);
-  }
-  return out;
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, `${JSON.stringify(results, null, 2)}\n`);
 }

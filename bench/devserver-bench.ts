@@ -9,6 +9,11 @@
 //           a window (spread); per task, latency = SMTP acceptance of its overdue mail − the
 //           instant its deadline lapsed. T is placed after the start phase is expected to end;
 //           a run where it was not is flagged `overlap`.
+//
+// A run that stops early (the definition or the start refused, assignment or overdue mails still
+// missing when the time limit passes) says why in `stopReason`; bench/run.ts keeps it out of the
+// medians. Memory of every process (bench/processes.ts) is sampled from the moment the stack is up
+// until it is taken down.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,10 +22,8 @@ import { startCampaign } from '../client/campaigns.js';
 import { insertCampaign } from '../db/campaigns.js';
 import { TASK_QUEUE, taskWorkflowId } from '../domain/ids.js';
 import { RectificationWorkflow } from '../workflows/rectification.js';
-import { createPool } from '../db/pool.js';
 import type { CampaignDefinition } from '../domain/definition.js';
 import { freePort } from '../stack/ports.js';
-import { startSmtpSink } from '../stack/smtp-sink.js';
 import { startDevServer } from '../stack/temporal-dev-server.js';
 import { startBaselineCampaign, startBoss, type BaselineConfig } from './baseline-pgboss.js';
 import {
@@ -31,7 +34,8 @@ import {
   CpuMeter,
   dropDatabase,
   freshDatabase,
-  postgresPids,
+  MemorySampler,
+  postmasterPid,
   procMemory,
   quantile,
   round,
@@ -40,7 +44,8 @@ import {
   waitForMail,
 } from './common.js';
 import type { DeadlineMap } from './deadline-map.js';
-import { startWorkerProcess, type WorkerHandle } from './worker-handle.js';
+import { withDriver, type Components } from './processes.js';
+import { startSinkProcess, startWorkerProcess, type WorkerHandle } from './worker-handle.js';
 import type { WorkerProcessConfig } from './worker-process.js';
 
 export interface DevRunOptions {
@@ -55,6 +60,7 @@ export interface DevRunOptions {
   serverUrl: string;
   bundlePath: string;
   tuning?: Record<string, unknown>;
+  /** The workers' PostgreSQL pool (chuangwen and pg-boss alike); default: the production worker's. */
   poolSize?: number;
   baseline: Pick<BaselineConfig, 'batchSize' | 'loops' | 'pollingIntervalSeconds'>;
   /** campaign: startCampaign (children of the campaign workflow); direct: the client starts each task's workflow. */
@@ -67,15 +73,12 @@ export interface DevRunOptions {
 export async function devServerRun(o: DevRunOptions): Promise<Record<string, unknown>> {
   const name = `bench_${o.system.replace('-', '')}_${o.tasks}_${Date.now()}`;
   const { url, db } = await freshDatabase(o.serverUrl, name);
-  const sinkDb = createPool(url, 10);
-  const sink = await startSmtpSink(sinkDb);
-  const cleanups: (() => Promise<unknown>)[] = [
-    () => dropDatabase(o.serverUrl, name),
-    () => db.end(),
-    () => sinkDb.end(),
-    () => sink.stop(),
-  ];
+  const cleanups: (() => Promise<unknown>)[] = [() => dropDatabase(o.serverUrl, name), () => db.end()];
+  let sampler: MemorySampler | undefined;
+  const run: Record<string, unknown> = { mode: o.mode, ...(o.mode === 'spread' ? { spreadSeconds: o.spreadSeconds } : {}) };
   try {
+    const sink = await startSinkProcess(url, { log: o.log });
+    cleanups.unshift(() => sink.stop());
     const now = Date.now();
     const today = civilDate(now);
     const baseDate = addDays(today, 30);
@@ -90,9 +93,11 @@ export async function devServerRun(o: DevRunOptions): Promise<Record<string, unk
       definitions = benchCampaigns({ count: o.tasks, perCampaign: o.perCampaign, start: addDays(today, -1), end: addDays(today, 400), deadlineOf });
     } catch (error) {
       // The definition itself is refused (e.g. its size): what a user starting it would be told.
-      return { startError: `definition refused: ${(error as Error).message.slice(0, 400)}` };
+      run.startError = `definition refused: ${(error as Error).message.slice(0, 400)}`;
+      run.stopReason = 'refused: the definition';
+      return run;
     }
-    const run: Record<string, unknown> = { campaigns: definitions.length, mode: o.mode };
+    run.campaigns = definitions.length;
 
     // Stack
     let worker: WorkerHandle;
@@ -151,12 +156,16 @@ export async function devServerRun(o: DevRunOptions): Promise<Record<string, unk
       };
     }
     cleanups.unshift(() => worker.stop());
-    const cpu = new CpuMeter(async () => ({
-      worker: [worker.pid],
-      server: await serverPids(),
-      postgres: await postgresPids(o.serverUrl),
-      driverAndSink: [process.pid],
-    }));
+    const postmaster = await postmasterPid(o.serverUrl);
+    const components = async (): Promise<Components> =>
+      withDriver({
+        worker: { roots: [worker.pid] },
+        ...(o.system === 'chuangwen' ? { temporalServer: { roots: await serverPids() } } : {}),
+        postgres: { roots: postmaster ? [postmaster] : [], reaped: true },
+        smtpSink: { roots: [sink.pid] },
+      });
+    const cpu = new CpuMeter(components);
+    sampler = new MemorySampler(components).start();
 
     // Phase 1: start
     await sleep(2000);
@@ -168,14 +177,18 @@ export async function devServerRun(o: DevRunOptions): Promise<Record<string, unk
       await startLoad(definitions);
     } catch (error) {
       run.startError = (error as Error).message.slice(0, 300);
+      run.stopReason = `refused: ${String(run.startError).slice(0, 120)}`;
       o.log(`  start refused: ${run.startError}`);
       return run;
     }
     run.startCallMs = Date.now() - t0;
     const limit = Math.min(o.startLimitMs, Math.max(120_000, expectedStartMs * 6));
     const started = await waitForMail(db, 'assignment', o.tasks, limit, (n) => o.log(`  assignments accepted: ${n}/${o.tasks}`));
-    run.startCpuSeconds = await cpu.end();
+    const startCpu = await cpu.end();
+    run.startCpuSeconds = startCpu;
+    run.startCpuMsPerTask = round((startCpu.total * 1000) / Math.max(1, started.n), 1);
     run.assignmentsAccepted = started.n;
+    run.assignmentMessages = started.messages;
     run.startSeconds = round((started.last - t0) / 1000, 2);
     run.tasksPerSecond = round(started.n / ((started.last - t0) / 1000), 1);
     run.startComplete = started.complete;
@@ -191,7 +204,10 @@ export async function devServerRun(o: DevRunOptions): Promise<Record<string, unk
       const bytes = await sqliteBytes(sqliteFile);
       run.temporalSqliteBytesPerTask = Math.round(bytes / Math.max(1, started.n));
     }
-    if (!started.complete) return run;
+    if (!started.complete) {
+      run.stopReason = `timeout: ${started.n} of ${o.tasks} assignment mails accepted within ${Math.round(limit / 1000)} s`;
+      return run;
+    }
 
     // Phase 2: lapse
     run.overlap = Date.now() > map.baseInstant;
@@ -208,15 +224,22 @@ export async function devServerRun(o: DevRunOptions): Promise<Record<string, unk
     const taskIndex = (taskId: string) => Number(taskId.slice(1));
     const latencies = (await acceptedMail(db, 'overdue')).map((m) => (m.receivedAt - instantOf(taskIndex(m.taskId))) / 1000);
     run.overdueAccepted = latencies.length;
+    run.overdueMessages = lapse.messages;
     run.lapseComplete = lapse.complete;
     run.latencyP50 = round(quantile(latencies, 0.5), 3);
     run.latencyP95 = round(quantile(latencies, 0.95), 3);
     run.latencyP99 = round(quantile(latencies, 0.99), 3);
     run.latencyMax = round(quantile(latencies, 1), 3);
     run.lastOverdueAfterLapseSeconds = round((lapse.last - map.baseInstant - windowMs) / 1000, 2);
+    if (!lapse.complete) run.stopReason = `timeout: ${lapse.n} of ${o.tasks} overdue mails accepted`;
     o.log(`  lapse (${o.mode}): p50 ${run.latencyP50} s, p95 ${run.latencyP95} s, p99 ${run.latencyP99} s, max ${run.latencyMax} s`);
     return run;
+  } catch (error) {
+    run.error = (error as Error).stack?.slice(0, 1000) ?? String(error);
+    run.stopReason = `error: ${(error as Error).message.slice(0, 200)}`;
+    return run;
   } finally {
+    if (sampler) run.memory = await sampler.stop();
     for (const c of cleanups) await c().catch((error) => o.log(`  cleanup: ${(error as Error).message}`));
   }
 }

@@ -30,7 +30,7 @@ function seriesOf(results: Results, figure: string, system: string, key: string,
     .map((f) => ({
       x: f.tasks,
       y: f.median[key],
-      incomplete: f.runs.some((r) => r.complete === false || r.startComplete === false || r.lapseComplete === false),
+      incomplete: (f.stopped?.length ?? 0) > 0 || f.runs.some((r) => r.complete === false || r.startComplete === false || r.lapseComplete === false),
     }))
     .filter((p) => Number.isFinite(p.y) && p.y > 0)
     .sort((a, b) => a.x - b.x);

@@ -24,13 +24,23 @@ function ratio(a: number | undefined, b: number | undefined): string {
   return `${fmt(a / b, 2)}×`;
 }
 
+/** Every run of a figure: the counted ones and those that stopped early (figures before the method hold both in runs). */
+const allRuns = (f: Figure | undefined) => (f ? [...f.runs, ...(f.stopped ?? [])] : []);
+
 /** How many runs a figure has, and whether any was incomplete. */
 function runsNote(f: Figure | undefined, completeKey?: string): string {
   if (!f) return '';
-  const incomplete = completeKey ? f.runs.filter((r) => r[completeKey] === false).length : 0;
+  const incomplete = f.method ? (f.stopped?.length ?? 0) : completeKey ? f.runs.filter((r) => r[completeKey] === false).length : 0;
   const overlap = f.runs.filter((r) => r.overlap === true).length;
-  const campaigns = Number(f.runs[0]?.campaigns ?? 1);
-  return [`n=${f.runs.length}`, campaigns > 1 ? `${campaigns} campaigns` : '', incomplete ? `${incomplete} incomplete` : '', overlap ? `${overlap} overlapped` : '']
+  const campaigns = Number(allRuns(f)[0]?.campaigns ?? 1);
+  const counted = f.method ? f.runs.length : f.runs.filter((r) => !completeKey || r[completeKey] !== false).length;
+  return [
+    `n=${counted}`,
+    campaigns > 1 ? `${campaigns} campaigns` : '',
+    incomplete ? `${incomplete} stopped early${f.method ? ', not counted' : ''}` : '',
+    overlap ? `${overlap} overlapped` : '',
+    f.method ? (f.warmup ? '+ warm-up' : 'no warm-up') : 'old method',
+  ]
     .filter(Boolean)
     .join(', ');
 }
@@ -38,7 +48,8 @@ function runsNote(f: Figure | undefined, completeKey?: string): string {
 export function renderTable(results: Results): string {
   const get: Get = (figure, system, tasks, variant = 'default') =>
     results.figures.find((f) => f.figure === figure && f.system === system && f.tasks === tasks && (f.variant ?? 'default') === variant);
-  const sizes = [...new Set(results.figures.map((f) => f.tasks))].sort((a, b) => a - b);
+  // Columns: the sizes of the reported figures (the smoke variant and the unit week have their own).
+  const sizes = [...new Set(results.figures.filter((f) => ['default', 'before'].includes(f.variant ?? 'default') && f.figure !== 'unitWeek').map((f) => f.tasks))].sort((a, b) => a - b);
   const m = (f: Figure | undefined, key: string) => f?.median[key];
   const lines: string[] = [];
   const head = (title: string) => {
@@ -46,18 +57,19 @@ export function renderTable(results: Results): string {
   };
   const row = (label: string, cell: (tasks: number) => string) => lines.push(`| ${label} | ${sizes.map(cell).join(' | ')} |`);
 
-  lines.push(`Machine: ${results.machine.cpus} cores, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}. Medians over n runs; updated ${results.updatedAt.slice(0, 16).replace('T', ' ')} UTC.`);
+  lines.push(`Machine: ${results.machine.cpus} cores, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}. Medians per metric over the n complete runs (the average of the two middle ones for an even n), after a warm-up run that is not counted; runs that stopped early are listed apart. Figures marked "old method" predate this (nearest-rank medians, no warm-up). Updated ${results.updatedAt.slice(0, 16).replace('T', ' ')} UTC.`);
 
   head('Campaign start (dev server, SQLite), all assignment mails accepted');
   row('chuangwen, tasks/s', (t) => fmt(m(get('devServerAtOnce', 'chuangwen', t), 'tasksPerSecond')));
   row('chuangwen, seconds for all', (t) => {
     const f = get('devServerAtOnce', 'chuangwen', t);
-    const stopped = f?.runs.find((r) => r.startComplete === false);
+    const stopped = allRuns(f).find((r) => r.startComplete === false);
+    if (stopped && f?.method && f.runs.length) return `${fmt(m(f, 'startSeconds'))} (and ${f.stopped?.length} run stopped early, not counted)`;
     return stopped ? `stopped after ${fmt(Number(stopped.startSeconds), 0)} s with ${stopped.assignmentsAccepted} sent` : fmt(m(f, 'startSeconds'));
   });
   row('chuangwen before the changes below (first version), tasks/s', (t) => {
     const f = get('devServerAtOnce', 'chuangwen', t, 'before');
-    const stopped = f?.runs.find((r) => r.startComplete === false);
+    const stopped = allRuns(f).find((r) => r.startComplete === false);
     return stopped ? `${fmt(m(f, 'tasksPerSecond'))} (stopped after ${fmt(Number(stopped.startSeconds), 0)} s with ${stopped.assignmentsAccepted} sent)` : fmt(m(f, 'tasksPerSecond'));
   });
   row('pg-boss baseline, tasks/s', (t) => fmt(m(get('devServerAtOnce', 'pg-boss', t), 'tasksPerSecond')));
@@ -80,7 +92,8 @@ export function renderTable(results: Results): string {
   const yearCell = (t: number, key: string, digits = 1) => {
     const f = get('yearSimulation', 'chuangwen', t);
     const v = fmt(m(f, key), digits);
-    const stopped = f?.runs.find((r) => r.complete === false);
+    const stopped = allRuns(f).find((r) => r.complete === false);
+    if (stopped && f?.method) return v === '–' ? `every run stopped (day ${stopped.simulatedDays})` : `${v} (a run stopped at day ${stopped.simulatedDays}, not counted)`;
     return stopped && v !== '–' ? `${v} (stopped at day ${stopped.simulatedDays})` : v;
   };
   head('Footprint');
@@ -101,12 +114,22 @@ export function renderTable(results: Results): string {
   row('peak RSS test server, MiB', (t) => yearCell(t, 'testServerPeakRssMiB'));
   const beforeYear = (t: number, key: string) => {
     const f = get('yearSimulation', 'chuangwen', t, 'before');
-    const stopped = f?.runs.find((r) => r.complete === false);
+    const stopped = allRuns(f).find((r) => r.complete === false);
     return stopped ? `${fmt(m(f, key))} (stopped at day ${stopped.simulatedDays})` : fmt(m(f, key));
   };
   row('before: wall time, s', (t) => beforeYear(t, 'wallSeconds'));
   row('before: peak RSS worker, MiB', (t) => beforeYear(t, 'workerPeakRssMiB'));
   row('before: peak RSS test server, MiB', (t) => beforeYear(t, 'testServerPeakRssMiB'));
+
+  head('Memory and CPU of the whole stack (worker, Temporal server, PostgreSQL tree, SMTP sink, driver)');
+  row('one-year campaign, peak RSS of all processes, MiB', (t) => yearCell(t, 'memory.total.peakRssMiB', 0));
+  row('campaign start, peak RSS of all processes, MiB', (t) => fmt(m(get('devServerAtOnce', 'chuangwen', t), 'memory.total.peakRssMiB'), 0));
+  row('campaign start, CPU ms per task, all processes', (t) => fmt(m(get('devServerAtOnce', 'chuangwen', t), 'startCpuMsPerTask')));
+
+  const week = get('unitWeek', 'chuangwen', 30);
+  if (week) {
+    lines.push('', `Mails to one unit's contact in one simulated week with 30 open tasks: ${fmt(m(week, 'mailsToUnit'), 0)} (${runsNote(week)}).`);
+  }
 
   const probes = results.figures.filter((f) => f.figure === 'singleCampaignProbe' && (f.variant ?? 'default') === 'default');
   for (const p of probes) {
@@ -123,8 +146,8 @@ export function renderSummary(results: Results): string {
   const sizes = [...new Set(results.figures.filter((f) => (f.variant ?? 'default') === 'default').map((f) => f.tasks))].sort((a, b) => a - b);
   // A run stopped by its time limit says so: its figure covers fewer days.
   const cell = (f: Figure | undefined, key: string, digits: number) => {
-    const stopped = f?.runs.find((r) => r.complete === false);
-    const unfinished = f?.runs.some((r) => r.startComplete === false);
+    const stopped = allRuns(f).find((r) => r.complete === false);
+    const unfinished = allRuns(f).some((r) => r.startComplete === false);
     const v = fmt(m(f, key), digits);
     if (v === '–') return v;
     return stopped ? `${v} at day ${stopped.simulatedDays}` : unfinished ? `${v}, stopped before all were sent` : v;

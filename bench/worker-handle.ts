@@ -1,7 +1,9 @@
-// Starts a benchmark worker (bench/worker-process.ts or the pg-boss baseline) as a child process
-// and talks to it: READY, STATS on request, stop.
+// Starts a benchmark worker (bench/worker-process.ts or the pg-boss baseline) or the SMTP sink
+// (bench/sink-process.ts) as a child process and talks to it: READY, STATS on request, stop.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../stack/ports.js';
+import { sinkUrl, type SinkProcessConfig } from './sink-process.js';
 
 export interface WorkerHandle {
   pid: number;
@@ -78,11 +80,20 @@ export async function startWorkerProcess(script: string, config: unknown, option
       process.removeListener('exit', killOnExit);
       if (child.exitCode === null) {
         child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        // The production worker's shutdown grace (30 s by default) plus a margin.
+        const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
         await exited;
         clearTimeout(timer);
       }
       return last;
     },
   };
+}
+
+/** The SMTP sink in a process of its own, storing into the run's database. */
+export async function startSinkProcess(databaseUrl: string, options: { log?: (line: string) => void; poolSize?: number } = {}): Promise<WorkerHandle & { url: string }> {
+  const port = await freePort();
+  const config: SinkProcessConfig = { databaseUrl, port, poolSize: options.poolSize ?? 10 };
+  const handle = await startWorkerProcess('./sink-process.ts', config, options);
+  return { ...handle, url: sinkUrl(port) };
 }

@@ -1,5 +1,8 @@
 // The chuangwen worker of a benchmark, in a process of its own so that its memory and CPU are
-// measured apart from the driver (client, SMTP sink) and the servers. Started by bench/worker-handle.ts.
+// measured apart from the driver, the SMTP sink and the servers. Started by bench/worker-handle.ts.
+// It is made as the production worker makes its own (worker/main.ts): createWorker with the SDK
+// options derived from worker/config.ts's configuration (bench/production-settings.ts), the same
+// PostgreSQL pool size, and the same services (sender, notice metrics, signed unit links).
 //
 // Configuration: BENCH_WORKER, JSON of WorkerProcessConfig. Prints READY when polling, and
 // `STATS {json}` on SIGUSR2 and before exiting. SIGTERM (or its stdin closing) shuts it down.
@@ -8,7 +11,9 @@ import { NativeConnection } from '@temporalio/worker';
 import { createMailer } from '../activities/mailer.js';
 import { createPool } from '../db/pool.js';
 import { installRuntime } from '../stack/runtime.js';
+import { createMetrics } from '../worker/metrics.js';
 import { createWorker, type WorkerOptions } from '../worker/worker.js';
+import { productionConfig, productionTuning } from './production-settings.js';
 import { activityStatsInterceptor, deadlineMapInterceptor, type ActivityStats, type DeadlineMap } from './deadline-map.js';
 
 export interface WorkerProcessConfig {
@@ -16,24 +21,31 @@ export interface WorkerProcessConfig {
   databaseUrl: string;
   smtpUrl: string;
   bundlePath: string;
-  /** SDK worker options (createWorker's `tuning`), JSON-serialisable ones only. */
+  /** SDK worker options laid over the production ones (createWorker's `tuning`), JSON-serialisable ones only. */
   tuning?: Record<string, unknown>;
   deadlineMap?: DeadlineMap;
-  /** Size of the worker's PostgreSQL pool; default: db/pool.ts's. */
+  /** Size of the worker's PostgreSQL pool; default: the production worker's (PG_POOL_MAX). */
   poolSize?: number;
 }
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.BENCH_WORKER ?? '') as WorkerProcessConfig;
   installRuntime();
-  const db = createPool(config.databaseUrl, config.poolSize);
+  const production = productionConfig({ address: config.address, databaseUrl: config.databaseUrl, smtpUrl: config.smtpUrl });
+  const db = createPool(config.databaseUrl, config.poolSize ?? production.pgPoolMax);
   const mailer = createMailer(config.smtpUrl);
   const connection = await NativeConnection.connect({ address: config.address });
   const stats: ActivityStats = {};
-  const tuning = (config.tuning ?? {}) as NonNullable<WorkerOptions['tuning']>;
+  const tuning = { ...productionTuning(production), ...config.tuning } as NonNullable<WorkerOptions['tuning']>;
   const worker = await createWorker({
     connection,
-    services: { db, mailer },
+    services: {
+      db,
+      mailer,
+      mailFrom: production.mailFrom,
+      metrics: createMetrics(),
+      links: { publicUrl: production.publicUrl, secret: production.linkSecret },
+    },
     workflowBundle: { code: await readFile(config.bundlePath, 'utf8') },
     tuning: {
       ...tuning,

@@ -242,6 +242,31 @@ const scenarios: Record<string, Scenario> = {
     await waitFor(async () => (await campaign.describe()).status.name === 'COMPLETED', 'campaign completed');
     return [campaign, task];
   },
+  /**
+   * A campaign that runs its plan's rules (patch run-the-plans-rules): a weekly check to the group
+   * leader, the monthly spot check, weekly patrol reminders; its task closed, run to its end.
+   */
+  'plan-rules': async (sim) => {
+    const today = await sim.now();
+    const def = testDefinition({
+      start: shanghaiDate(today, -1),
+      end: shanghaiDate(today, 60),
+      tasks: [{ id: 'lanes', start: shanghaiDate(today, -1), deadline: shanghaiDate(today, 20) }],
+      cadences: {
+        weeklyCheck: { recipients: { to: ['leaders.groupLeader'], cc: ['office'] } },
+        monthlyCheck: { day: 20, method: '暗访' },
+        routinePatrol: { frequency: 'weekly', weekday: 3 },
+      },
+    });
+    const campaign = await startCampaign(sim.env.client, def);
+    const task = taskHandle(sim.env.client, def.id, 'lanes');
+    await waitFor(async () => (await task.describe().catch(() => undefined)) !== undefined, 'task started');
+    await waitForEvent(task, 'assigned');
+    await closeTask(task);
+    await sim.env.sleep(65 * 24 * 3600_000);
+    await waitFor(async () => (await campaign.describe()).status.name === 'COMPLETED', 'campaign completed');
+    return [campaign];
+  },
 };
 
 async function main() {
