@@ -19,7 +19,7 @@ import { CONSEQUENCE_NAMES, type Consequence, type RankedUnit } from '../domain/
 import { DISPATCH_AUDIENCE_NAMES, type DispatchAudience } from '../domain/cadences.js';
 import { MARK_NAMES, unitMark } from '../domain/marks.js';
 import { NOTICE_KINDS, type NoticeKind, type RecipientList } from '../domain/notices.js';
-import { EVIDENCE_FORMS, TASK_STATUSES, type EvidenceForm, type TaskStatus } from '../domain/task-state.js';
+import { ACTIVE_STATUSES, EVIDENCE_FORMS, TASK_STATUSES, type EvidenceForm, type TaskStatus } from '../domain/task-state.js';
 import { civilDateAt } from '../services/calendar.js';
 import { chineseDate } from '../services/documents.js';
 import type { IssuedNotice, IssueNoticeInput } from './notices.js';
@@ -85,6 +85,45 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
         section('二、一周内未报送进展', silent, taskLine),
         section('三、下周到期', nextWeek, (t) => `${taskLine(t)}，${chineseDate(t.deadline, ctx.timeZone)}到期`),
       ]);
+    },
+
+    /**
+     * The tasks' weekly 催办, once per unit: every task of the unit that reported nothing since the
+     * last check, in one numbered notice with each task's link; each task's record shows it.
+     */
+    async issueUnitReminders(input: Base & { since: string }): Promise<number> {
+      const ctx = await loadCampaignContext(db, input.campaignId);
+      const since = new Date(input.since);
+      const silent = (await openTasks(db, input.campaignId)).filter(
+        (t) => ACTIVE_STATUSES.includes(t.status as TaskStatus) && (!t.lastProgressAt || t.lastProgressAt < since),
+      );
+      let sent = 0;
+      for (const unit of ctx.units.values()) {
+        const tasks = silent.filter((t) => t.leadUnit === unit.id).sort((a, b) => a.deadline.localeCompare(b.deadline) || a.id.localeCompare(b.id));
+        if (tasks.length === 0) continue;
+        await issueNotice({
+          ...input,
+          key: `${input.key}/${unit.id}`,
+          kind: 'reminder',
+          recipients: { to: ['leadUnit.contact'], cc: [] },
+          unitId: unit.id,
+          taskIds: tasks.map((t) => t.id),
+          document: {
+            title: tasks.length === 1 ? `关于督促报送“${tasks[0].title}”工作进展的催办通知` : `关于督促报送${tasks.length}项整治任务工作进展的催办通知`,
+            addressees: `${unit.name}：`,
+            paragraphs: [
+              `你单位牵头的以下${tasks.length}项整治任务，自${chineseDate(input.since, ctx.timeZone)}以来未报送工作进展：`,
+              ...tasks.map(
+                (t, i) =>
+                  `${i + 1}. “${t.title}”，完成时限${chineseDate(t.deadline, ctx.timeZone)}${t.rung > 0 ? `，已逾期（${t.rungName}）` : t.status === 'assigned' ? '，尚未签收' : ''}。`,
+              ),
+              '请于本周内通过各任务的办理链接报送整改进展，抓紧推进。',
+            ],
+          },
+        });
+        sent++;
+      }
+      return sent;
     },
 
     /** 每月一通报: completion per unit with its mark, overdue tasks, notices issued in the month. */

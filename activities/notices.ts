@@ -51,6 +51,11 @@ export interface IssueNoticeInput {
   taskId?: string;
   /** The unit a campaign notice is about (e.g. 通报批评 of the last-placed unit): `leadUnit.*` means it. */
   unitId?: string;
+  /**
+   * The unit's tasks a unit notice is about (the weekly 催办 listing them): each task's record shows
+   * the notice, and the unit's mail carries each task's link.
+   */
+  taskIds?: string[];
   kind: NoticeKind;
   /** The 标题 and 正文 of a campaign notice, composed by its activity; task notices are rendered from their kind. */
   document?: { title: string; addressees: string; paragraphs: string[] };
@@ -194,7 +199,7 @@ export function createNoticeActivities({
     subject: NoticeSubject | undefined,
     to: Address[],
     cc: Address[],
-    render: (actionUrl?: string, actionLabel?: string) => { subject: string; text: string; html: string },
+    render: (actionUrl?: string, actionLabel?: string, links?: { label: string; url: string }[]) => { subject: string; text: string; html: string },
   ): Promise<OutboxDraft[]> {
     const draft = (key: string, group: { to: Address[]; cc: Address[] }, email: { subject: string; text: string; html: string }): OutboxDraft => {
       // A message for the copied only still has someone in To.
@@ -208,6 +213,15 @@ export function createNoticeActivities({
         html_body: email.html,
       };
     };
+    if (!task && input.taskIds?.length && linksTheLead(input)) {
+      // A unit's notice about several of its tasks: the unit's people alone, with each task's link.
+      const taskLinks = [];
+      for (const id of input.taskIds) {
+        const row = await loadTask(q, input.campaignId, id);
+        taskLinks.push({ label: `“${row.title}”办理链接`, url: await taskLink(q, input, row, row.lead_unit, ctx.timeZone) });
+      }
+      return [draft(input.key, { to, cc }, render(undefined, undefined, taskLinks))];
+    }
     const leadUrl = await actionUrl(q, input, task, ctx.timeZone);
     if (!leadUrl || !subject) return [draft(input.key, { to, cc }, render(leadUrl, task ? undefined : MATERIALS_LINK_LABEL))];
 
@@ -299,8 +313,8 @@ export function createNoticeActivities({
       };
       const id = await insertNotice(tx, notice);
       for (const a of attachments) await insertNoticeAttachment(tx, id, a);
-      const messages = await composeMessages(tx, ctx, input, task, subject, to, cc, (url, label) =>
-        renderEmail(number, doc, { warning: input.calendarWarning, actionUrl: url, actionLabel: label }),
+      const messages = await composeMessages(tx, ctx, input, task, subject, to, cc, (url, label, links) =>
+        renderEmail(number, doc, { warning: input.calendarWarning, actionUrl: url, actionLabel: label, links }),
       );
       for (const m of messages) await insertOutboxMessage(tx, { notice_id: id, ...m });
       if (input.deduction && input.deduction.points > 0 && subject) {
@@ -315,11 +329,11 @@ export function createNoticeActivities({
           occurredAt: input.issuedAt,
         });
       }
-      if (input.taskId) {
+      for (const taskId of input.taskId ? [input.taskId] : (input.taskIds ?? [])) {
         await appendTaskEvent(tx, {
-          key: `${input.key}/issued`,
+          key: input.taskId ? `${input.key}/issued` : `${input.key}/issued/${taskId}`,
           campaignId: input.campaignId,
-          taskId: input.taskId,
+          taskId,
           occurredAt: input.issuedAt,
           kind: `notice.${input.kind}`,
           detail: {

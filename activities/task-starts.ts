@@ -14,6 +14,7 @@ export interface StartTasksInput {
   campaignId: string;
   timeZone: string;
   weeklyCheck?: RectificationInput['weeklyCheck'];
+  unitReminders?: boolean;
   tasks: { task: Task; complaint?: RectificationInput['complaint'] }[];
 }
 
@@ -36,7 +37,7 @@ export function createTaskStartActivities({ temporal }: { temporal?: Client }) {
             await temporal.workflow.start<(input: RectificationInput) => Promise<unknown>>('RectificationWorkflow', {
               workflowId: taskWorkflowId(input.campaignId, task.id),
               taskQueue,
-              args: [{ campaignId: input.campaignId, timeZone: input.timeZone, task, weeklyCheck: input.weeklyCheck, complaint }],
+              args: [{ campaignId: input.campaignId, timeZone: input.timeZone, task, weeklyCheck: input.weeklyCheck, ...(input.unitReminders ? { unitReminders: true } : {}), complaint }],
               workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
             });
             started++;

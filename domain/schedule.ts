@@ -38,8 +38,8 @@ const WEEKDAYS = '一二三四五六日';
 const FREQUENCY_WORDS = { weekly: '每周', halfMonthly: '每半月', monthly: '每月' } as const;
 
 /**
- * The cadences a campaign runs: those its definition names, none other, and the weekly reminder
- * each task's workflow sends its unit when nothing was reported (on the weekly check's day).
+ * The cadences a campaign runs: those its definition names, none other, and the weekly 催办 that
+ * goes to each unit for all its tasks without progress (on the weekly check's day, else Monday).
  */
 export function cadencesOf(def: Pick<CampaignDefinition, 'cadences' | 'start' | 'end'>, today: string, count = 4): CadenceView[] {
   const parsed = storedCadencesSchema.safeParse(def.cadences ?? {});
@@ -59,7 +59,7 @@ export function cadencesOf(def: Pick<CampaignDefinition, 'cadences' | 'start' | 
   out.push({
     key: 'taskReminder',
     name: '任务催办',
-    rule: `每项任务：每周${WEEKDAYS[(c.weeklyCheck?.weekday ?? 1) - 1]} ${c.weeklyCheck?.time ?? '09:00'} 检查，一周未报送进展的向牵头单位发催办`,
+    rule: `每周${WEEKDAYS[(c.weeklyCheck?.weekday ?? 1) - 1]} ${c.weeklyCheck?.time ?? '09:00'} 检查各任务，向每个牵头单位发一份催办，列出其一周未报送进展的全部任务`,
     next: weekly(c.weeklyCheck?.weekday ?? 1),
     source: 'tasks',
   });

@@ -17,6 +17,8 @@ export const TASK_STATUSES = {
 export type TaskStatus = keyof typeof TASK_STATUSES;
 
 export const TERMINAL_STATUSES: readonly TaskStatus[] = ['closed', 'withdrawn'];
+/** Where a unit may report, and is reminded when it does not: it has the task and has not finished it. */
+export const ACTIVE_STATUSES: TaskStatus[] = ['assigned', 'acknowledged', 'inProgress'];
 
 /** 佐证材料的四种形式 (plan 2): 正式发文, 图片资料, 说明报告, 数据表格. */
 export const EVIDENCE_FORMS = {

@@ -272,9 +272,10 @@ export interface EmailContent {
 export function renderEmail(
   documentNumber: string,
   doc: OfficialDocument,
-  options: { warning?: string; actionUrl?: string; actionLabel?: string } = {},
+  options: { warning?: string; actionUrl?: string; actionLabel?: string; links?: { label: string; url: string }[] } = {},
 ): EmailContent {
   const label = options.actionLabel ?? ACTION_LINK_LABEL;
+  const links = options.links ?? [];
   const text = [
     documentNumber,
     '',
@@ -287,6 +288,7 @@ export function renderEmail(
     doc.dateWritten,
     ...(options.warning ? ['', `【提示】${options.warning}`] : []),
     ...(options.actionUrl ? ['', `${label}：${options.actionUrl}`] : []),
+    ...(links.length ? ['', ...links.map((l) => `${l.label}：${l.url}`)] : []),
   ].join('\n');
   const html = [
     '<div style="font-family: FangSong, STFangsong, serif; max-width: 40em; line-height: 1.8">',
@@ -299,6 +301,7 @@ export function renderEmail(
     ...(options.actionUrl
       ? [`<p>${escapeHtml(label)}：<a href="${escapeHtml(options.actionUrl)}">${escapeHtml(options.actionUrl)}</a></p>`]
       : []),
+    ...links.map((l) => `<p>${escapeHtml(l.label)}：<a href="${escapeHtml(l.url)}">${escapeHtml(l.url)}</a></p>`),
     '</div>',
   ].join('\n');
   return { subject: `【${documentNumber}】${doc.title}`, text, html };

@@ -29,6 +29,11 @@ export interface RectificationInput {
   task: Task;
   /** 每周一检查: weekday (1 = Monday) and local time of the weekly progress check. */
   weeklyCheck?: { weekday: number; time: string };
+  /**
+   * The campaign reminds each unit once a week of all its silent tasks (patch one-reminder-per-unit):
+   * the task keeps no weekly timer and sends no reminder of its own.
+   */
+  unitReminders?: boolean;
   /** The task comes from a complaint: urgent, short deadline, starts at the ladder's complaint rung (督办函). */
   complaint?: ComplaintInput;
   /** Start the climb at this rung (1-based) instead of with an assignment notice. */
@@ -176,6 +181,8 @@ export interface CampaignCarry {
   materialsCountFrom?: string;
   /** The campaign runs exactly its plan's rules (patch PLAN_RULES), decided at its first start. */
   planRules?: boolean;
+  /** The campaign sends one weekly reminder per unit (patch UNIT_REMINDERS), decided at its first start. */
+  unitReminders?: boolean;
 }
 
 export interface MaterialsCheck {

@@ -1,5 +1,5 @@
-// Outages that a timer must outlive. The weekly check (each task's 催办 and the campaign's digest,
-// minute-precise) is set to come due while something is down:
+// Outages that a timer must outlive. The weekly check (the unit's 催办 for its silent tasks and the
+// campaign's digest, minute-precise) is set to come due while something is down:
 // - the Temporal server stops and starts again on its persistent SQLite database: the timer fires
 //   once after it returns, and the worker rides out the outage;
 // - the whole stack goes down (worker, SMTP, Temporal, PostgreSQL, in that order) while another
@@ -29,6 +29,7 @@ import {
   TemporalServer,
   terminateAll,
   until,
+  remindedTasks,
   waitForCheckPlanned,
   writeBundle,
 } from './support.js';
@@ -82,12 +83,11 @@ describe('faults: outages across a due timer', () => {
       await temporal.start();
       const restartedAt = Date.now();
 
-      // Each task's 催办 and the campaign's weekly digest, once each.
+      // The unit's 催办 (all its tasks in one) and the campaign's weekly digest, once each.
       const fired = await until(
         async () => {
           const rows = await checkNotices(database.db, def.id);
-          const reminders = rows.filter((r) => r.kind === 'reminder');
-          return reminders.length >= RESTART_TASKS && rows.every((r) => r.status === 'sent') && rows;
+          return rows.length >= 2 && rows.every((r) => r.status === 'sent') && rows;
         },
         async () => `恢复后发出催办：${JSON.stringify(await checkNotices(database.db, def.id))}\n${describeWorker(worker)}`,
         60_000,
@@ -95,20 +95,23 @@ describe('faults: outages across a due timer', () => {
       const firedAfter = (Math.max(...fired.map((r) => r.created_at.getTime())) - restartedAt) / 1000;
       await sleep(2_000);
       const rows = await checkNotices(database.db, def.id);
-      expect(rows.filter((r) => r.kind === 'reminder').map((r) => r.task_id).sort()).toEqual(def.tasks.map((t) => t.id));
-      expect(rows.filter((r) => r.task_id === null).map((r) => r.kind), '创建活动的每周检查情况').toEqual(['weeklyCheck']);
+      expect(rows.map((r) => [r.kind, r.unit_id]).sort(), '单位的催办和创建活动的每周检查情况').toEqual([
+        ['reminder', 'enforcement'],
+        ['weeklyCheck', null],
+      ]);
+      expect(await remindedTasks(database.db, def.id), '每项任务的记录都有这份催办').toEqual(def.tasks.map((t) => t.id));
       for (const r of rows) {
         expect(r.issued_at.getTime(), '在检查时点之后发出').toBeGreaterThanOrEqual(check.at.getTime());
         expect(r.created_at.getTime(), '在 Temporal 恢复之后发出').toBeGreaterThanOrEqual(restartedAt - 1_000);
       }
       const owed = Object.fromEntries(def.tasks.map((t) => [t.id, ['assignment']]));
       const audit = await auditCampaign(database.db, def, owed);
-      expect(audit.notices).toBe(RESTART_TASKS * 2);
+      expect(audit.notices).toBe(RESTART_TASKS);
       expect(worker.child.exitCode, '工作进程挺过了 Temporal 停机').toBeNull();
       console.info(
         `[faults/temporal-restart] Temporal 停机 ${((restartedAt - stoppedAt) / 1000).toFixed(1)} 秒，` +
           `检查时点在停机后第 ${((check.at.getTime() - stoppedAt) / 1000).toFixed(1)} 秒到来；恢复后 ${firedAfter.toFixed(1)} 秒内发出 ` +
-          `${RESTART_TASKS} 份催办和 1 份每周检查情况，各一次；工作进程未重启；全程 ${((Date.now() - started) / 1000).toFixed(1)} 秒`,
+          `1 份催办（${RESTART_TASKS} 项任务）和 1 份每周检查情况，各一次；工作进程未重启；全程 ${((Date.now() - started) / 1000).toFixed(1)} 秒`,
       );
     } finally {
       await stopWorker(worker);
@@ -175,7 +178,7 @@ describe('faults: outages across a due timer', () => {
         async () => {
           const ladder = await progressOf(postgres.db, lapsed.id);
           const reminders = (await checkNotices(postgres.db, checked.id)).filter((r) => r.kind === 'reminder' && r.status === 'sent');
-          return ladder.sent === ladderTotal && ladder.mails === ladderTotal && reminders.length === CHECK_TASKS;
+          return ladder.sent === ladderTotal && ladder.mails === ladderTotal && reminders.length === 1;
         },
         async () =>
           `恢复后：督办 ${JSON.stringify(await progressOf(postgres.db, lapsed.id))}，检查 ${JSON.stringify(await checkNotices(postgres.db, checked.id))}\n${describeWorker(second)}`,
@@ -185,7 +188,8 @@ describe('faults: outages across a due timer', () => {
       await sleep(2_000);
 
       const rows = await checkNotices(postgres.db, checked.id);
-      expect(rows.filter((r) => r.kind === 'reminder').map((r) => r.task_id).sort()).toEqual(checked.tasks.map((t) => t.id));
+      expect(rows.filter((r) => r.kind === 'reminder').map((r) => r.unit_id)).toEqual(['enforcement']);
+      expect(await remindedTasks(postgres.db, checked.id)).toEqual(checked.tasks.map((t) => t.id));
       for (const r of rows) {
         expect(r.issued_at.getTime()).toBeGreaterThanOrEqual(check.at.getTime());
         expect(r.created_at.getTime(), '在恢复之后发出').toBeGreaterThanOrEqual(upAt - 15_000);
@@ -195,7 +199,7 @@ describe('faults: outages across a due timer', () => {
       expect(ladderAudit.notices).toBe(ladderTotal);
       console.info(
         `[faults/stack-outage] 全部停机 ${((upAt - downAt) / 1000).toFixed(1)} 秒（检查时点在停机后第 ${((check.at.getTime() - downAt) / 1000).toFixed(1)} 秒到来）；` +
-          `停机时督办已发 ${atShutdown.sent}/${ladderTotal}；恢复后 ${caughtUp.toFixed(1)} 秒内补发完毕：${CHECK_TASKS} 份催办、` +
+          `停机时督办已发 ${atShutdown.sent}/${ladderTotal}；恢复后 ${caughtUp.toFixed(1)} 秒内补发完毕：1 份催办（${CHECK_TASKS} 项任务）、` +
           `${checkedAudit.campaignNotices} 份每周检查情况、其余督办通知；邮件 ${checkedAudit.mails + ladderAudit.mails} 封，重投 ${ladderAudit.redelivered} 次；` +
           `全程 ${((Date.now() - started) / 1000).toFixed(1)} 秒`,
       );

@@ -638,10 +638,10 @@ export function campaignWithCheckSoon(tasks: number, leadMs: number, now = new D
   return { def, check };
 }
 
-/** The weekly-check notices of a campaign: the tasks' reminders and the campaign's own digest. */
+/** The weekly-check notices of a campaign: the units' reminders and the campaign's own digest. */
 export async function checkNotices(db: Db, campaignId: string) {
-  const { rows } = await db.query<{ task_id: string | null; kind: string; issued_at: Date; status: string; created_at: Date }>(
-    `SELECT n.task_id, n.kind, n.issued_at,
+  const { rows } = await db.query<{ task_id: string | null; unit_id: string | null; kind: string; issued_at: Date; status: string; created_at: Date }>(
+    `SELECT n.task_id, n.unit_id, n.kind, n.issued_at,
             CASE WHEN bool_and(o.status = 'sent') THEN 'sent' ELSE min(o.status) FILTER (WHERE o.status <> 'sent') END AS status,
             min(o.created_at) AS created_at
      FROM notices n JOIN outbox o ON o.notice_id = n.id
@@ -651,17 +651,24 @@ export async function checkNotices(db: Db, campaignId: string) {
   return rows;
 }
 
-/** Waits until every task's workflow has its weekly check planned at `at` (it then waits on that timer). */
+/** The tasks whose record shows a 催办 (each unit's weekly reminder lists its silent tasks). */
+export async function remindedTasks(db: Db, campaignId: string): Promise<string[]> {
+  const { rows } = await db.query<{ task_id: string }>(
+    `SELECT DISTINCT task_id FROM task_events WHERE campaign_id = $1 AND kind = 'notice.reminder' ORDER BY task_id`,
+    [campaignId],
+  );
+  return rows.map((r) => r.task_id);
+}
+
+/** Waits until the campaign has its weekly 催办 (and check) planned at `at` (it then waits on that timer). */
 export async function waitForCheckPlanned(client: Client, def: CampaignDefinition, at: Date, timeoutMs = 30_000): Promise<void> {
-  const { taskStateQuery } = await import('../../workflows/messages.js');
+  const { campaignStateQuery } = await import('../../workflows/messages.js');
   await until(
     async () => {
-      const states = await Promise.all(
-        def.tasks.map((t) => client.workflow.getHandle(taskWorkflowId(def.id, t.id)).query(taskStateQuery)),
-      );
-      return states.every((s) => s.nextCheckAt !== undefined && Date.parse(s.nextCheckAt) === at.getTime());
+      const state = await client.workflow.getHandle(campaignWorkflowId(def.id)).query(campaignStateQuery);
+      return ['unitReminders', 'weeklyCheck'].every((k) => state.nextCadences[k] !== undefined && Date.parse(state.nextCadences[k]) === at.getTime());
     },
-    `每项任务的每周检查定在 ${at.toISOString()}`,
+    `创建活动的每周催办和检查定在 ${at.toISOString()}`,
     timeoutMs,
   );
 }

@@ -267,6 +267,28 @@ const scenarios: Record<string, Scenario> = {
     await waitFor(async () => (await campaign.describe()).status.name === 'COMPLETED', 'campaign completed');
     return [campaign];
   },
+  /**
+   * The weekly 催办 once per unit (patch one-reminder-per-unit): two silent tasks of one unit, three
+   * weekly checks; the campaign and one of its tasks (no weekly timer of its own).
+   */
+  'unit-reminders': async (sim) => {
+    const today = await sim.now();
+    const def = testDefinition({
+      start: shanghaiDate(today, -1),
+      end: shanghaiDate(today, 25),
+      tasks: [
+        { id: 'lanes', start: shanghaiDate(today, -1), deadline: shanghaiDate(today, 20) },
+        { id: 'signs', start: shanghaiDate(today, -1), deadline: shanghaiDate(today, 22) },
+      ],
+    });
+    const campaign = await startCampaign(sim.env.client, def);
+    const task = taskHandle(sim.env.client, def.id, 'lanes');
+    await waitFor(async () => (await task.describe().catch(() => undefined)) !== undefined, 'task started');
+    await waitForEvent(task, 'assigned');
+    await sim.env.sleep(30 * 24 * 3600_000);
+    await waitFor(async () => (await campaign.describe()).status.name === 'COMPLETED', 'campaign completed');
+    return [campaign, task];
+  },
 };
 
 async function main() {

@@ -155,13 +155,26 @@ async function completed(handle: WorkflowHandle) {
 // ---------------------------------------------------------------------------------------------
 // Reading the record
 
-/** The campaign's own notices (no task), by kind. */
+/**
+ * The campaign's own notices (no task), by kind; the units' weekly 催办 apart (their count follows
+ * the scripted answers week by week; test/workflows/unit-reminders.test.ts counts them by hand).
+ */
 async function campaignNotices(campaignId: string): Promise<Record<string, number>> {
   const { rows } = await database.db.query<{ kind: string; n: number }>(
-    `SELECT kind, count(*)::int AS n FROM notices WHERE campaign_id = $1 AND task_id IS NULL GROUP BY kind`,
+    `SELECT kind, count(*)::int AS n FROM notices WHERE campaign_id = $1 AND task_id IS NULL AND kind <> 'reminder' GROUP BY kind`,
     [campaignId],
   );
   return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
+}
+
+/** Checks at which a unit got more than one 催办: none, whatever the number of its silent tasks. */
+async function doubledReminders(campaignId: string): Promise<unknown[]> {
+  const { rows } = await database.db.query(
+    `SELECT unit_id, issued_at, count(*)::int AS n FROM notices WHERE campaign_id = $1 AND kind = 'reminder'
+     GROUP BY unit_id, issued_at HAVING count(*) > 1`,
+    [campaignId],
+  );
+  return rows;
 }
 
 /** 调度 per audience: the title names it (创建办 / 分管领导 / 主要领导工作调度（…）). */
@@ -285,6 +298,7 @@ describe('CampaignWorkflow over a year', () => {
     //        通报批评 (区综合执法分局's streak ends); round 5 (computed) both tie last: 区综合执法分局 通报批评 again,
     //        the police 约谈 → 3 通报批评, 2 约谈, 1 追责
     //  phases Jan 1, Mar 1, Oct 1 → 3; the closing summary → 1
+    expect(await doubledReminders(def.id)).toEqual([]);
     expect(await campaignNotices(def.id)).toEqual({
       weeklyCheck: 53,
       monthlyBulletin: 11,
@@ -531,6 +545,7 @@ describe('CampaignWorkflow over a year', () => {
     //  每月报送 Jan 25, Feb 26, Mar 26, Apr 25: nobody sends materials, 4 units × 4 = 16
     //  rounds Feb 1, Mar 1, Apr 2 → 3: 区综合执法分局 last in each, across hand-overs: 通报批评, 约谈, 追责
     //  phases 3; closing summary 1
+    expect(await doubledReminders(def.id)).toEqual([]);
     expect(await campaignNotices(def.id)).toEqual({
       weeklyCheck: 18,
       monthlyBulletin: 3,

@@ -85,6 +85,8 @@ describe('CampaignWorkflow', () => {
       assessmentResult: 1,
       criticism: 1,
       closingSummary: 1,
+      // The unit's weekly 催办 for its silent tasks (the lane, then the complaint too): Mondays Jan 8 … Feb 26.
+      reminder: 8,
     });
 
     // The round: the unit whose task lapsed and climbed is last, alone; the others tie at the top.

@@ -34,3 +34,10 @@ export const HAND_OVER_BETWEEN_ROUNDS = 'hand-over-between-rounds';
  * run's start; campaigns started before keep their behaviour through every hand-over.
  */
 export const PLAN_RULES = 'run-the-plans-rules';
+
+/**
+ * 2026-12: the weekly 催办 goes out once per unit, listing every task of the unit that reported
+ * nothing since the last check, instead of one mail per task from each task's own timer: tasks get
+ * `unitReminders` and keep no weekly timer. Asked once, at the first run's start, and carried.
+ */
+export const UNIT_REMINDERS = 'one-reminder-per-unit';

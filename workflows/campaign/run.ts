@@ -47,13 +47,22 @@ export class CampaignRun {
   readonly assessments: Promise<void>[] = [];
   /** Rounds started and not finished: their outcome (the streaks) must be in `carry` before a hand-over. */
   roundsInFlight = 0;
+  readonly planRules: boolean;
+  readonly unitReminders: boolean;
 
   constructor(
     { definition, carried }: CampaignInput,
     readonly cadences: Cadences,
-    /** Exactly the plan's rules (patch PLAN_RULES): its audiences, cadences and last-place rules. */
-    readonly planRules: boolean,
+    behaviour: {
+      /** Exactly the plan's rules (patch PLAN_RULES): its audiences, cadences and last-place rules. */
+      planRules: boolean;
+      /** One weekly 催办 per unit for all its silent tasks (patch UNIT_REMINDERS). */
+      unitReminders: boolean;
+    },
   ) {
+    const { planRules, unitReminders } = behaviour;
+    this.planRules = planRules;
+    this.unitReminders = unitReminders;
     const info = workflowInfo();
     this.definition = definition;
     this.campaignId = definition.id;
@@ -74,6 +83,7 @@ export class CampaignRun {
       materialsChecks: [],
     };
     if (planRules) this.carry.planRules = true;
+    if (unitReminders) this.carry.unitReminders = true;
     this.started = new Set(this.carry.taskIds);
     this.unitIds = new Set(definition.units.map((u) => u.id));
     this.cadenceKeys = [
@@ -87,6 +97,7 @@ export class CampaignRun {
       ...(planRules && cadences.yearEndSummary ? ['yearEndSummary'] : []),
       ...(cadences.monthlyMaterials ? ['monthlyMaterials'] : []),
       ...(cadences.bimonthlyAssessment ? ['assessment'] : []),
+      ...(unitReminders ? ['unitReminders'] : []),
     ];
   }
 
@@ -121,6 +132,9 @@ export class CampaignRun {
     switch (key) {
       case 'weeklyCheck':
         return weekly(c.weeklyCheck!.weekday, c.weeklyCheck!.time);
+      case 'unitReminders':
+        // The tasks' weekly check, kept by the campaign: the weekly check's day, else Monday.
+        return weekly(c.weeklyCheck?.weekday ?? 1, c.weeklyCheck?.time ?? WORKDAY_START);
       case 'monthlyBulletin':
         return monthly(c.monthlyBulletin!.day, c.monthlyBulletin!.time);
       case 'quarterlyDispatch':
@@ -163,7 +177,8 @@ export class CampaignRun {
     if (queued.length > 0 && patched(TASKS_FROM_ACTIVITY)) {
       while (queued.length > 0) {
         const batch = queued.splice(0, ACTIVITY_START_BATCH);
-        await activities.startTaskWorkflows({ campaignId, timeZone, weeklyCheck: cadences.weeklyCheck, tasks: batch });
+        const reminders = this.unitReminders ? { unitReminders: true } : {};
+        await activities.startTaskWorkflows({ campaignId, timeZone, weeklyCheck: cadences.weeklyCheck, ...reminders, tasks: batch });
         for (const { task } of batch) started.add(task.id);
       }
       return;
@@ -200,6 +215,9 @@ export class CampaignRun {
     switch (key) {
       case 'weeklyCheck':
         await activities.issueWeeklyCheck({ ...base, ...period, ...to });
+        break;
+      case 'unitReminders':
+        await activities.issueUnitReminders({ ...base, since: period.from });
         break;
       case 'monthlyBulletin':
         await activities.issueMonthlyBulletin({ ...base, ...period, ...to });

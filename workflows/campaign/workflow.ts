@@ -9,7 +9,7 @@ import type { Cadences } from '../../domain/cadences.js';
 import { taskWorkflowId } from '../../domain/ids.js';
 import type { CampaignInput, CampaignState } from '../messages.js';
 import { registerHandlers } from './handlers.js';
-import { HAND_OVER_BETWEEN_ROUNDS, PLAN_RULES } from './patches.js';
+import { HAND_OVER_BETWEEN_ROUNDS, PLAN_RULES, UNIT_REMINDERS } from './patches.js';
 import { activities, CampaignRun, WORKDAY_START } from './run.js';
 
 /** Past this many events the campaign hands its state to a fresh run. */
@@ -22,8 +22,9 @@ export async function CampaignWorkflow(input: CampaignInput): Promise<CampaignSt
   // one brings zod, which only a campaign needs (a task workflow would pay for it in memory and time).
   const { storedCadencesSchema, DEFAULT_CADENCES } = await import(/* webpackMode: "eager" */ '../../domain/cadences.js');
   const planRules = carried ? carried.planRules === true : patched(PLAN_RULES);
+  const unitReminders = carried ? carried.unitReminders === true : patched(UNIT_REMINDERS);
   const cadences = (definition.cadences ? storedCadencesSchema.parse(definition.cadences) : planRules ? {} : DEFAULT_CADENCES) as Cadences;
-  const run = new CampaignRun(input, cadences, planRules);
+  const run = new CampaignRun(input, cadences, { planRules, unitReminders });
   const { campaignId, zone, keyBase, carry, queued, started, cadenceKeys } = run;
   registerHandlers(run);
 

@@ -19,6 +19,7 @@ import {
   TERMINAL_STATUSES,
   type TaskState,
   type TaskStatus,
+  ACTIVE_STATUSES,
 } from '../../domain/task-state.js';
 import type {
   AcknowledgeInput,
@@ -53,7 +54,7 @@ export interface TaskFacts {
 export type Check<I> = (task: TaskFacts, input: I, now: number) => Verdict;
 
 /** Where a unit may report: it has the task and has not finished it. */
-export const ACTIVE: TaskStatus[] = ['assigned', 'acknowledged', 'inProgress'];
+export const ACTIVE = ACTIVE_STATUSES;
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -115,6 +115,8 @@ export class RectificationTask extends LadderTask {
   /** When the weekly check is due next. */
   async nextCheck(): Promise<void> {
     const { campaignId, timeZone, input } = this;
+    // The campaign reminds the unit of all its silent tasks at once: no timer here.
+    if (input.unitReminders) return;
     const weeklyCheck = input.weeklyCheck ?? { weekday: 1, time: WORKDAY_START };
     this.state.nextCheckAt = (await this.local.nextCheckTime({ campaignId, timeZone, after: this.now(), ...weeklyCheck })).at;
   }
@@ -142,7 +144,7 @@ export class RectificationTask extends LadderTask {
     if (state.nextEscalationAt && state.status !== 'evidenceSubmitted' && t >= Date.parse(state.nextEscalationAt)) {
       await this.fireRung(state.rung + 1);
     }
-    if (t >= Date.parse(state.nextCheckAt!)) {
+    if (state.nextCheckAt && t >= Date.parse(state.nextCheckAt)) {
       // 每周一检查: a reminder when nothing was reported since the last check.
       const silent = !state.lastProgressAt || state.lastProgressAt < this.lastCheckAt;
       if (silent && ACTIVE.includes(state.status)) {

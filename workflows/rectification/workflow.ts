@@ -5,7 +5,8 @@
 //   withdrawn (撤销) from any state; reassignment (改派) starts over with another unit.
 //
 // Timers: the acknowledgement deadline (领办逾期: reminder + deduction), the weekly check (催办 when
-// silent), and the escalation ladder: when the current deadline lapses, the ladder's rungs are
+// silent; in campaigns that remind each unit once for all its tasks, the campaign's), and the
+// escalation ladder: when the current deadline lapses, the ladder's rungs are
 // issued one at a time, each after its grace period in working days (domain/ladder.ts). Closing
 // the task at any rung stops the climb; while evidence awaits verification the climb waits.
 //
@@ -100,11 +101,17 @@ export async function RectificationWorkflow(input: RectificationInput): Promise<
     const waitingForOffice = state.status === 'evidenceSubmitted';
     const ackDue = state.status === 'assigned' && !state.acknowledgementOverdue && state.acknowledgeBy;
     const wakeAt = Math.min(
-      Date.parse(state.nextCheckAt!),
+      state.nextCheckAt ? Date.parse(state.nextCheckAt) : Infinity,
       state.nextEscalationAt && !waitingForOffice ? Date.parse(state.nextEscalationAt) : Infinity,
       ackDue ? Date.parse(state.acknowledgeBy!) : Infinity,
     );
-    if (await condition(() => task.terminal() || task.version !== seen, Math.max(wakeAt - Date.now(), 1))) continue;
+    const woken = () => task.terminal() || task.version !== seen;
+    if (wakeAt === Infinity) {
+      // No timer at all (the campaign reminds, nothing lapses yet): wait for the next action.
+      await condition(woken);
+      continue;
+    }
+    if (await condition(woken, Math.max(wakeAt - Date.now(), 1))) continue;
     await task.exclusive(() => task.onTimers());
   }
   // Let an update that ended the task finish answering before the workflow completes.
