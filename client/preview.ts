@@ -102,7 +102,7 @@ export async function previewCampaign(definition: CampaignDefinition, options: {
 async function sandboxDatabase(serverUrl: string | undefined): Promise<{ db: Db; drop(): Promise<void> }> {
   if (serverUrl) {
     const name = `chuangwen_preview_${randomBytes(6).toString('hex')}`;
-    const url = await ensureDatabase(serverUrl, name).catch(() => undefined);
+    const url = await ensureDatabase(serverUrl, name, { throwaway: true }).catch(() => undefined);
     if (url) {
       const db = createPool(url, 4);
       await migrate(db);
@@ -116,7 +116,7 @@ async function sandboxDatabase(serverUrl: string | undefined): Promise<{ db: Db;
     }
   }
   const server = await startTemporaryPostgres();
-  const db = createPool(await ensureDatabase(server.url, 'chuangwen_preview'), 4);
+  const db = createPool(await ensureDatabase(server.url, 'chuangwen_preview', { throwaway: true }), 4);
   await migrate(db);
   return {
     db,

@@ -40,7 +40,10 @@ export async function dropDatabaseIfExists(server: Pick<pg.Client, 'query'>, nam
   await server.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
 }
 
-export async function createDatabaseUnlessExists(server: Pick<pg.Client, 'query'>, name: string): Promise<void> {
+export async function createDatabaseUnlessExists(server: Pick<pg.Client, 'query'>, name: string, options: { throwaway?: boolean } = {}): Promise<void> {
+  const quoted = `"${name.replace(/"/g, '""')}"`;
   const { rowCount } = await server.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-  if (!rowCount) await server.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+  if (!rowCount) await server.query(`CREATE DATABASE ${quoted}`);
+  // A sandbox dropped after use need not wait for its commits to reach the disk.
+  if (options.throwaway) await server.query(`ALTER DATABASE ${quoted} SET synchronous_commit TO off`);
 }

@@ -51,12 +51,12 @@ export async function startEmbeddedPostgres(options: {
 }
 
 /** Creates a database on the server of `url` unless it exists; returns its URL. */
-export async function ensureDatabase(url: string, name: string): Promise<string> {
+export async function ensureDatabase(url: string, name: string, options: { throwaway?: boolean } = {}): Promise<string> {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await createDatabaseUnlessExists(client, name);
+    await createDatabaseUnlessExists(client, name, options);
   } finally {
     await client.end();
   }
