@@ -44,12 +44,15 @@ describe('escalation schema', () => {
         { rung: 'accountabilityReferral', line: 47 },
       ],
       enterprises: { noticeScope: '全工业园', interviewPrincipal: false, line: 79 },
-      complaints: { sources: ['citizen', 'media'], urgent: true, action: 'supervisionLetter', line: 45, lines: [45, 51] },
+      complaints: { sources: ['citizen', 'media'], action: 'supervisionLetter', line: 45, lines: [45, 51] },
       reportToSuperior: { line: 47 },
     };
-    const def = definitionSchema.parse({ ...base(), escalation: imported });
+    const plain = base();
+    // 向上级报告 needs the superior body's address.
+    const def = definitionSchema.parse({ ...plain, office: { ...plain.office, superior: { name: '市创建领导小组', email: 'shi@test.example.org' } }, escalation: imported });
     const plan = resolveEscalation(def.escalation, 'department');
     expect(plan.ladder.map((r) => r.name)).toEqual(['督办函', '追责']);
+    expect(plan.ladder[1].recipients.cc).toContain('superior');
     expect(plan.complaints.startAt).toBe(1);
     expect(plan.onRefusal).toBeUndefined();
     const enterprise = resolveEscalation(def.escalation, 'enterprise');

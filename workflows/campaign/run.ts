@@ -165,6 +165,18 @@ export class CampaignRun {
     }
   }
 
+  /**
+   * Where a cadence starts counting: the campaign's start; for the units' 催办, not before now — a
+   * campaign started with a past date chases no silence of weeks gone by.
+   */
+  firstInstantOf(key: string): string {
+    return key === 'unitReminders' ? this.notBeforeNow(this.startsAt) : this.startsAt;
+  }
+
+  private notBeforeNow(at: string): string {
+    return new Date(Math.max(Date.parse(at), Date.now())).toISOString();
+  }
+
   /** The first round comes a whole period after the start: the first day of the start month plus N months. */
   firstRoundAfter(): Promise<string> {
     const [year, month] = this.definition.start.split('-').map(Number);
@@ -253,7 +265,8 @@ export class CampaignRun {
         await activities.issueDispatch({ ...base, ...period, audience: key.slice('dispatch.'.length) as DispatchAudience });
     }
     carry.last[key] = at;
-    carry.next[key] = await this.nextOf(key, at);
+    // After an outage the units' 催办 goes out once, not once for every week missed.
+    carry.next[key] = await this.nextOf(key, key === 'unitReminders' ? this.notBeforeNow(at) : at);
   }
 
   /** Starts an assessment round (a child) for the period; its outcome lands in `carry` when it ends. */

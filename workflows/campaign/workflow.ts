@@ -38,7 +38,7 @@ export async function CampaignWorkflow(input: CampaignInput): Promise<CampaignSt
   run.startsAt = await activities.instantOf({ timeZone: zone, date: definition.start, time: '00:00' });
 
   for (const key of cadenceKeys) {
-    if (!carry.next[key]) carry.next[key] = await run.nextOf(key, key === 'assessment' ? await run.firstRoundAfter() : run.startsAt);
+    if (!carry.next[key]) carry.next[key] = await run.nextOf(key, key === 'assessment' ? await run.firstRoundAfter() : run.firstInstantOf(key));
   }
   const phaseStarts = await Promise.all(
     definition.phases.map((p) => activities.instantOf({ timeZone: zone, date: p.start, time: WORKDAY_START })),
