@@ -1,7 +1,7 @@
 // 通讯录 (migration 0016): units, people and leadership posts kept across campaigns. Entries are
 // retired, never deleted. Every change runs under one advisory lock, so that the checks of the
 // whole directory (unique full names, parents without cycles) see what the change writes over.
-import type { DirectoryContact, DirectoryPost, DirectoryUnitKind } from '../domain/directory.js';
+import type { DirectoryContact, DirectoryPost, DirectorySnapshot, DirectoryUnitKind } from '../domain/directory.js';
 import type { Queryable } from './pool.js';
 
 // Any constant works; it only keeps two directory changes from checking the same state at once.
@@ -98,6 +98,26 @@ export async function listDirectoryPosts(db: Queryable): Promise<DirectoryPostRo
   );
   // The driver parses bigint[] elements as strings (only bigint itself is set to numbers, in pool.ts).
   return rows.map((r) => ({ ...r, unit_ids: r.unit_ids.map(Number) }));
+}
+
+/** The whole directory, retired entries included, as plain data (for plan import). */
+export async function loadDirectorySnapshot(db: Queryable): Promise<DirectorySnapshot> {
+  const units = await listDirectoryUnits(db);
+  const people = await listDirectoryPeople(db);
+  const posts = await listDirectoryPosts(db);
+  return {
+    units: units.map((u) => ({
+      id: u.id,
+      name: u.name,
+      shortNames: u.short_names,
+      kind: u.kind,
+      principal: { name: u.principal_name, post: u.principal_post, email: u.principal_email, mobile: u.principal_mobile },
+      contact: { name: u.contact_name, post: u.contact_post, email: u.contact_email, mobile: u.contact_mobile },
+      retiredOn: u.retired_on,
+    })),
+    people: people.map((p) => ({ id: p.id, name: p.name, post: p.post, unitId: p.unit_id, email: p.email, mobile: p.mobile, retiredOn: p.retired_on })),
+    posts: posts.map((p) => ({ id: p.id, role: p.role, personId: p.person_id, unitIds: p.unit_ids, retiredOn: p.retired_on })),
+  };
 }
 
 const unitParams = (v: DirectoryUnitValues) => [

@@ -8,8 +8,9 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
 
 export type Db = pg.Pool;
 
-export function createPool(connectionString: string, max = 10): Db {
-  const pool = new pg.Pool({ connectionString, max });
+/** `connectionTimeoutMillis`: give up on a server that does not answer (default: wait as long as the system does). */
+export function createPool(connectionString: string, max = 10, options: { connectionTimeoutMillis?: number } = {}): Db {
+  const pool = new pg.Pool({ connectionString, max, ...options });
   // A client losing its server (a restart) must not crash the process: an idle one is dropped by the
   // pool, a busy one fails its query (and the activity retries); the next connection reconnects.
   pool.on('error', () => {});

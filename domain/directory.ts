@@ -41,6 +41,41 @@ export interface DirectoryContact {
 }
 export const EMPTY_CONTACT: DirectoryContact = { name: '', post: '', email: '', mobile: '' };
 
+/**
+ * The directory as data, for what only reads it (plan import fills a definition's units and leaders
+ * from it): entries in use and retired ones (retiredOn set), the posts by their people's ids.
+ */
+export interface DirectorySnapshot {
+  units: DirectorySnapshotUnit[];
+  people: DirectorySnapshotPerson[];
+  posts: DirectorySnapshotPost[];
+}
+export interface DirectorySnapshotUnit {
+  id: number;
+  name: string;
+  shortNames: string[];
+  kind: DirectoryUnitKind;
+  principal: DirectoryContact;
+  contact: DirectoryContact;
+  retiredOn: string | null;
+}
+export interface DirectorySnapshotPerson {
+  id: number;
+  name: string;
+  post: string;
+  unitId: number | null;
+  email: string;
+  mobile: string;
+  retiredOn: string | null;
+}
+export interface DirectorySnapshotPost {
+  id: number;
+  role: DirectoryPost;
+  personId: number;
+  unitIds: number[];
+  retiredOn: string | null;
+}
+
 // ---------------------------------------------------------------------------------- columns
 
 /**

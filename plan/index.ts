@@ -7,7 +7,9 @@
 //   to-definition  → YAML with comments; summary → the Chinese report
 import { DefinitionError, parseDefinition, type DefinitionProblem } from '../domain/definition-yaml.js';
 import { PLACEHOLDER_EMAIL_DOMAIN } from '../domain/definition.js';
+import type { DirectorySnapshot } from '../domain/directory.js';
 import { decodeInput, PlanInputError } from './decode.js';
+import { matchDirectory, type DirectoryMatches } from './directory.js';
 import { findIndicators } from './extract-indicators.js';
 import { extractOrganisation, orderedLeaders } from './extract-organisation.js';
 import { extractPhases } from './extract-phases.js';
@@ -21,11 +23,12 @@ import { normaliseText } from './normalise.js';
 import { paragraphs, parseStructure, sectionLabels } from './structure.js';
 import { summarise } from './summary.js';
 import { excerpt, type Note } from './text.js';
-import { buildDefinition } from './to-definition.js';
+import { buildDefinition, TO_FILL } from './to-definition.js';
 import { declaredShortNames, UNASSIGNED_UNIT_NAME, UnitRegistry } from './units.js';
 
 export { checkFileSize, PlanInputError } from './decode.js';
 export type { PlanModel } from './model.js';
+export type { DirectoryMatches } from './directory.js';
 export type { Note } from './text.js';
 
 export interface PlanImport {
@@ -42,11 +45,18 @@ export interface PlanImport {
   problems: DefinitionProblem[];
   placeholderEmails: number;
   model: PlanModel;
+  /** What the 通讯录 answered for each unit and leader, when one was given. */
+  directory?: DirectoryMatches;
 }
 
 export interface ImportOptions {
   /** Name of the file the YAML is written to (for the comments and the validation report). */
   outputName?: string;
+  /**
+   * The office's 通讯录: units and leaders found in it are filled in (name, kind, principal and contact
+   * with their addresses; a leader's name, title and address); near names are proposed in the comments only.
+   */
+  directory?: DirectorySnapshot;
 }
 
 /** Reads a plan (text in any common Chinese encoding, or .docx) and writes a campaign definition. */
@@ -55,18 +65,31 @@ export async function importPlan(input: Buffer, fileName: string, options: Impor
   const model = readPlan(decoded.text, fileName, decoded.encoding, decoded.kind === 'text' ? '行' : '段');
   model.warnings.unshift(...decoded.notes);
 
-  const built = buildDefinition(model, options.outputName);
+  const matches = options.directory ? matchDirectory(model, options.directory, TO_FILL) : undefined;
+  if (matches) noteFilledPosts(model, matches);
+  const built = buildDefinition(model, options.outputName, matches);
   const problems = validate(built.yaml, options.outputName ?? `${built.id}.yaml`);
   return {
     yaml: built.yaml,
     id: built.id,
-    summary: summarise(model, built),
+    summary: summarise(model, built, matches),
     warnings: model.warnings,
     unplaced: model.unplaced,
     problems,
     placeholderEmails: built.placeholderEmails,
     model,
+    ...(matches ? { directory: matches } : {}),
   };
+}
+
+/** A post the plan names without a name, filled in from the 通讯录: its warning says so instead of 姓名待填写. */
+function noteFilledPosts(model: PlanModel, matches: DirectoryMatches): void {
+  for (const leader of model.leaders) {
+    const hit = matches.leaders.get(leader)?.hit;
+    if (leader.name || hit?.how !== 'post') continue;
+    const warning = model.warnings.find((w) => w.line === leader.line && w.message.endsWith('姓名待填写') && w.message.includes(`「${leader.title}」`));
+    if (warning) warning.message = warning.message.replace(/姓名待填写$/, `已按通讯录的${hit.planName}填写为「${hit.entry.name}」`);
+  }
 }
 
 /** Reads decoded plan text into the model. */

@@ -17,7 +17,8 @@ export interface NormalisedText {
 }
 
 let converter: ((text: string) => string) | undefined;
-const toSimplified = (text: string): string => (converter ??= OpenCC.Converter({ from: 't', to: 'cn' }))(text);
+/** Traditional characters as Simplified (opencc-js, Traditional → mainland Simplified). */
+export const toSimplified = (text: string): string => (converter ??= OpenCC.Converter({ from: 't', to: 'cn' }))(text);
 
 const H = `[${HAN}]`;
 /** Chinese punctuation that may neighbour noise. */

@@ -1,6 +1,7 @@
 // The Chinese summary of an import that the administrator reads on the terminal.
 import { LEADER_ROLE_NAMES } from '../domain/definition.js';
-import { EVERY_MONTHS, type BuiltDefinition } from './to-definition.js';
+import { lookupSummary, type DirectoryMatches } from './directory.js';
+import { directoryWords, EVERY_MONTHS, type BuiltDefinition } from './to-definition.js';
 import type { PlanModel, RuleData } from './model.js';
 import { EVIDENCE_FORMS } from './extract-rules.js';
 import { lineRef } from './text.js';
@@ -24,7 +25,7 @@ const FREQ: Record<string, string> = {
   quarterly: '每季',
 };
 
-export function summarise(model: PlanModel, built: BuiltDefinition): string {
+export function summarise(model: PlanModel, built: BuiltDefinition, matches?: DirectoryMatches): string {
   const at = (line?: number) => lineRef(line, model.lineUnit);
   const { source, office } = model;
   const out: string[] = [];
@@ -48,9 +49,11 @@ export function summarise(model: PlanModel, built: BuiltDefinition): string {
   );
 
   if (model.leaders.length) {
-    const byRole = model.leaders.map(
-      (l) => `${l.group ? (l.title ?? l.group) : LEADER_ROLE_NAMES[l.role]} ${l.name ?? `（${l.title ?? ''}，姓名待填写）`}`,
-    );
+    const byRole = model.leaders.map((l) => {
+      const filled = matches?.leaders.get(l)?.hit?.entry.name;
+      const who = l.name ?? (filled ? `${filled}（${l.title ?? ''}，按通讯录）` : `（${l.title ?? ''}，姓名待填写）`);
+      return `${l.group ? (l.title ?? l.group) : LEADER_ROLE_NAMES[l.role]} ${who}`;
+    });
     out.push(`领导：${byRole.join('；')}`);
   }
   for (const n of model.leadershipNotes) out.push(`  ${n.message}（${at(n.line)}）`);
@@ -76,6 +79,8 @@ export function summarise(model: PlanModel, built: BuiltDefinition): string {
     for (const t of unassigned) out.push(`  ${t.id} ${t.title}（${at(t.line)}）`);
   }
 
+  if (matches && built.directory) out.push(...describeDirectory(model, matches, built));
+
   const cadences = describeCadences(model.rules.cadences, at);
   if (cadences.length) out.push(`工作节奏：${cadences.join('；')}`);
   const rules = describeRules(model, at);
@@ -100,6 +105,35 @@ export function summarise(model: PlanModel, built: BuiltDefinition): string {
       '补全后用 chuangwen plan validate 校验，再启动创建活动。',
   );
   return out.join('\n');
+}
+
+/** Which name of the plan matched which 通讯录 entry and how; what it lacks. */
+function describeDirectory(model: PlanModel, matches: DirectoryMatches, built: BuiltDefinition): string[] {
+  const out = [`通讯录（在用单位 ${matches.inUse.units} 个、人员 ${matches.inUse.people} 人）：${directoryWords(built.directory!).replace(/^通讯录：/, '')}`];
+  if (matches.inUse.units === 0 && matches.inUse.people === 0) {
+    out[0] = '通讯录：为空（chuangwen directory import 导入后，再导入方案即可按通讯录填写）';
+    return out;
+  }
+  const absent: Record<'单位' | '人员', string[]> = { 单位: [], 人员: [] };
+  const line = (label: string, plain: string, lookup: Parameters<typeof lookupSummary>[1] | undefined, what: '单位' | '人员') => {
+    if (!lookup) return;
+    const text = lookupSummary(label, lookup, what);
+    if (text) out.push(`  ${text}`);
+    else if (!absent[what].includes(plain)) absent[what].push(plain);
+  };
+  if (matches.office) line(`创建办「${model.office.name}」`, model.office.name, matches.office, '单位');
+  if (matches.director && model.office.director) line(`创建办主任「${model.office.director.name}」`, model.office.director.name, matches.director, '人员');
+  if (matches.superior && model.rules.superior) line(`上级「${model.rules.superior.name}」`, model.rules.superior.name, matches.superior, '单位');
+  for (const u of model.units.all()) {
+    line(`${u.person ? '责任人' : '单位'}「${u.name}」`, u.name, matches.units.get(u) ?? matches.personUnits.get(u), u.person ? '人员' : '单位');
+  }
+  for (const l of model.leaders) {
+    const role = l.group ? (l.title ?? l.group) : LEADER_ROLE_NAMES[l.role];
+    line(l.name ? `领导「${l.name}」` : `领导（${role}${l.title && !l.group ? `，${l.title}` : ''}）`, l.name ?? role, matches.leaders.get(l), '人员');
+  }
+  const lacking = (['单位', '人员'] as const).filter((k) => absent[k].length).map((k) => `${k} ${absent[k].join('、')}`);
+  if (lacking.length) out.push(`  通讯录中没有：${lacking.join('；')}（仍为占位）`);
+  return out;
 }
 
 function describeCadences(cadences: Record<string, RuleData>, at: (line?: number) => string): string[] {

@@ -1,7 +1,10 @@
 // The plan read → a campaign definition in YAML, with comments saying from which line each item was read
 // and what was defaulted. Unknown e-mail addresses are placeholders on the reserved .invalid domain.
 import { Document, isMap, isPair, isScalar, isSeq, type Node, type Pair } from 'yaml';
-import { LEADER_ROLE_NAMES, PLACEHOLDER_EMAIL_DOMAIN } from '../domain/definition.js';
+import { LEADER_ROLE_NAMES, PLACEHOLDER_EMAIL_DOMAIN, type UNIT_KINDS } from '../domain/definition.js';
+import type { DirectoryUnitKind } from '../domain/directory.js';
+import { lookupComment, MATCH_HOW_NAMES, type DirectoryMatches } from './directory.js';
+import { toSimplified } from './normalise.js';
 import { IdPool, isSlug, pinyinSlug } from './ids.js';
 import type { PlanModel, RuleData } from './model.js';
 import { EVIDENCE_FORMS } from './extract-rules.js';
@@ -23,9 +26,32 @@ export interface BuiltDefinition {
   /** Number of placeholder e-mail addresses and names left for a person to fill in. */
   placeholderEmails: number;
   placeholderNames: number;
+  /** What the 通讯录 filled in, when one was given. */
+  directory?: DirectoryFilled;
 }
 
+/** Counts of what the 通讯录 filled in and proposed. */
+export interface DirectoryFilled {
+  units: number;
+  leaders: number;
+  /** By how they were found: 精确, 简称, 繁简或后缀, 职务. */
+  byHow: Record<string, number>;
+  /** Near names proposed, not taken. */
+  fuzzy: number;
+}
+
+/** The definition's kinds have no 街道: a street is a community's level of the record (as the importer reads 街道). */
+const DEFINITION_KIND: Record<DirectoryUnitKind, (typeof UNIT_KINDS)[number]> = {
+  department: 'department',
+  street: 'community',
+  community: 'community',
+  enterprise: 'enterprise',
+  other: 'other',
+};
+
 const email = (local: string) => `${local}@${PLACEHOLDER_EMAIL_DOMAIN}`;
+/** A name or post taken from the 通讯录, in Simplified characters like the rest of the definition ('' stays ''). */
+const zh = (text: string) => (text ? toSimplified(text.trim()) : '');
 
 const RULE_NAMES: Record<string, string> = {
   weeklyCheck: '每周一检查',
@@ -76,7 +102,8 @@ const FREQUENCY_NAMES: Record<string, string> = {
   yearly: '每年',
 };
 
-export function buildDefinition(model: PlanModel, outputName?: string): BuiltDefinition {
+/** The plan as a definition; with the 通讯录's matches, the units and leaders it found are filled in from it. */
+export function buildDefinition(model: PlanModel, outputName?: string, matches?: DirectoryMatches): BuiltDefinition {
   const at = (line?: number) => lineRef(line, model.lineUnit);
   const comments: Comment[] = [];
   const note = (path: Path, before?: (string | undefined)[], inline?: string) => {
@@ -108,18 +135,28 @@ export function buildDefinition(model: PlanModel, outputName?: string): BuiltDef
 
   const leaderIds = new IdPool();
   const leaderIdOf = new Map<string, string>();
+  const filled: DirectoryFilled = { units: 0, leaders: 0, byHow: {}, fuzzy: 0 };
+  const count = (how: keyof typeof MATCH_HOW_NAMES) => (filled.byHow[MATCH_HOW_NAMES[how]] = (filled.byHow[MATCH_HOW_NAMES[how]] ?? 0) + 1);
   const leaders = model.leaders.map((l) => {
-    const wanted = l.name ? pinyinSlug(l.name, { person: true }) : { groupLeader: 'group-leader', executiveDeputy: 'executive-deputy', deputyLeader: 'deputy-leader', adviser: 'adviser', member: 'member', responsibleLeader: 'responsible-leader' }[l.role];
+    const lookup = matches?.leaders.get(l);
+    const found = lookup?.hit?.entry;
+    if (lookup?.hit) {
+      filled.leaders++;
+      count(lookup.hit.how);
+    } else if (lookup?.fuzzy.length) filled.fuzzy++;
+    const name = l.name ?? (found ? zh(found.name) : undefined);
+    const title = (found && zh(found.post)) || l.title;
+    const wanted = name ? pinyinSlug(name, { person: true }) : { groupLeader: 'group-leader', executiveDeputy: 'executive-deputy', deputyLeader: 'deputy-leader', adviser: 'adviser', member: 'member', responsibleLeader: 'responsible-leader' }[l.role];
     const leaderId = leaderIds.take(wanted, 'leader');
     l.id = leaderId;
     if (l.name) leaderIdOf.set(l.name, leaderId);
-    if (!l.name) placeholderNames++;
+    if (!name) placeholderNames++;
     return {
       id: leaderId,
       role: l.role,
-      name: l.name ?? TO_FILL,
-      ...(l.title ? { title: l.title } : {}),
-      email: placeholder(leaderId),
+      name: name ?? TO_FILL,
+      ...(title ? { title } : {}),
+      email: found?.email || placeholder(leaderId),
     };
   });
 
@@ -129,13 +166,34 @@ export function buildDefinition(model: PlanModel, outputName?: string): BuiltDef
     const wanted = u.name === UNASSIGNED_UNIT_NAME ? 'unassigned' : pinyinSlug(u.person ? u.name : unitStem(u.name), { person: u.person });
     u.id = unitIds.take(wanted, 'unit');
     const leaderId = u.responsibleLeaderName && !u.leaderConflict ? leaderIdOf.get(u.responsibleLeaderName) : undefined;
-    if (!u.person) placeholderNames += u.contactName ? 1 : 2;
+    const lookup = matches?.units.get(u) ?? matches?.personUnits.get(u);
+    if (lookup?.hit) {
+      filled.units++;
+      count(lookup.hit.how);
+    } else if (lookup?.fuzzy.length) filled.fuzzy++;
+    const dirUnit = matches?.units.get(u)?.hit?.entry;
+    const dirPerson = matches?.personUnits.get(u)?.hit?.entry;
+    const principal = dirUnit
+      ? {
+          name: zh(dirUnit.principal.name) || TO_FILL,
+          title: zh(dirUnit.principal.post) || '主要负责人',
+          email: dirUnit.principal.email || placeholder(`${u.id}.principal`),
+        }
+      : { name: u.person ? u.name : TO_FILL, title: (dirPerson && zh(dirPerson.post)) || '主要负责人', email: dirPerson?.email || placeholder(`${u.id}.principal`) };
+    const contact = dirUnit
+      ? {
+          name: zh(dirUnit.contact.name) || (u.contactName ?? TO_FILL),
+          ...(dirUnit.contact.post && dirUnit.contact.name ? { title: zh(dirUnit.contact.post) } : {}),
+          email: dirUnit.contact.email || placeholder(u.id),
+        }
+      : { name: u.person ? u.name : (u.contactName ?? TO_FILL), email: dirPerson?.email || placeholder(u.id) };
+    placeholderNames += [principal.name, contact.name].filter((n) => n === TO_FILL).length;
     return {
       id: u.id,
-      name: u.name,
-      kind: u.kind,
-      principal: { name: u.person ? u.name : TO_FILL, title: '主要负责人', email: placeholder(`${u.id}.principal`) },
-      contact: { name: u.person ? u.name : (u.contactName ?? TO_FILL), email: placeholder(u.id) },
+      name: dirUnit ? zh(dirUnit.name) : u.name,
+      kind: dirUnit ? DEFINITION_KIND[dirUnit.kind] : u.kind,
+      principal,
+      contact,
       ...(leaderId ? { responsibleLeader: leaderId } : {}),
     };
   });
@@ -180,7 +238,11 @@ export function buildDefinition(model: PlanModel, outputName?: string): BuiltDef
     note(['units', 0], ['方案没有列出任何责任单位：先以创建办作为唯一单位，请补充各责任单位']);
   }
 
-  const directorEmail = office.director ? placeholder('director') : undefined;
+  const officeUnit = matches?.office?.hit?.entry;
+  const officeEmail = officeUnit?.contact.email || placeholder('office');
+  const directorPerson = matches?.director?.hit?.entry;
+  const directorEmail = office.director ? directorPerson?.email || placeholder('director') : undefined;
+  const superiorUnit = matches?.superior?.hit?.entry;
   if (model.rules.superior?.name === TO_FILL) placeholderNames++;
   const data = {
     id,
@@ -188,11 +250,15 @@ export function buildDefinition(model: PlanModel, outputName?: string): BuiltDef
     office: {
       name: office.name,
       documentPrefix: office.documentPrefix,
-      email: placeholder('office'),
+      email: officeEmail,
       ...(office.director
         ? { director: { name: office.director.name, title: office.director.title, email: directorEmail } }
         : {}),
-      ...(model.rules.superior ? { superior: { name: model.rules.superior.name, email: placeholder('superior') } } : {}),
+      // 追责建议 go to the discipline office: every ladder ends there unless the administrator says otherwise.
+      discipline: { name: '纪检监察室', email: placeholder('discipline') },
+      ...(model.rules.superior
+        ? { superior: { name: model.rules.superior.name, email: superiorUnit?.contact.email || placeholder('superior') } }
+        : {}),
     },
     timeZone: 'Asia/Shanghai',
     start: source.period.start,
@@ -241,8 +307,9 @@ export function buildDefinition(model: PlanModel, outputName?: string): BuiltDef
   );
   if (office.nameDefaulted) note(['office', 'name'], undefined, '默认：方案未写全称');
   note(['office', 'documentPrefix'], undefined, '文号前缀，按发文单位简称与方案用语推定，请确认');
-  note(['office', 'email'], undefined, TO_FILL);
-  if (office.director) note(['office', 'director'], undefined, at(office.director.line));
+  note(['office', 'email'], undefined, officeUnit?.contact.email ? `通讯录「${officeUnit.name}」的联系人邮箱` : TO_FILL);
+  if (matches?.office) note(['office'], [lookupComment(matches.office, '单位')?.replace(/；名称.*$/, '')]);
+  if (office.director) note(['office', 'director'], [lookupComment(matches?.director, '人员')], at(office.director.line));
   const periodNote = {
     range: `取自${at(source.period.line)}「${source.period.label}」`,
     phases: `按各阶段起止（${at(source.period.line)}起）`,
@@ -268,9 +335,11 @@ export function buildDefinition(model: PlanModel, outputName?: string): BuiltDef
     ...model.leadershipNotes.map((n) => `${n.message}（${at(n.line)}）`),
   ]);
   model.leaders.forEach((l, i) => {
+    const lookup = matches?.leaders.get(l);
     note(['leaders', i], [
       `${at(l.line)} ${l.group ? l.title ?? l.group : LEADER_ROLE_NAMES[l.role]}${l.alsoRoles.length ? `；又任${l.alsoRoles.join('、')}` : ''}`,
-      l.name ? undefined : `方案只写了职务，姓名${TO_FILL}`,
+      l.name ? undefined : lookup?.hit ? `方案只写了职务${l.title ? `「${l.title}」` : ''}` : `方案只写了职务，姓名${TO_FILL}`,
+      lookupComment(lookup, '人员'),
     ]);
   });
 
@@ -286,6 +355,8 @@ export function buildDefinition(model: PlanModel, outputName?: string): BuiltDef
         ? `方案未写明责任单位的 ${model.tasks.filter((t) => t.lead === u).length} 项任务暂列于此：请把各任务的 leadUnit 改为实际单位，再删去此项`
         : undefined,
       u.leaderConflict ? '分属不同项目区的责任领导，未填 responsibleLeader' : undefined,
+      lookupComment(matches?.units.get(u), '单位') ?? lookupComment(matches?.personUnits.get(u), '人员'),
+      units[i] && units[i].name !== u.name ? `方案写作「${u.name}」，名称按通讯录` : undefined,
     ]);
     if (units[i]?.responsibleLeader) {
       const area = model.areas.find((a) => a.units.includes(u));
@@ -320,6 +391,7 @@ export function buildDefinition(model: PlanModel, outputName?: string): BuiltDef
     note(['cadences', key], [rule.proposed ? proposalComment(key, model, at) : cadenceComment(key, rule, at)]);
     if (key === 'weeklyCheck' && !rule.proposed) note(['cadences', key, 'weekday'], undefined, '方案未写星期几，默认周一');
   }
+  note(['office', 'discipline'], undefined, '追责建议的主送：请填写纪检监察部门的名称和邮箱');
   if (model.rules.superior) note(['office', 'superior'], undefined, `上级：方案写明向其报告（${at(model.rules.superior.line)}）；请填写${model.rules.superior.name === TO_FILL ? '名称和' : ''}邮箱`);
   if (model.rules.manual.length) {
     note(['manual'], ['不自动执行：方案中的这些规则，引擎不会执行，请创建办按原文办理']);
@@ -341,11 +413,23 @@ export function buildDefinition(model: PlanModel, outputName?: string): BuiltDef
 
   // ---- the document
   const doc = new Document(data);
-  doc.commentBefore = header(model, id, outputName, placeholderEmails, placeholderNames, at);
+  doc.commentBefore = header(model, id, outputName, placeholderEmails, placeholderNames, at, matches ? filled : undefined);
   for (const c of comments) apply(doc, c);
   flowStyle(doc);
   const yaml = doc.toString({ lineWidth: 0, indent: 2 });
-  return { yaml, id, placeholderEmails, placeholderNames };
+  return { yaml, id, placeholderEmails, placeholderNames, ...(matches ? { directory: filled } : {}) };
+}
+
+/** 通讯录：已填写单位 3 个、领导 2 人（精确 2、简称 2、职务 1）；模糊匹配 1 处未采用，请核对（见注释）。 */
+export function directoryWords(d: DirectoryFilled): string {
+  const order = Object.values(MATCH_HOW_NAMES);
+  const how = Object.entries(d.byHow)
+    .sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]))
+    .map(([k, n]) => `${k} ${n}`);
+  return (
+    `通讯录：已填写单位 ${d.units} 个、领导 ${d.leaders} 人${how.length ? `（${how.join('、')}）` : ''}` +
+    `${d.fuzzy ? `；模糊匹配 ${d.fuzzy} 处未采用，请核对（见注释）` : ''}；其余仍为占位。`
+  );
 }
 
 function ruleLines(rule: RuleData, at: (line?: number) => string): string {
@@ -389,12 +473,14 @@ function header(
   emails: number,
   names: number,
   at: (line?: number) => string,
+  directory?: DirectoryFilled,
 ): string {
   const lines = [
     ` ${model.source.title}`,
     ` 由 chuangwen plan import 从「${model.fileName.replace(/^.*[\\/]/, '')}」生成（${model.encoding.toUpperCase()}${model.converted ? '，繁体已转为简体' : ''}）。`,
     ` 注释中的「${at(1).replace('1', 'N')}」指${model.lineUnit === '段' ? '从文档（Word、Excel 或 PDF）提取出的段落（表格按行展开）' : '方案原文的行号'}；注明「默认」「推定」的值请核对。`,
     ` 待填写：${emails} 处占位邮箱（@${PLACEHOLDER_EMAIL_DOMAIN}）${names ? `、${names} 处「${TO_FILL}」的姓名` : ''}。`,
+    ...(directory ? [` ${directoryWords(directory)}`] : []),
     ` 填好后运行：chuangwen plan validate ${outputName ?? `${id}.yaml`}`,
   ];
   if (model.warnings.length) {

@@ -121,6 +121,20 @@ export function unitKey(name: string): string {
     .replace(/人民政府/, '政府');
 }
 
+/**
+ * unitKey, also without a qualifier in brackets after the name (区公用事业局（分局）, 区文明办（挂牌）) and
+ * with 街道办事处 / 街道办 as 街道:
+ * how a plan's unit and a 通讯录 entry are told to be one unit however either is spelt.
+ */
+export function unitMatchKey(name: string): string {
+  return unitKey(
+    name
+      .replace(/\s/g, '')
+      .replace(/(?<=.)[（(][^（）()]{1,8}[）)]$/, '')
+      .replace(/(?<=..)街道办(?:事处)?$/, '街道'),
+  );
+}
+
 export interface UnitEntry {
   key: string;
   /** How each spelling was written and on which lines. */

@@ -1,5 +1,8 @@
 // Importing a plan for review, the same for the console's page and the JSON API: the definition
-// the importer proposes and every problem `plan validate` would list in it.
+// the importer proposes, its units and leaders filled in from the 通讯录, and every problem
+// `plan validate` would list in it.
+import { loadDirectorySnapshot } from '../../db/directory.js';
+import type { Queryable } from '../../db/pool.js';
 import { importPlan, PlanInputError } from '../../plan/index.js';
 import { validateDefinitionYaml } from './actions.js';
 import { HttpProblem } from './problems.js';
@@ -10,10 +13,11 @@ export type PlanForReview = Pick<ImportedPlan, 'id' | 'yaml' | 'summary' | 'warn
   problems: ReturnType<typeof validateDefinitionYaml>['problems'];
 };
 
-/** The plan's definition and its problems; an unreadable plan is a 422 that names the file. */
-export async function importPlanForReview(input: { buffer: Buffer; fileName: string }): Promise<PlanForReview> {
+/** The plan's definition (filled in from the 通讯录) and its problems; an unreadable plan is a 422 that names the file. */
+export async function importPlanForReview(db: Queryable, input: { buffer: Buffer; fileName: string }): Promise<PlanForReview> {
+  const directory = await loadDirectorySnapshot(db);
   try {
-    const result = await importPlan(input.buffer, input.fileName);
+    const result = await importPlan(input.buffer, input.fileName, { directory });
     const check = validateDefinitionYaml(result.yaml, `${result.id}.yaml`);
     return {
       id: result.id,

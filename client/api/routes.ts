@@ -687,7 +687,7 @@ export function registerApiRoutes(app: FastifyInstance): void {
         }
       }
       if (!input) throw new HttpProblem(422, 'EmptyInput', '请上传实施方案文件（字段 file），或提交方案全文（text）');
-      return importPlanForReview(input);
+      return importPlanForReview(ctx.db, input);
     },
   ));
 }

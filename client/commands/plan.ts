@@ -1,11 +1,16 @@
-// chuangwen plan import FILE  — 实施方案 → campaign definition (YAML) for an administrator to review and start.
+// chuangwen plan import FILE  — 实施方案 → campaign definition (YAML) for an administrator to review and start;
+//                              with a database configured, units and leaders are filled in from the 通讯录.
 // chuangwen plan validate FILE — checks a definition, telling the placeholders left by an import from real errors.
 import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { loadDirectorySnapshot } from '../../db/directory.js';
+import { createPool } from '../../db/pool.js';
 import { DefinitionError, formatProblem, parseDefinition } from '../../domain/definition-yaml.js';
 import { PLACEHOLDER_EMAIL_DOMAIN } from '../../domain/definition.js';
+import type { DirectorySnapshot } from '../../domain/directory.js';
 import { checkFileSize, importPlan, isPlaceholderProblem, PlanInputError } from '../../plan/index.js';
+import { endpoints } from '../config.js';
 import { BadInputError } from '../exit-codes.js';
 
 const STDIN_NAME = '标准输入';
@@ -19,6 +24,7 @@ export function registerPlanCommands(program: Command): void {
     .argument('<file>', '实施方案文件；- 表示从标准输入读取')
     .option('-o, --output <file>', '定义文件写到哪里；- 表示写到标准输出')
     .option('-f, --force', '定义文件已存在时覆盖')
+    .option('--no-directory', '不按通讯录填写（默认：配置了数据库时按通讯录填写单位与领导）')
     .addHelpText(
       'after',
       `
@@ -28,9 +34,15 @@ export function registerPlanCommands(program: Command): void {
   生成的定义里，无法从方案得知的邮箱是 @${PLACEHOLDER_EMAIL_DOMAIN} 占位地址，姓名为「待填写」，
   补全后用 chuangwen plan validate 校验。
 
+通讯录：
+  配置了数据库（DATABASE_URL，或正在运行的 npm start）时，按通讯录填写方案中的单位和领导：全称、简称、
+  繁简或后缀不同的写法都能找到，填入名称、类别、主要负责人与联系人及其邮箱，领导的姓名、职务与邮箱；
+  名称相近的只在注释和摘要中提示（模糊匹配），不填写；已停用的条目不采用。--no-directory 跳过通讯录；
+  没有数据库时与不用通讯录相同。
+
 退出码：0 成功；1 失败；2 输入有误（空文件、二进制文件、无法解码、不支持的格式、找不到文件）。`,
     )
-    .action(async (file: string, options: { output?: string; force?: boolean }) => {
+    .action(async (file: string, options: { output?: string; force?: boolean; directory: boolean }) => {
       const fromStdin = file === '-';
       const output = options.output ?? (fromStdin ? '-' : defaultOutput(file));
       if (!fromStdin && output !== '-' && path.resolve(output) === path.resolve(file)) {
@@ -41,13 +53,16 @@ export function registerPlanCommands(program: Command): void {
       }
 
       const input = await (fromStdin ? readStdin() : readInput(file)).catch(asBadInput);
+      const directory = options.directory ? await directoryForImport() : {};
       const result = await importPlan(input, fromStdin ? STDIN_NAME : file, {
         outputName: output === '-' ? undefined : output,
+        directory: directory.snapshot,
       }).catch(asBadInput);
 
       const report = output === '-' ? (text: string) => process.stderr.write(`${text}\n`) : (text: string) => process.stdout.write(`${text}\n`);
       if (output === '-') process.stdout.write(result.yaml);
       else await writeFile(output, result.yaml, 'utf8');
+      if (directory.note) report(directory.note);
       report(result.summary);
       if (output !== '-') report(`\n定义已写入：${output}`);
 
@@ -90,6 +105,26 @@ export function registerPlanCommands(program: Command): void {
         throw error;
       }
     });
+}
+
+/**
+ * The 通讯录 when a database is configured; none (and the import as without one) when none is. A database
+ * that cannot be read is said in the report, and the import goes on without the directory.
+ */
+async function directoryForImport(): Promise<{ snapshot?: DirectorySnapshot; note?: string }> {
+  const { databaseUrl } = endpoints();
+  if (!databaseUrl) return {};
+  const db = createPool(databaseUrl, 1, { connectionTimeoutMillis: 5_000 });
+  try {
+    return { snapshot: await loadDirectorySnapshot(db) };
+  } catch (error) {
+    // 42P01: the database has no directory table yet (its migrations predate the 通讯录).
+    if ((error as { code?: string }).code === '42P01') return { note: '通讯录：数据库中还没有通讯录，未按通讯录填写（chuangwen directory import 可导入通讯录）' };
+    const reason = error instanceof Error ? error.message : String(error);
+    return { note: `通讯录：无法读取数据库（${reason}），未按通讯录填写；不需要通讯录时加 --no-directory` };
+  } finally {
+    await db.end().catch(() => undefined);
+  }
 }
 
 function defaultOutput(file: string): string {

@@ -521,7 +521,7 @@ export function registerPageRoutes(app: FastifyInstance): void {
       return page(app, request, reply, 'import', { title: '导入与启动', nav: 'import', flash: { kind: 'error', text: '请上传实施方案文件，或粘贴方案全文' } }, { planText: '', yaml: '' });
     }
     try {
-      const plan = await importPlanForReview(input);
+      const plan = await importPlanForReview(ctx.db, input);
       return page(app, request, reply, 'preview', { title: '审核定义', nav: 'import' }, {
         ...plan,
         fileName: `${plan.id}.yaml`,

@@ -93,12 +93,12 @@ describe('chuangwen plan', () => {
 
     const validate = await chuangwen(['plan', 'validate', yamlFile]);
     expect(validate.code).toBe(2);
-    expect(validate.stderr).toContain('其中 20 处是导入时生成的占位邮箱（@placeholder.invalid），填入真实邮箱后即可通过。');
-    expect(validate.stderr).toContain('定义文件有 20 处错误');
+    expect(validate.stderr).toContain('其中 21 处是导入时生成的占位邮箱（@placeholder.invalid），填入真实邮箱后即可通过。');
+    expect(validate.stderr).toContain('定义文件有 21 处错误');
 
     const allowed = await inProcess(['plan', 'validate', '--allow-placeholders', yamlFile]);
     expect(allowed.error).toBeUndefined();
-    expect(allowed.stdout).toContain('定义结构有效；仍有 20 处占位邮箱待填写');
+    expect(allowed.stdout).toContain('定义结构有效；仍有 21 处占位邮箱待填写');
 
     const again = await inProcess(['plan', 'import', plan]);
     expect(again.error).toBeInstanceOf(BadInputError);
