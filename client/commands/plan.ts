@@ -7,8 +7,9 @@ import type { Command } from 'commander';
 import { loadDirectorySnapshot } from '../../db/directory.js';
 import { createPool } from '../../db/pool.js';
 import { DefinitionError, formatProblem, parseDefinition } from '../../domain/definition-yaml.js';
-import { PLACEHOLDER_EMAIL_DOMAIN } from '../../domain/definition.js';
+import { PLACEHOLDER_EMAIL_DOMAIN, type CampaignDefinition } from '../../domain/definition.js';
 import type { DirectorySnapshot } from '../../domain/directory.js';
+import { cadencesOf, rulesOf, type CadenceView } from '../../domain/schedule.js';
 import { checkFileSize, importPlan, isPlaceholderProblem, PlanInputError } from '../../plan/index.js';
 import { endpoints } from '../config.js';
 import { BadInputError } from '../exit-codes.js';
@@ -86,7 +87,8 @@ export function registerPlanCommands(program: Command): void {
         const def = parseDefinition(text, name);
         process.stdout.write(
           `定义有效：${def.title}（${def.id}），${def.start} 至 ${def.end}；` +
-            `任务 ${def.tasks.length} 项，单位 ${def.units.length} 个，领导 ${def.leaders.length} 人，阶段 ${def.phases.length} 个\n`,
+            `任务 ${def.tasks.length} 项，单位 ${def.units.length} 个，领导 ${def.leaders.length} 人，阶段 ${def.phases.length} 个\n` +
+            describeSchedule(def),
         );
       } catch (error) {
         if (!(error instanceof DefinitionError)) throw error;
@@ -175,4 +177,15 @@ async function readStdin(): Promise<Buffer> {
     chunks.push(data);
   }
   return Buffer.concat(chunks);
+}
+
+/** What will run, as the console lists it: every cadence (from which line, or proposed) and what is left to the office. */
+function describeSchedule(def: CampaignDefinition): string {
+  const source = (c: CadenceView) => (c.source === 'plan' ? `（方案第 ${c.line} 行）` : c.source === 'proposed' ? '（导入时建议）' : '');
+  const lines = cadencesOf(def, def.start, 0).map((c) => `  ${c.name}：${c.rule}${source(c)}`);
+  const manual = rulesOf(def).filter((r) => !r.automated);
+  return (
+    `将执行的周期性工作 ${lines.length} 项：\n${lines.join('\n')}\n` +
+    (manual.length ? `不自动执行 ${manual.length} 条（请按原文办理）：\n${manual.map((r) => `  ${r.name}${r.line ? `（方案第 ${r.line} 行）` : ''}：${r.rule}`).join('\n')}\n` : '')
+  );
 }

@@ -100,6 +100,13 @@ describe('chuangwen plan', () => {
     expect(allowed.error).toBeUndefined();
     expect(allowed.stdout).toContain('定义结构有效；仍有 21 处占位邮箱待填写');
 
+    // A valid definition: what will run, from which line, and what is left to the office.
+    const valid = await inProcess(['plan', 'validate', 'examples/longling-2016.yaml']);
+    expect(valid.error).toBeUndefined();
+    expect(valid.stdout).toContain('将执行的周期性工作 5 项：');
+    expect(valid.stdout).toContain('  季调度：每季度首个工作日 09:00 报告上季度情况，发领导小组（方案第 45 行）');
+    expect(valid.stdout).toContain('不自动执行 1 条（请按原文办理）：\n  建议上级给予相应处罚（方案第 47 行）');
+
     const again = await inProcess(['plan', 'import', plan]);
     expect(again.error).toBeInstanceOf(BadInputError);
     expect((again.error as Error).message).toBe(`${yamlFile} 已存在；用 --force 覆盖，或用 -o 指定其他文件`);
