@@ -1,4 +1,5 @@
 import type { CampaignDefinition, Leader, Office, Task, Unit } from '../domain/definition.js';
+import { directoryPeopleOfCampaign } from './directory.js';
 import { inTransaction, type Db, type Queryable } from './pool.js';
 
 /** Writes a campaign with its leaders, units and tasks, all or nothing. A repeat is a no-op. */
@@ -18,9 +19,9 @@ export async function insertCampaign(db: Db, def: CampaignDefinition): Promise<b
     }
     for (const u of def.units) {
       await tx.query(
-        `INSERT INTO units (campaign_id, id, name, kind, principal, contact, responsible_leader)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [def.id, u.id, u.name, u.kind, u.principal, u.contact, u.responsibleLeader ?? null],
+        `INSERT INTO units (campaign_id, id, name, kind, principal, contact, responsible_leader, directory_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [def.id, u.id, u.name, u.kind, u.principal, u.contact, u.responsibleLeader ?? null, u.directoryId ?? null],
       );
     }
     await insertTasks(tx, def.id, def.tasks);
@@ -105,15 +106,26 @@ export interface CampaignContext {
   leaders: Leader[];
 }
 
+/**
+ * What a notice needs of its campaign. A unit that stands for a 通讯录 entry has the entry's current
+ * principal and contact (where the directory has their address): a new contact applies at once.
+ */
 export async function loadCampaignContext(db: Queryable, campaignId: string): Promise<CampaignContext> {
   const def = await loadCampaignSettings(db, campaignId);
   if (!def) throw new Error(`创建活动不存在：${campaignId}`);
+  const current = new Map((await directoryPeopleOfCampaign(db, campaignId)).map((r) => [r.unitId, r]));
+  const person = (stored: Unit['contact'], now: { name: string; email: string }) =>
+    now.email ? { ...stored, name: now.name || stored.name, email: now.email } : stored;
+  const units = def.units.map((u) => {
+    const now = current.get(u.id);
+    return now ? { ...u, principal: person(u.principal, now.principal), contact: person(u.contact, now.contact) } : u;
+  });
   return {
     id: def.id,
     title: def.title,
     timeZone: def.timeZone,
     office: def.office,
-    units: new Map(def.units.map((u) => [u.id, u])),
+    units: new Map(units.map((u) => [u.id, u])),
     leaders: def.leaders,
   };
 }

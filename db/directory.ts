@@ -186,3 +186,30 @@ export async function updateDirectoryPost(db: Queryable, id: number, v: Director
     [id, v.role, v.personId, v.unitIds, v.retiredOn],
   );
 }
+
+/** The current principal and contact of each unit of a campaign that stands for a directory entry in use. */
+export async function directoryPeopleOfCampaign(
+  db: Queryable,
+  campaignId: string,
+): Promise<{ unitId: string; principal: { name: string; email: string }; contact: { name: string; email: string } }[]> {
+  const { rows } = await db.query<{ unit_id: string; principal_name: string; principal_email: string; contact_name: string; contact_email: string }>(
+    `SELECT u.id AS unit_id, d.principal_name, d.principal_email, d.contact_name, d.contact_email
+     FROM units u JOIN directory_units d ON d.id = u.directory_id
+     WHERE u.campaign_id = $1 AND d.retired_on IS NULL`,
+    [campaignId],
+  );
+  return rows.map((r) => ({
+    unitId: r.unit_id,
+    principal: { name: r.principal_name, email: r.principal_email },
+    contact: { name: r.contact_name, email: r.contact_email },
+  }));
+}
+
+/** Every campaign unit that stands for one of these directory units. */
+export async function campaignUnitsOfDirectoryUnits(db: Queryable, directoryIds: number[]): Promise<{ campaignId: string; unitId: string; directoryId: number }[]> {
+  const { rows } = await db.query<{ campaign_id: string; id: string; directory_id: string }>(
+    'SELECT campaign_id, id, directory_id FROM units WHERE directory_id = ANY ($1::bigint[]) ORDER BY campaign_id, id',
+    [directoryIds],
+  );
+  return rows.map((r) => ({ campaignId: r.campaign_id, unitId: r.id, directoryId: Number(r.directory_id) }));
+}

@@ -155,6 +155,8 @@ export const unitSchema = z.object({
   contact: person,
   /** 责任领导: id of a leader. */
   responsibleLeader: slug.optional(),
+  /** 通讯录编号: principal and contact are read from the directory when a notice is sent. */
+  directoryId: z.number().int().positive().optional(),
 });
 
 export const taskSchema = z.object({

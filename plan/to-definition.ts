@@ -195,6 +195,8 @@ export function buildDefinition(model: PlanModel, outputName?: string, matches?:
       principal,
       contact,
       ...(leaderId ? { responsibleLeader: leaderId } : {}),
+      // Read from the directory at send time: a new contact there applies to every later mail.
+      ...(dirUnit ? { directoryId: dirUnit.id } : {}),
     };
   });
 

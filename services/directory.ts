@@ -5,6 +5,7 @@
 // names and short names, parents that exist and make no cycle, people and units that exist), and
 // written only when nothing at all is wrong.
 import {
+  campaignUnitsOfDirectoryUnits,
   insertDirectoryPerson,
   insertDirectoryPost,
   insertDirectoryUnit,
@@ -17,9 +18,11 @@ import {
   updateDirectoryUnit,
   type DirectoryPersonValues,
   type DirectoryPostValues,
+  type DirectoryUnitRow,
   type DirectoryUnitValues,
 } from '../db/directory.js';
 import { inTransaction, type Db, type Queryable } from '../db/pool.js';
+import { revokeUnitLinks } from '../db/unit-links.js';
 import {
   DIRECTORY_POST_NAMES,
   DIRECTORY_UNIT_KIND_NAMES,
@@ -228,10 +231,31 @@ const rowWord = (row: number) => (row > 0 ? `第 ${row} 行` : '');
 export async function applyDirectoryChanges(db: Db, changes: DirectoryChanges, fieldProblems: DirectoryProblem[] = []): Promise<DirectoryChangeSummary> {
   return inTransaction(db, async (client) => {
     await lockDirectory(client);
+    const before = new Map((await listDirectoryUnits(client)).map((u) => [u.id, u]));
     const plan = await planChanges(client, changes, fieldProblems);
     if (plan.problems.length > 0) throw new DirectoryRefused(plan.problems);
-    return plan.write(client);
+    const summary = await plan.write(client);
+    await revokeLinksOfChangedContacts(client, before);
+    return summary;
   });
+}
+
+/**
+ * A unit whose principal or contact address changed (or that was retired): its links in every
+ * campaign that reads it from the directory stop working, in the same transaction; the next mail
+ * carries a new link to the new address.
+ */
+async function revokeLinksOfChangedContacts(db: Queryable, before: Map<number, DirectoryUnitRow>): Promise<void> {
+  const changed = (await listDirectoryUnits(db))
+    .filter((u) => {
+      const was = before.get(u.id);
+      return was && (was.principal_email !== u.principal_email || was.contact_email !== u.contact_email || (u.retired_on && !was.retired_on));
+    })
+    .map((u) => u.id);
+  if (changed.length === 0) return;
+  for (const { campaignId, unitId } of await campaignUnitsOfDirectoryUnits(db, changed)) {
+    await revokeUnitLinks(db, { campaignId, unitId, reason: '通讯录中的联系人或主要负责人已变更' });
+  }
 }
 
 async function planChanges(db: Queryable, changes: DirectoryChanges, fieldProblems: DirectoryProblem[]) {

@@ -58,6 +58,8 @@ describe('plan import with the 通讯录 in PostgreSQL', () => {
       kind: 'department',
       principal: { name: '郭勇', title: '局长', email: 'guoyong@beihai.gov.cn' },
       contact: { name: '马丽', title: '办公室主任', email: 'mali@beihai.gov.cn' },
+      // Read from the directory again at send time (its 编号).
+      directoryId: expect.any(Number),
     });
     expect(unit('dangzhengzongheban')).toMatchObject({
       name: '党政综合办公室',
