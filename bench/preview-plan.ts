@@ -3,6 +3,7 @@
 // from the given start. Usage: tsx bench/preview-plan.ts OUT.yaml [START]
 import { readFile, writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
+import { DEFAULT_CADENCES } from '../domain/cadences.js';
 import { addDays } from '../domain/calendar.js';
 import { parseDefinition } from '../domain/definition-yaml.js';
 
@@ -16,15 +17,7 @@ const definition = {
   start,
   end: addDays(start, 364),
   phases: [],
-  cadences: {
-    weeklyCheck: {},
-    monthlyBulletin: {},
-    dispatch: { office: 'weekly', deputies: 'halfMonthly', leaders: 'monthly' },
-    quarterlyDispatch: {},
-    halfYearSummary: {},
-    monthlyMaterials: {},
-    bimonthlyAssessment: {},
-  },
+  cadences: DEFAULT_CADENCES,
   // Deadlines spread over the year: 30 to 325 days after the start.
   tasks: Array.from({ length: 50 }, (_, i) => ({
     id: `task-${String(i + 1).padStart(2, '0')}`,

@@ -13,6 +13,9 @@ export const LAST_PLACE_ACTIONS = ['criticismNotice', 'interview', 'accountabili
 const action = z.enum(LAST_PLACE_ACTIONS, { message: `应为 ${LAST_PLACE_ACTIONS.join('、')} 之一（通报批评、约谈、追责）` });
 const points = z.number().min(0, '扣分不能为负').max(100, '扣分不能超过 100');
 
+/** The rules that act on an assessment round's ranking: they need rounds (cadences.bimonthlyAssessment). */
+export const ROUND_RULES = ['lastPlace', 'consecutiveLastPlace', 'stillFailing', 'publishResults', 'reportTo'] as const;
+
 export const assessmentRulesSchema = z.strictObject({
   /** 排名最后一位的 → action. */
   lastPlace: z.strictObject({ action, ...annotations }).optional(),

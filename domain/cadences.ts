@@ -4,7 +4,7 @@
 // the campaign workflow keeps one timer per cadence, moved off holidays by the calendar activity.
 import { z } from 'zod';
 import { EVIDENCE_FORMS, type EvidenceForm } from './task-state.js';
-import { FIXED_RECIPIENTS, isRecipient } from './notices.js';
+import { recipientListSchema } from './ladder.js';
 
 const time = z
   .string()
@@ -18,14 +18,8 @@ export type Frequency = (typeof FREQUENCIES)[number];
 
 const FORMS = Object.keys(EVIDENCE_FORMS) as [EvidenceForm, ...EvidenceForm[]];
 
-const recipient = z.string().refine(isRecipient, {
-  message: `未知收件人：应为 ${FIXED_RECIPIENTS.join('、')} 或 leaders.<角色>`,
-});
 /** Who receives a digest, when the plan names its audience (e.g. 报送分管领导); else the kind's own. */
-const recipients = z.strictObject({
-  to: z.array(recipient).min(1, '至少需要一个主送'),
-  cc: z.array(recipient).default([]),
-});
+const recipients = recipientListSchema;
 
 /**
  * Fields every cadence may carry besides its own: where the plan states it (`line`, `lines`), that

@@ -2,7 +2,7 @@
 // Pure data and its schema; workflows import only the types.
 import { z } from 'zod';
 import { calendarYearsSchema, DEFAULT_TIME_ZONE } from './calendar.js';
-import { assessmentRulesSchema } from './assessment-rules.js';
+import { assessmentRulesSchema, ROUND_RULES } from './assessment-rules.js';
 import { cadencesSchema } from './cadences.js';
 import { escalationOverrideSchema, escalationSchema } from './ladder.js';
 
@@ -309,8 +309,7 @@ export const definitionSchema = z
       if (def.escalation.reportToSuperior) issue(['escalation', 'reportToSuperior'], '向上级报告：请在 office.superior 写明上级的名称和邮箱');
       if (def.assessment?.reportTo) issue(['assessment', 'reportTo'], `测评结果报送${def.assessment.reportTo.to}：请在 office.superior 写明其名称和邮箱`);
     }
-    const roundRules = ['lastPlace', 'consecutiveLastPlace', 'stillFailing', 'publishResults', 'reportTo'];
-    if (def.assessment && roundRules.some((k) => k in def.assessment!) && !def.cadences?.bimonthlyAssessment) {
+    if (def.assessment && ROUND_RULES.some((k) => k in def.assessment!) && !def.cadences?.bimonthlyAssessment) {
       issue(['assessment'], '定义了测评规则，但 cadences 中没有 bimonthlyAssessment（测评轮次），规则不会执行：请补上测评周期，或删去这些规则');
     }
 

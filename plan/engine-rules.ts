@@ -3,11 +3,12 @@
 // line and the reason. Where the plan states rules that need a rhythm it does not name, the rhythm
 // is proposed, marked `proposed: true`, for the administrator to keep or delete; so is the weekly
 // check when the plan names none. Nothing runs that the definition does not list.
-import { LAST_PLACE_ACTIONS } from '../domain/assessment-rules.js';
+import { LAST_PLACE_ACTIONS, ROUND_RULES } from '../domain/assessment-rules.js';
 import { FREQUENCIES } from '../domain/cadences.js';
 import type { RuleData, Rules } from './model.js';
 
-const FREQUENCY_WORDS: Record<string, string> = {
+/** A rhythm read from a plan, in words: 每周, 每半月, 每旬 … */
+export const FREQUENCY_NAMES: Record<string, string> = {
   weekly: '每周',
   biweekly: '每两周',
   halfMonthly: '每半月',
@@ -27,7 +28,6 @@ const LAST_PLACE_RULES: Record<string, string> = {
   consecutiveLastPlace: '连续末位',
   stillFailing: '仍整改不力',
 };
-const ROUND_RULES = ['lastPlace', 'consecutiveLastPlace', 'stillFailing', 'publishResults', 'reportTo'];
 
 /** Fits `rules` in place; what cannot run lands in `rules.manual`. */
 export function fitRules(rules: Rules): void {
@@ -43,14 +43,14 @@ export function fitRules(rules: Rules): void {
       const dispatch = (cad.dispatch ??= { line: rule.line }) as RuleData;
       dispatch.office ??= m[1];
     } else {
-      manual.push({ rule: `${FREQUENCY_WORDS[m[1]] ?? m[1]}一调度`, line: rule.line, reason: '调度只能每周、每半月或每月一次' });
+      manual.push({ rule: `${FREQUENCY_NAMES[m[1]] ?? m[1]}一调度`, line: rule.line, reason: '调度只能每周、每半月或每月一次' });
     }
     delete cad[key];
   }
   const dispatch = cad.dispatch;
   if (dispatch) {
     for (const other of (dispatch.others as { subject: string; frequency: string }[] | undefined) ?? []) {
-      manual.push({ rule: `${other.subject}${FREQUENCY_WORDS[other.frequency] ?? ''}调度`, line: dispatch.line, reason: '调度对象不是创建办、分管领导或主要领导，或周期不是每周、每半月、每月' });
+      manual.push({ rule: `${other.subject}${FREQUENCY_NAMES[other.frequency] ?? ''}调度`, line: dispatch.line, reason: '调度对象不是创建办、分管领导或主要领导，或周期不是每周、每半月、每月' });
     }
     delete dispatch.others;
     if (!dispatch.office && !dispatch.deputies && !dispatch.leaders) delete cad.dispatch;

@@ -3,6 +3,7 @@ import { LEADER_ROLE_NAMES } from '../domain/definition.js';
 import { lookupSummary, type DirectoryMatches } from './directory.js';
 import { directoryWords, EVERY_MONTHS, type BuiltDefinition } from './to-definition.js';
 import type { PlanModel, RuleData } from './model.js';
+import { FREQUENCY_NAMES } from './engine-rules.js';
 import { EVIDENCE_FORMS } from './extract-rules.js';
 import { lineRef } from './text.js';
 import { UNASSIGNED_UNIT_NAME } from './units.js';
@@ -15,14 +16,6 @@ const ACTION_NAMES: Record<string, string> = {
   performanceDeduction: '扣减绩效',
   overdueNotice: '逾期通报',
   parkWideNotice: '全园区通报',
-};
-const FREQ: Record<string, string> = {
-  weekly: '每周',
-  biweekly: '每两周',
-  halfMonthly: '每半月',
-  tenDays: '每旬',
-  monthly: '每月',
-  quarterly: '每季',
 };
 
 export function summarise(model: PlanModel, built: BuiltDefinition, matches?: DirectoryMatches): string {
@@ -158,7 +151,7 @@ function describeCadences(cadences: Record<string, RuleData>, at: (line?: number
     else if (key === 'dispatch') {
       const parts = (['office', 'deputies', 'leaders'] as const)
         .filter((k) => rule[k])
-        .map((k) => `${{ office: '创建办', deputies: '分管领导', leaders: '主要领导' }[k]}${FREQ[rule[k] as string] ?? rule[k]}调度`);
+        .map((k) => `${{ office: '创建办', deputies: '分管领导', leaders: '主要领导' }[k]}${FREQUENCY_NAMES[rule[k] as string] ?? rule[k]}调度`);
       out.push(`${parts.join('、')}（${at(rule.line)}）`);
     } else if (key === 'bimonthlyAssessment') {
       const every = EVERY_MONTHS[rule.everyMonths as number] ?? `每${rule.everyMonths}个月`;

@@ -7,6 +7,7 @@ import { lookupComment, MATCH_HOW_NAMES, type DirectoryMatches } from './directo
 import { toSimplified } from './normalise.js';
 import { IdPool, isSlug, pinyinSlug } from './ids.js';
 import type { PlanModel, RuleData } from './model.js';
+import { FREQUENCY_NAMES } from './engine-rules.js';
 import { EVIDENCE_FORMS } from './extract-rules.js';
 import { lineRef } from './text.js';
 import { UNASSIGNED_UNIT_NAME, unitStem } from './units.js';
@@ -89,18 +90,6 @@ const RULE_NAMES: Record<string, string> = {
 };
 
 export const EVERY_MONTHS: Record<number, string> = { 1: '每月', 2: '每两月', 3: '每季', 6: '每半年' };
-
-const FREQUENCY_NAMES: Record<string, string> = {
-  weekly: '每周',
-  biweekly: '每两周',
-  halfMonthly: '每半月',
-  tenDays: '每旬',
-  monthly: '每月',
-  bimonthly: '每两月',
-  quarterly: '每季',
-  halfYearly: '每半年',
-  yearly: '每年',
-};
 
 /** The plan as a definition; with the 通讯录's matches, the units and leaders it found are filled in from it. */
 export function buildDefinition(model: PlanModel, outputName?: string, matches?: DirectoryMatches): BuiltDefinition {

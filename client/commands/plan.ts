@@ -1,7 +1,7 @@
 // chuangwen plan import FILE  — 实施方案 → campaign definition (YAML) for an administrator to review and start;
 //                              with a database configured, units and leaders are filled in from the 通讯录.
 // chuangwen plan validate FILE — checks a definition, telling the placeholders left by an import from real errors.
-import { access, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadDirectorySnapshot } from '../../db/directory.js';
@@ -13,6 +13,7 @@ import { cadencesOf, rulesOf, type CadenceView } from '../../domain/schedule.js'
 import { checkFileSize, importPlan, isPlaceholderProblem, PlanInputError } from '../../plan/index.js';
 import { endpoints } from '../config.js';
 import { BadInputError } from '../exit-codes.js';
+import { fileExists } from '../files.js';
 
 const STDIN_NAME = '标准输入';
 
@@ -49,7 +50,7 @@ export function registerPlanCommands(program: Command): void {
       if (!fromStdin && output !== '-' && path.resolve(output) === path.resolve(file)) {
         throw new BadInputError(`定义文件不能与方案是同一个文件：${file}`);
       }
-      if (output !== '-' && !options.force && (await exists(output))) {
+      if (output !== '-' && !options.force && (await fileExists(output))) {
         throw new BadInputError(`${output} 已存在；用 --force 覆盖，或用 -o 指定其他文件`);
       }
 
@@ -134,14 +135,6 @@ function defaultOutput(file: string): string {
   return path.join(parsed.dir, `${parsed.name}.yaml`);
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A plan the importer refuses is bad input (exit 2), said as the importer says it. */
 function asBadInput(error: unknown): never {

@@ -1,6 +1,7 @@
 // Small campaign definitions for tests, dated relative to the simulated "today".
 import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
+import { DEFAULT_CADENCES } from '../../domain/cadences.js';
 import { definitionSchema, type CampaignDefinition } from '../../domain/definition.js';
 
 export const ZONE = 'Asia/Shanghai';
@@ -22,15 +23,7 @@ export const BEIHAI_LAST_PLACE_RULES = {
 } as const;
 
 /** The seven cadences the seed plans together prescribe, each with its defaults. */
-export const SEED_CADENCES = {
-  weeklyCheck: {},
-  monthlyBulletin: {},
-  dispatch: { office: 'weekly', deputies: 'halfMonthly', leaders: 'monthly' },
-  quarterlyDispatch: {},
-  halfYearSummary: {},
-  monthlyMaterials: {},
-  bimonthlyAssessment: {},
-} as const;
+export const SEED_CADENCES = DEFAULT_CADENCES;
 
 /** One office, two leaders, three units and the given tasks (default: one task). */
 export function testDefinition(options: {

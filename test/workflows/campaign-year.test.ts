@@ -451,16 +451,8 @@ describe('CampaignWorkflow over a year', () => {
         { name: '深入推进攻坚克难', start: '2035-02-01', end: '2035-03-31' },
         { name: '巩固成果积极备检', start: '2035-04-01', end: '2035-04-30' },
       ],
-      // The defaults, with a round every month.
-      cadences: {
-        weeklyCheck: {},
-        monthlyBulletin: {},
-        dispatch: { office: 'weekly', deputies: 'halfMonthly', leaders: 'monthly' },
-        quarterlyDispatch: {},
-        halfYearSummary: {},
-        monthlyMaterials: {},
-        bimonthlyAssessment: { everyMonths: 1 },
-      },
+      // The seed plans' seven, with a round every month.
+      cadences: { ...SEED_CADENCES, bimonthlyAssessment: { everyMonths: 1 } },
     });
     const u = unitActions(def);
     const campaign = () => campaignHandle(sim.env.client, def.id);

@@ -8,17 +8,11 @@ import { definitionSchema } from '../../domain/definition.js';
 import { addComplaintUpdate, addTaskUpdate, campaignStateQuery, endCampaignUpdate } from '../../workflows/messages.js';
 import { BEIHAI_LAST_PLACE_RULES, testDefinition } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
-import { simulationForFile } from './helpers.js';
+import { campaignNoticeKinds, simulationForFile } from './helpers.js';
 
 const { database, sim } = await simulationForFile();
 
-const kinds = async (campaignId: string) => {
-  const { rows } = await database.db.query<{ kind: string; n: number }>(
-    `SELECT kind, count(*)::int AS n FROM notices WHERE campaign_id = $1 AND task_id IS NULL GROUP BY kind`,
-    [campaignId],
-  );
-  return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
-};
+const kinds = (campaignId: string) => campaignNoticeKinds(database.db, campaignId);
 
 describe('CampaignWorkflow', () => {
   it('runs its cadences, materials and an assessment round, takes a complaint, and ends with a summary', async () => {

@@ -194,6 +194,15 @@ export async function taskRow(db: Db, campaignId: string) {
   return rows[0];
 }
 
+/** The campaign's own notices (no task), by kind. */
+export async function campaignNoticeKinds(db: Db, campaignId: string): Promise<Record<string, number>> {
+  const { rows } = await db.query<{ kind: string; n: number }>(
+    `SELECT kind, count(*)::int AS n FROM notices WHERE campaign_id = $1 AND task_id IS NULL GROUP BY kind`,
+    [campaignId],
+  );
+  return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
+}
+
 /** Mail to an address about this campaign (tests share the sink: subjects carry the campaign's prefix). */
 export async function mailTo(db: Db, address: string, def?: CampaignDefinition) {
   const all = await listMailbox(db, { to: address });

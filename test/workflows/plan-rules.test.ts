@@ -7,17 +7,11 @@ import { startCampaign } from '../../client/campaigns.js';
 import { definitionSchema, type CampaignDefinition } from '../../domain/definition.js';
 import { testDefinition } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
-import { simulationForFile } from './helpers.js';
+import { campaignNoticeKinds, simulationForFile } from './helpers.js';
 
 const { database, sim } = await simulationForFile();
 
-const kinds = async (campaignId: string) => {
-  const { rows } = await database.db.query<{ kind: string; n: number }>(
-    `SELECT kind, count(*)::int AS n FROM notices WHERE campaign_id = $1 AND task_id IS NULL GROUP BY kind`,
-    [campaignId],
-  );
-  return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
-};
+const kinds = (campaignId: string) => campaignNoticeKinds(database.db, campaignId);
 
 interface NoticeRow {
   kind: string;
