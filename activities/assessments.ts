@@ -1,6 +1,7 @@
 // 每两月实地测评: the round's record in PostgreSQL — window, entered and computed scores, results.
 import { DateTime } from 'luxon';
-import { loadCampaignContext } from '../db/campaigns.js';
+import { loadCampaignContext, loadCampaignSettings } from '../db/campaigns.js';
+import { pointMetrics } from '../db/inspections.js';
 import {
   enteredScoreMeans,
   insertAssessmentRound,
@@ -11,7 +12,7 @@ import {
 } from '../db/assessments.js';
 import { inTransaction, type Db } from '../db/pool.js';
 import { unitMetrics } from '../db/reports.js';
-import { computedScore, periodLabel, type Consequence, type RankedUnit, type ScoreFormula } from '../domain/assessment.js';
+import { computedScore, DEFAULT_SCORE_FORMULA, periodLabel, type Consequence, type RankedUnit, type ScoreFormula } from '../domain/assessment.js';
 
 export interface ItemScore {
   unitId: string;
@@ -49,15 +50,27 @@ export function createAssessmentActivities({ db }: { db: Db }) {
     async roundScores(input: { campaignId: string; round: number; periodStart: string; periodEnd: string; at: string; formula?: ScoreFormula }): Promise<{ unitId: string; score: number }[]> {
       const ctx = await loadCampaignContext(db, input.campaignId);
       const zone = ctx.timeZone;
-      const metrics = await unitMetrics(db, input.campaignId, {
+      const period = {
         start: input.periodStart,
         end: input.periodEnd,
         startsAt: DateTime.fromISO(input.periodStart, { zone }).toUTC().toISO()!,
         endsAt: DateTime.fromISO(input.periodEnd, { zone }).plus({ days: 1 }).toUTC().toISO()!,
-      });
+      };
+      const metrics = await unitMetrics(db, input.campaignId, period);
       const rows = await enteredScoreMeans(db, input.campaignId, input.round);
       const entered = new Map(rows.map((r) => [r.unit_id, Number(r.score)]));
-      const scores = metrics.map((m) => ({ unitId: m.unitId, score: entered.get(m.unitId) ?? computedScore(m, input.formula) }));
+      // 点位测评: where the campaign scores its problem points, they count too (docs/inspections.md).
+      const scoring = (await loadCampaignSettings(db, input.campaignId))?.inspections?.scoring;
+      let formula = input.formula;
+      if (scoring) {
+        formula = { ...(input.formula ?? DEFAULT_SCORE_FORMULA), latePointPenalty: scoring.latePoints, returnedPointPenalty: scoring.returnedPoint, returnedPointCap: scoring.returnedCap };
+        const points = new Map((await pointMetrics(db, input.campaignId, period)).map((p) => [p.unit_id, p]));
+        for (const m of metrics) {
+          const p = points.get(m.unitId);
+          Object.assign(m, { pointsDue: p?.due ?? 0, pointsFixedOnTime: p?.fixed_on_time ?? 0, pointsReturned: p?.returned ?? 0 });
+        }
+      }
+      const scores = metrics.map((m) => ({ unitId: m.unitId, score: entered.get(m.unitId) ?? computedScore(m, formula) }));
       for (const s of scores.filter((x) => !entered.has(x.unitId))) {
         await insertComputedScore(db, { campaignId: input.campaignId, round: input.round, unitId: s.unitId, score: s.score, at: input.at });
       }

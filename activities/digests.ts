@@ -3,6 +3,8 @@
 // the record, composes its 正文 and is issued like any notice: numbered, stored, mailed once.
 import { DateTime } from 'luxon';
 import { loadCampaignContext, type CampaignContext } from '../db/campaigns.js';
+import { listChannelFailures, type ChannelFailureRow } from '../db/channels.js';
+import { overdueDelegations } from '../db/delegations.js';
 import { insertLedgerEntry } from '../db/notices.js';
 import type { Db } from '../db/pool.js';
 import {
@@ -17,11 +19,12 @@ import {
 } from '../db/reports.js';
 import { CONSEQUENCE_NAMES, type Consequence, type RankedUnit } from '../domain/assessment.js';
 import { DISPATCH_AUDIENCE_NAMES, type DispatchAudience } from '../domain/cadences.js';
+import { CHANNEL_NAMES } from '../domain/channels.js';
 import { MARK_NAMES, unitMark } from '../domain/marks.js';
 import { NOTICE_KINDS, type NoticeKind, type RecipientList } from '../domain/notices.js';
 import { ACTIVE_STATUSES, EVIDENCE_FORMS, TASK_STATUSES, type EvidenceForm, type TaskStatus } from '../domain/task-state.js';
 import { civilDateAt } from '../services/calendar.js';
-import { chineseDate } from '../services/documents.js';
+import { chineseDate, overdueDelegationLines } from '../services/documents.js';
 import type { IssuedNotice, IssueNoticeInput } from './notices.js';
 
 type IssueNotice = (input: IssueNoticeInput) => Promise<IssuedNotice>;
@@ -79,17 +82,21 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
       const unacknowledged = tasks.filter((t) => t.status === 'assigned');
       const silent = tasks.filter((t) => t.status !== 'assigned' && (!t.lastProgressAt || t.lastProgressAt < weekAgo));
       const nextWeek = tasks.filter((t) => t.rung === 0 && t.deadline >= today && t.deadline <= civilDateAt(DateTime.fromISO(input.issuedAt).plus({ days: 7 }).toISO()!, ctx.timeZone));
+      // SMS and robot messages of the week's notices refused for good: the office fixes the number or the robot.
+      const refused = await listChannelFailures(db, input.campaignId, input.from, input.to);
       return issue(input, 'weeklyCheck', input.recipients ?? { to: ['office'], cc: ['office.director'] }, `每周检查情况（${chineseDate(input.issuedAt, ctx.timeZone)}）`, `${ctx.office.name}：`, [
         `截至${chineseDate(input.issuedAt, ctx.timeZone)}，在办整治任务 ${tasks.length} 项，其中已逾期 ${tasks.filter((t) => t.rung > 0).length} 项。`,
         section('一、尚未签收', unacknowledged, taskLine),
         section('二、一周内未报送进展', silent, taskLine),
         section('三、下周到期', nextWeek, (t) => `${taskLine(t)}，${chineseDate(t.deadline, ctx.timeZone)}到期`),
+        ...(refused.length ? [section('四、消息发送失败', refused, channelFailureLine)] : []),
       ]);
     },
 
     /**
      * The tasks' weekly 催办, once per unit: every task of the unit that reported nothing since the
-     * last check, in one numbered notice with each task's link; each task's record shows it.
+     * last check, and every part it handed to a sub-unit (转办) that is past its due date, in one
+     * numbered notice with each task's link; each task's record shows it.
      */
     async issueUnitReminders(input: Base & { since: string }): Promise<number> {
       const ctx = await loadCampaignContext(db, input.campaignId);
@@ -97,27 +104,40 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
       const silent = (await openTasks(db, input.campaignId)).filter(
         (t) => ACTIVE_STATUSES.includes(t.status as TaskStatus) && (!t.lastProgressAt || t.lastProgressAt < since),
       );
+      const overdue = await overdueDelegations(db, input.campaignId, civilDateAt(input.issuedAt, ctx.timeZone));
+      const date = (d: string) => chineseDate(d, ctx.timeZone);
       let sent = 0;
       for (const unit of ctx.units.values()) {
         const tasks = silent.filter((t) => t.leadUnit === unit.id).sort((a, b) => a.deadline.localeCompare(b.deadline) || a.id.localeCompare(b.id));
-        if (tasks.length === 0) continue;
+        const lapsed = overdue.filter((d) => d.lead_unit === unit.id);
+        if (tasks.length === 0 && lapsed.length === 0) continue;
         await issueNotice({
           ...input,
           key: `${input.key}/${unit.id}`,
           kind: 'reminder',
           recipients: { to: ['leadUnit.contact'], cc: [] },
           unitId: unit.id,
-          taskIds: tasks.map((t) => t.id),
+          taskIds: [...new Set([...tasks.map((t) => t.id), ...lapsed.map((d) => d.task_id)])],
           document: {
-            title: tasks.length === 1 ? `关于督促报送“${tasks[0].title}”工作进展的催办通知` : `关于督促报送${tasks.length}项整治任务工作进展的催办通知`,
+            title:
+              tasks.length === 0
+                ? '关于督促下级单位办结转办事项的催办通知'
+                : tasks.length === 1
+                  ? `关于督促报送“${tasks[0].title}”工作进展的催办通知`
+                  : `关于督促报送${tasks.length}项整治任务工作进展的催办通知`,
             addressees: `${unit.name}：`,
             paragraphs: [
-              `你单位牵头的以下${tasks.length}项整治任务，自${chineseDate(input.since, ctx.timeZone)}以来未报送工作进展：`,
-              ...tasks.map(
-                (t, i) =>
-                  `${i + 1}. “${t.title}”，完成时限${chineseDate(t.deadline, ctx.timeZone)}${t.rung > 0 ? `，已逾期（${t.rungName}）` : t.status === 'assigned' ? '，尚未签收' : ''}。`,
-              ),
-              '请于本周内通过各任务的办理链接报送整改进展，抓紧推进。',
+              ...(tasks.length === 0
+                ? []
+                : [
+                    `你单位牵头的以下${tasks.length}项整治任务，自${date(input.since)}以来未报送工作进展：`,
+                    ...tasks.map(
+                      (t, i) =>
+                        `${i + 1}. “${t.title}”，完成时限${date(t.deadline)}${t.rung > 0 ? `，已逾期（${t.rungName}）` : t.status === 'assigned' ? '，尚未签收' : ''}。`,
+                    ),
+                    '请于本周内通过各任务的办理链接报送整改进展，抓紧推进。',
+                  ]),
+              ...overdueDelegationLines(lapsed, (d) => `“${d.task_title}”中转交${d.sub_unit_name}的“${d.part}”`, date),
             ],
           },
         });
@@ -333,6 +353,10 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
 
 function taskLine(t: OpenTask): string {
   return `“${t.title}”（${t.leadUnitName}，${TASK_STATUSES[t.status as TaskStatus] ?? t.status}）`;
+}
+
+function channelFailureLine(f: ChannelFailureRow): string {
+  return `${f.document_number}的${CHANNEL_NAMES[f.channel]}（${f.recipient}）：${f.last_code}${f.last_error ? ` ${f.last_error}` : ''}`;
 }
 
 function section<T>(heading: string, items: T[], line: (item: T) => string): string {

@@ -4,10 +4,12 @@ import type { Transporter } from 'nodemailer';
 import type { Db } from '../db/pool.js';
 import type { NoticeMetrics } from '../worker/metrics.js';
 import { cachedCampaignCalendars } from '../services/calendar.js';
+import { createChannelDelivery, type ChannelConfig, type ChannelDelivery } from '../services/channels/delivery.js';
 import { createCalendarActivities } from './calendar.js';
 import { createAssessmentActivities } from './assessments.js';
 import { createDigestActivities } from './digests.js';
-import { createNoticeActivities } from './notices.js';
+import { createInspectionActivities } from './inspections.js';
+import { createNoticeActivities, type GatherWindow } from './notices.js';
 import { createRecordActivities } from './records.js';
 import { createTaskStartActivities } from './task-starts.js';
 import type { UnitLinkOptions } from '../services/unit-links.js';
@@ -23,14 +25,26 @@ export interface Services {
   links?: UnitLinkOptions;
   /** Starts task workflows (createWorker gives it the worker's own connection). */
   temporal?: Client;
+  /** How long a rung notice gathered per unit and day waits for more tasks; default DEFAULT_GATHER_WINDOW. */
+  gatherWindow?: GatherWindow;
+  /** SMS and group robots (worker/config.ts, docs/channels.md); absent: notices go by e-mail only. */
+  channels?: ChannelConfig;
+  /** The senders of `channels`, built once per worker (createWorker); built here when absent. */
+  channelDelivery?: ChannelDelivery;
 }
 
 export function createActivities(services: Services) {
-  const notices = createNoticeActivities(services);
+  const { channels, channelDelivery } = services;
+  const delivery = channelDelivery ?? (channels ? createChannelDelivery(services.db, channels) : undefined);
+  const notices = createNoticeActivities({
+    ...services,
+    channels: delivery ? { delivery, signName: channels?.sms?.signName } : undefined,
+  });
   return {
     ...createRecordActivities(services),
     ...notices,
     ...createDigestActivities({ db: services.db, issueNotice: notices.issueNotice }),
+    ...createInspectionActivities({ db: services.db, issueNotice: notices.issueNotice }),
     ...createAssessmentActivities(services),
     ...createTaskStartActivities(services),
     ...createCalendarActivities(cachedCampaignCalendars(services.db)),

@@ -2,6 +2,7 @@
 // what a task's workflow needs to know about its campaign (its escalation plan, the units).
 import { ApplicationFailure } from '@temporalio/common';
 import { endCampaign, insertCampaign, insertTask, loadCampaignSettings } from '../db/campaigns.js';
+import { parentsOfUnits } from '../db/delegations.js';
 import { recordTaskEvent, type TaskEvent } from '../db/events.js';
 import { findEvidenceFiles, insertSubmission } from '../db/evidence.js';
 import type { Db } from '../db/pool.js';
@@ -22,6 +23,8 @@ export interface UnitSummary {
   id: string;
   name: string;
   kind: string;
+  /** The unit it is a sub-unit of (转办 goes down to it): the definition's `parent`, else the 通讯录's. */
+  parent?: string;
 }
 
 export interface TaskPlan {
@@ -65,7 +68,11 @@ export function createRecordActivities({ db }: { db: Db }) {
     async loadTaskPlan(input: TaskPlanInput): Promise<TaskPlan> {
       const def = await loadCampaignSettings(db, input.campaignId);
       if (!def) throw ApplicationFailure.nonRetryable(`未找到创建活动：${input.campaignId}`, 'CampaignNotFound');
-      const units = def.units.map((u) => ({ id: u.id, name: u.name, kind: u.kind ?? 'department' }));
+      const parents = await parentsOfUnits(db, input.campaignId, def.units);
+      const units = def.units.map((u) => {
+        const parent = parents.get(u.id);
+        return { id: u.id, name: u.name, kind: u.kind ?? 'department', ...(parent ? { parent } : {}) };
+      });
       const kind = units.find((u) => u.id === input.leadUnit)?.kind ?? 'department';
       try {
         return { escalation: resolveEscalation(def.escalation, kind, input.override), units };

@@ -77,8 +77,8 @@ export async function startBaselineCampaign(boss: PgBoss, db: Db, definition: Ca
 }
 
 function createHandlers(db: Db, boss: PgBoss, config: BaselineConfig) {
-  const mailer = createMailer(config.smtpUrl);
   const production = productionConfig({ databaseUrl: config.databaseUrl, smtpUrl: config.smtpUrl });
+  const mailer = createMailer(config.smtpUrl, production.smtpMaxConnections);
   const { issueNotice } = createNoticeActivities({
     db,
     mailer,

@@ -119,39 +119,49 @@ export interface Accepted {
 }
 
 /**
- * Notices of a kind whose every message the SMTP sink accepted (mailbox joined to outbox by
- * Message-ID), one per task: when the last of its messages was accepted.
+ * Per notice of a kind: its messages accepted by the SMTP sink (mailbox joined to outbox by
+ * Message-ID), those still owed, and when the last was accepted; `tasks` joins each task to the
+ * notice its `notice.<kind>` event cites, so a notice listing several tasks (one per unit and day,
+ * docs/notices.md) counts for each of them.
  */
+const PER_NOTICE = `
+  per_notice AS (
+    SELECT n.id, n.campaign_id, n.document_number, count(*) FILTER (WHERE m.id IS NULL) AS pending,
+           count(m.id) AS accepted, max(m.received_at) AS last
+      FROM notices n JOIN outbox o ON o.notice_id = n.id LEFT JOIN mailbox m ON m.message_id = o.message_id
+     WHERE n.kind = $1
+     GROUP BY n.id),
+  tasks AS (
+    SELECT e.task_id, p.*
+      FROM per_notice p
+      JOIN task_events e ON e.campaign_id = p.campaign_id AND e.kind = 'notice.' || $1 AND e.detail->>'documentNumber' = p.document_number)`;
+
+/** Tasks whose notice of a kind the sink accepted whole: when the last of its messages was accepted. */
 export async function acceptedMail(db: Db, kind: string): Promise<Accepted[]> {
   const { rows } = await db.query<{ task_id: string; campaign_id: string; received_at: Date }>(
-    `SELECT n.task_id, n.campaign_id, max(m.received_at) AS received_at
-       FROM notices n JOIN outbox o ON o.notice_id = n.id LEFT JOIN mailbox m ON m.message_id = o.message_id
-      WHERE n.kind = $1
-      GROUP BY n.id, n.task_id, n.campaign_id
-     HAVING count(m.id) = count(*)`,
+    `WITH ${PER_NOTICE} SELECT task_id, campaign_id, last AS received_at FROM tasks WHERE pending = 0`,
     [kind],
   );
   return rows.map((r) => ({ taskId: r.task_id, campaignId: r.campaign_id, receivedAt: r.received_at.getTime() }));
 }
 
 /**
- * How many notices of a kind were mailed completely (every message accepted by the sink), how many
- * messages that took, and when the last of them was accepted. A task with one notice of the kind
- * counts once however many messages the notice owes.
+ * How many tasks had their notice of a kind mailed completely (every message accepted by the sink),
+ * how many messages those notices took, and when the last of them was accepted. A task counts once
+ * however many messages its notice owes, and however many tasks the notice lists.
  */
 export async function countAccepted(db: Db, kind: string): Promise<{ n: number; messages: number; last: number }> {
   const { rows } = await db.query<{ n: number; messages: number; last: Date | null }>(
-    `SELECT count(*) FILTER (WHERE pending = 0)::int AS n, coalesce(sum(accepted), 0)::int AS messages, max(last) AS last
-       FROM (SELECT count(*) FILTER (WHERE m.id IS NULL) AS pending, count(m.id) AS accepted, max(m.received_at) AS last
-               FROM notices n JOIN outbox o ON o.notice_id = n.id LEFT JOIN mailbox m ON m.message_id = o.message_id
-              WHERE n.kind = $1
-              GROUP BY n.id) per_notice`,
+    `WITH ${PER_NOTICE}
+     SELECT (SELECT count(*) FROM tasks WHERE pending = 0)::int AS n,
+            (SELECT coalesce(sum(accepted), 0) FROM per_notice)::int AS messages,
+            (SELECT max(last) FROM per_notice) AS last`,
     [kind],
   );
   return { n: rows[0].n, messages: rows[0].messages, last: rows[0].last?.getTime() ?? 0 };
 }
 
-/** Waits until `expected` notices of a kind were mailed completely (countAccepted), or the time limit passes. */
+/** Waits until `expected` tasks had their notice of a kind mailed completely (countAccepted), or the time limit passes. */
 export async function waitForMail(
   db: Db,
   kind: string,

@@ -14,9 +14,9 @@ const PLACEHOLDERS = {
   PUBLIC_URL: 'http://127.0.0.1:3000',
 };
 
-/** The tuning variables of the environment (PG_POOL_MAX, WORKER_*), passed through as production reads them. */
+/** The tuning variables of the environment (PG_POOL_MAX, SMTP_MAX_CONNECTIONS, WORKER_*), passed through as production reads them. */
 function tuningEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => k === 'PG_POOL_MAX' || k.startsWith('WORKER_')));
+  return Object.fromEntries(Object.entries(env).filter(([k]) => k === 'PG_POOL_MAX' || k === 'SMTP_MAX_CONNECTIONS' || k.startsWith('WORKER_')));
 }
 
 /** The production worker's configuration for a benchmark stack (a fresh link secret each time). */
@@ -47,5 +47,5 @@ export function productionTuning(config: Config) {
 
 /** What the benchmark records about the settings its workers ran with. */
 export function productionSettingsRecord(config: Config = productionConfig()) {
-  return { source: 'worker/config.ts loadConfig (the production defaults unless PG_POOL_MAX / WORKER_* are set)', pgPoolMax: config.pgPoolMax, ...productionTuning(config) };
+  return { source: 'worker/config.ts loadConfig (the production defaults unless PG_POOL_MAX / WORKER_* are set)', pgPoolMax: config.pgPoolMax, smtpMaxConnections: config.smtpMaxConnections, ...productionTuning(config) };
 }

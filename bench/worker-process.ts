@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   installRuntime();
   const production = productionConfig({ address: config.address, databaseUrl: config.databaseUrl, smtpUrl: config.smtpUrl });
   const db = createPool(config.databaseUrl, config.poolSize ?? production.pgPoolMax);
-  const mailer = createMailer(config.smtpUrl);
+  const mailer = createMailer(config.smtpUrl, production.smtpMaxConnections);
   const connection = await NativeConnection.connect({ address: config.address });
   const stats: ActivityStats = {};
   const tuning = { ...productionTuning(production), ...config.tuning } as NonNullable<WorkerOptions['tuning']>;

@@ -12,6 +12,7 @@ import { registerUserCommands } from './commands/user.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerLinkCommands } from './commands/link.js';
 import { registerDirectoryCommands } from './commands/directory.js';
+import { registerInspectionCommands } from './commands/inspection.js';
 
 // Output piped into `head` and closed early is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -34,6 +35,7 @@ registerUserCommands(program);
 registerReportCommands(program);
 registerLinkCommands(program);
 registerDirectoryCommands(program);
+registerInspectionCommands(program);
 
 try {
   await program.parseAsync(process.argv);

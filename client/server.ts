@@ -22,6 +22,9 @@ import { registerAuthRoutes, loadUser } from './web/auth.js';
 import type { ConsoleContext } from './context.js';
 import { registerCsrf } from './web/csrf.js';
 import { registerDirectoryRoutes } from './web/directory.js';
+import { registerInspectionRoutes } from './web/inspections.js';
+import { registerPortalPointRoutes } from './web/portal-points.js';
+import { registerEditorRoutes } from './web/editor.js';
 import { registerPageRoutes } from './web/pages.js';
 import { registerPortalRoutes } from './web/portal.js';
 import { registerStaticRoutes } from './web/static.js';
@@ -221,7 +224,10 @@ export function createConsoleServer(options: ConsoleServerOptions): FastifyInsta
     });
     registerPageRoutes(scoped);
     registerDirectoryRoutes(scoped);
+    registerInspectionRoutes(scoped);
+    registerEditorRoutes(scoped);
     registerPortalRoutes(scoped);
+    registerPortalPointRoutes(scoped);
     registerApiRoutes(scoped);
 
     scoped.get(

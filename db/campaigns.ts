@@ -1,5 +1,6 @@
 import type { CampaignDefinition, Leader, Office, Task, Unit } from '../domain/definition.js';
-import { directoryPeopleOfCampaign } from './directory.js';
+import { directoryPeopleOfCampaign, type DirectoryPersonNow } from './directory.js';
+import { endDelegations } from './delegations.js';
 import { inTransaction, type Db, type Queryable } from './pool.js';
 
 /** Writes a campaign with its leaders, units and tasks, all or nothing. A repeat is a no-op. */
@@ -65,6 +66,8 @@ export async function endCampaign(db: Db, campaignId: string, at: string, reason
         [`campaign/${campaignId}/ended/${id}`, campaignId, id, at, { reason }],
       );
     }
+    // 转办: what was handed down ends with the campaign, and the sub-units' links go.
+    await endDelegations(tx, { campaignId }, at, 'campaignEnded');
     return rows.map((r) => r.id);
   });
 }
@@ -104,6 +107,8 @@ export interface CampaignContext {
   office: Office;
   units: Map<string, Unit>;
   leaders: Leader[];
+  /** Which notices also go by SMS and group robots (domain/channels.ts); absent: e-mail only. */
+  delivery?: CampaignDefinition['delivery'];
 }
 
 /**
@@ -114,8 +119,9 @@ export async function loadCampaignContext(db: Queryable, campaignId: string): Pr
   const def = await loadCampaignSettings(db, campaignId);
   if (!def) throw new Error(`创建活动不存在：${campaignId}`);
   const current = new Map((await directoryPeopleOfCampaign(db, campaignId)).map((r) => [r.unitId, r]));
-  const person = (stored: Unit['contact'], now: { name: string; email: string }) =>
-    now.email ? { ...stored, name: now.name || stored.name, email: now.email } : stored;
+  // The directory's mobile goes with its person (a new contact's, not the former one's).
+  const person = (stored: Unit['contact'], now: DirectoryPersonNow) =>
+    now.email ? { ...stored, name: now.name || stored.name, email: now.email, mobile: now.mobile || (now.email === stored.email ? stored.mobile : undefined) } : stored;
   const units = def.units.map((u) => {
     const now = current.get(u.id);
     return now ? { ...u, principal: person(u.principal, now.principal), contact: person(u.contact, now.contact) } : u;
@@ -127,6 +133,7 @@ export async function loadCampaignContext(db: Queryable, campaignId: string): Pr
     office: def.office,
     units: new Map(units.map((u) => [u.id, u])),
     leaders: def.leaders,
+    delivery: def.delivery,
   };
 }
 

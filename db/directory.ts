@@ -187,21 +187,36 @@ export async function updateDirectoryPost(db: Queryable, id: number, v: Director
   );
 }
 
+/** A unit's principal or contact as the directory has them now ('' where it has none; the mobile normalised on import). */
+export interface DirectoryPersonNow {
+  name: string;
+  email: string;
+  mobile: string;
+}
+
 /** The current principal and contact of each unit of a campaign that stands for a directory entry in use. */
 export async function directoryPeopleOfCampaign(
   db: Queryable,
   campaignId: string,
-): Promise<{ unitId: string; principal: { name: string; email: string }; contact: { name: string; email: string } }[]> {
-  const { rows } = await db.query<{ unit_id: string; principal_name: string; principal_email: string; contact_name: string; contact_email: string }>(
-    `SELECT u.id AS unit_id, d.principal_name, d.principal_email, d.contact_name, d.contact_email
+): Promise<{ unitId: string; principal: DirectoryPersonNow; contact: DirectoryPersonNow }[]> {
+  const { rows } = await db.query<{
+    unit_id: string;
+    principal_name: string;
+    principal_email: string;
+    principal_mobile: string;
+    contact_name: string;
+    contact_email: string;
+    contact_mobile: string;
+  }>(
+    `SELECT u.id AS unit_id, d.principal_name, d.principal_email, d.principal_mobile, d.contact_name, d.contact_email, d.contact_mobile
      FROM units u JOIN directory_units d ON d.id = u.directory_id
      WHERE u.campaign_id = $1 AND d.retired_on IS NULL`,
     [campaignId],
   );
   return rows.map((r) => ({
     unitId: r.unit_id,
-    principal: { name: r.principal_name, email: r.principal_email },
-    contact: { name: r.contact_name, email: r.contact_email },
+    principal: { name: r.principal_name, email: r.principal_email, mobile: r.principal_mobile },
+    contact: { name: r.contact_name, email: r.contact_email, mobile: r.contact_mobile },
   }));
 }
 

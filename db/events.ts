@@ -1,4 +1,5 @@
 import { inTransaction, type Db, type Queryable } from './pool.js';
+import { applyDelegationEvent } from './delegations.js';
 import { bumpLinkVersion } from './unit-links.js';
 
 export interface TaskEvent {
@@ -38,6 +39,8 @@ export async function writeTaskEvent(tx: Queryable, e: TaskEvent): Promise<void>
   if (e.kind === 'reassigned' && typeof from === 'string' && from !== e.leadUnit) {
     await bumpLinkVersion(tx, { campaignId: e.campaignId, taskId: e.taskId, unitId: from, reason: 'reassigned', at: new Date(e.occurredAt) });
   }
+  // 转办 (migration 0019): the delegation rows and the sub-units' links follow the task's events.
+  await applyDelegationEvent(tx, e);
   await tx.query(
     `UPDATE tasks SET status = $3, rung = $4, next_deadline_at = $5, last_progress_at = $6,
             rung_name = COALESCE($7, rung_name), next_escalation_at = $8, acknowledge_by = $9,

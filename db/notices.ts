@@ -48,6 +48,26 @@ export async function allocateDocumentNumber(
   return rows[0].last_number;
 }
 
+/**
+ * Takes `count` numbers at once for prefix, word and year: answers the last, the first being
+ * last − count + 1. Gapless like allocateDocumentNumber: the counter moves with the notices' commit.
+ */
+export async function allocateDocumentNumbers(tx: pg.PoolClient, prefix: string, word: string, year: number, count: number): Promise<number> {
+  const { rows } = await tx.query<{ last_number: number }>(
+    `INSERT INTO document_sequences (prefix, word, year, last_number) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (prefix, word, year) DO UPDATE SET last_number = document_sequences.last_number + $4
+     RETURNING last_number`,
+    [prefix, word, year, count],
+  );
+  return rows[0].last_number;
+}
+
+/** The notices already issued under any of these keys. */
+export async function findNoticesByKeys(db: Queryable, keys: string[]): Promise<NoticeRow[]> {
+  const { rows } = await db.query<NoticeRow>('SELECT * FROM notices WHERE key = ANY ($1)', [keys]);
+  return rows;
+}
+
 export type NewNotice = Omit<NoticeRow, 'id' | 'issued_at'> & { issued_at: string };
 
 export async function insertNotice(tx: pg.PoolClient, n: NewNotice): Promise<number> {
@@ -94,6 +114,15 @@ export async function insertNoticeAttachment(tx: Queryable, noticeId: number, a:
      ON CONFLICT (notice_id, name) DO NOTHING`,
     [noticeId, a.name, a.content_type, a.content],
   );
+}
+
+/** The attachments of several notices, each with its notice. */
+export async function listAttachmentsOfNotices(db: Queryable, noticeIds: number[]): Promise<(NoticeAttachment & { notice_id: number })[]> {
+  const { rows } = await db.query<NoticeAttachment & { notice_id: number }>(
+    'SELECT notice_id, name, content_type, content FROM notice_attachments WHERE notice_id = ANY ($1) ORDER BY id',
+    [noticeIds],
+  );
+  return rows;
 }
 
 export async function listNoticeAttachments(db: Queryable, noticeId: number): Promise<NoticeAttachment[]> {
@@ -162,18 +191,18 @@ export async function insertOutboxMessage(
   );
 }
 
-/** Messages of a notice not yet accepted by SMTP, each counted as one more attempt. */
-export async function claimUnsentMessages(db: Db, noticeId: number): Promise<OutboxMessage[]> {
+/** Messages of these notices not yet accepted by SMTP, each counted as one more attempt, in the order they were queued. */
+export async function claimUnsentMessages(db: Db, noticeIds: number[]): Promise<OutboxMessage[]> {
   const { rows } = await db.query<OutboxMessage>(
     `UPDATE outbox SET attempts = attempts + 1
-     WHERE notice_id = $1 AND status <> 'sent' RETURNING *`,
-    [noticeId],
+     WHERE notice_id = ANY ($1) AND status <> 'sent' RETURNING *`,
+    [noticeIds],
   );
-  return rows;
+  return rows.sort((a, b) => a.id - b.id);
 }
 
-export async function markMessageSent(db: Db, id: number): Promise<void> {
-  await db.query(`UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = $1`, [id]);
+export async function markMessagesSent(db: Db, ids: number[]): Promise<void> {
+  await db.query(`UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = ANY ($1)`, [ids]);
 }
 
 export async function markMessageFailed(db: Db, id: number, error: string): Promise<void> {

@@ -12,6 +12,12 @@ export interface LinkVersionKey {
   taskId?: string | null;
 }
 
+/** Version key of a sub-unit's link to what it was handed of a task (转办, migration 0019), apart from any task link it has. */
+const DELEGATION_PREFIX = 'delegation:';
+export function delegationLinkKey(campaignId: string, taskId: string, unitId: string): LinkVersionKey {
+  return { campaignId, unitId, taskId: `${DELEGATION_PREFIX}${taskId}` };
+}
+
 export async function currentLinkVersion(db: Queryable, key: LinkVersionKey): Promise<number> {
   const { rows } = await db.query<{ version: number }>(
     'SELECT version FROM unit_link_versions WHERE campaign_id = $1 AND unit_id = $2 AND task_id = $3',
@@ -42,7 +48,8 @@ export interface RevokedLinks {
 
 /**
  * Withdraws a unit's links: to one task, or (no task given) to every task of the campaign it leads
- * or cooperates on and to its materials. Unknown campaign or unit: undefined.
+ * or cooperates on and to its materials; and its links to parts of those tasks handed to it (转办).
+ * Unknown campaign or unit: undefined.
  */
 export async function revokeUnitLinks(
   db: Queryable,
@@ -59,12 +66,18 @@ export async function revokeUnitLinks(
   if (input.taskId && tasks.length === 0) return undefined;
   // Every (unit, task) the unit ever had a link to: also tasks it led before a reassignment.
   const { rows: known } = await db.query<{ task_id: string }>(
-    `SELECT task_id FROM unit_link_versions WHERE campaign_id = $1 AND unit_id = $2 AND task_id <> '' AND $3::text IS NULL`,
+    `SELECT task_id FROM unit_link_versions WHERE campaign_id = $1 AND unit_id = $2 AND task_id <> '' AND $3::text IS NULL
+       AND task_id NOT LIKE '${DELEGATION_PREFIX}%'`,
+    [input.campaignId, input.unitId, input.taskId ?? null],
+  );
+  const { rows: handed } = await db.query<{ task_id: string }>(
+    `SELECT DISTINCT task_id FROM task_delegations WHERE campaign_id = $1 AND sub_unit = $2 AND ($3::text IS NULL OR task_id = $3) ORDER BY task_id`,
     [input.campaignId, input.unitId, input.taskId ?? null],
   );
   const ids = [...new Set([...tasks.map((t) => t.id), ...known.map((k) => k.task_id)])].sort();
   for (const taskId of ids) await bumpLinkVersion(db, { ...input, taskId });
+  for (const { task_id } of handed) await bumpLinkVersion(db, { ...input, ...delegationLinkKey(input.campaignId, task_id, input.unitId) });
   const materials = !input.taskId;
   if (materials) await bumpLinkVersion(db, { campaignId: input.campaignId, unitId: input.unitId, reason: input.reason, at: input.at });
-  return { tasks: ids, materials };
+  return { tasks: [...new Set([...ids, ...handed.map((h) => h.task_id)])].sort(), materials };
 }

@@ -5,14 +5,21 @@
 // with their ranking and last-place consequences) and what each task went through; it ends with the
 // year-end performance ledger (年终绩效), as `chuangwen report performance --year` shows it.
 import { readFile } from 'node:fs/promises';
+import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
+import sharp from 'sharp';
 import stringWidth from 'string-width';
-import { loadBundledCalendar } from '../services/calendar.js';
+import { civilDateAt, loadBundledCalendar } from '../services/calendar.js';
+import { importInspection } from '../services/inspections.js';
+import { answerPoint, recheckPoint } from '../services/point-actions.js';
+import { dispatchInspection, pointsChanged } from '../client/inspections.js';
 import { campaignHandle, runUpdate, startCampaign, taskHandle } from '../client/campaigns.js';
 import { printPerformance } from '../client/commands/report.js';
 import { listMailbox } from '../db/mailbox.js';
 import { migrate } from '../db/migrate.js';
 import { createPool, type Db } from '../db/pool.js';
+import { listInspections } from '../db/inspections.js';
+import { INSPECTION_KIND_NAMES } from '../domain/inspections.js';
 import { countNoticesByKind, countTasksByStatus, listDemoTimeline, listLastPlaces, listRoundScores, type DemoTimelineRow } from '../db/read/demo.js';
 import { performanceForYear } from '../db/reports.js';
 import { CONSEQUENCE_NAMES, type Consequence } from '../domain/assessment.js';
@@ -120,10 +127,12 @@ async function main(): Promise<void> {
       // Units act at 10:00 local time each day of the year.
       const first = DateTime.fromISO(`${definition.start}T10:00`, { zone: ZONE });
       await sim.env.sleep(first.toMillis() - (await sim.env.currentTimeMs()));
+      let inspection: number | undefined;
       for (let day = 0; day < days; day++) {
         for (const [taskId, script] of Object.entries(SCRIPTS)) {
           await script(day, actionsFor(sim, definition.id, taskId, definition.tasks.find((t) => t.id === taskId)!.leadUnit));
         }
+        inspection = await inspectionScript(day, sim, db, definition.id, inspection);
         await sim.env.sleep(24 * 3600_000);
       }
       // Past the end: the campaign has closed out its open tasks and sent its closing summary.
@@ -142,6 +151,59 @@ async function main(): Promise<void> {
     await sim.stop();
     await stopDatabase();
   }
+}
+
+/** The points a 3月暗访 finds (序号, 点位, 问题, 类别, 责任单位, 整改时限). */
+const SPOT_CHECK = [
+  [1, '北海大道与云南路交叉口', '共享单车乱停放，占用盲道', '公共场所秩序', '区综合执法分局', '一般'],
+  [2, '长青路农贸市场东门', '占道经营', '农贸市场', '区综合执法分局', '一般'],
+  [3, '四川路背街小巷', '垃圾堆积', '背街小巷', '区公用事业局', '一般'],
+  [4, '海滨公园', '公益广告牌破损', '公益广告', '区公用事业局', '复杂'],
+  [5, '北海服务中心门前', '乱贴小广告', '公共场所秩序', '北海服务中心', '立行立改'],
+];
+
+/**
+ * A 暗访 on the 60th day: five points for three units, sent in one 交办 each. The 综合执法分局 fixes
+ * both in two days; the 公用事业局's first fix is returned at its re-check and then passes, its
+ * second (复杂) is fixed in time; the 服务中心 leaves its 立行立改 point until the 逾期通报 and the
+ * 督办函 have come.
+ */
+async function inspectionScript(day: number, sim: Simulation, db: Db, campaignId: string, inspection: number | undefined): Promise<number | undefined> {
+  const now = new Date(await sim.env.currentTimeMs());
+  if (day === 60) {
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('问题清单');
+    sheet.addRow(['序号', '点位', '问题描述', '类别', '责任单位', '整改时限']);
+    for (const row of SPOT_CHECK) sheet.addRow(row);
+    const list = { fileName: '3月暗访问题清单.xlsx', data: Buffer.from(await book.xlsx.writeBuffer()) };
+    const { inspectionId } = await importInspection(db, { campaignId, kind: 'unannounced', heldOn: civilDateAt(now.toISOString(), ZONE), title: '3月暗访', inspectors: '市创城督查组', createdBy: '区创城办', now, list });
+    await dispatchInspection(sim.env.client, campaignId, inspectionId);
+    return inspectionId;
+  }
+  if (inspection === undefined) return inspection;
+  const point = async (n: number) => (await db.query<{ id: number; unit_id: string }>('SELECT id::int, unit_id FROM inspection_points WHERE inspection_id = $1 AND number = $2', [inspection, n])).rows[0];
+  const photo = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#3c3' } }).jpeg().toBuffer();
+  const answer = async (n: number, text: string) => {
+    const p = await point(n);
+    await answerPoint(db, { campaignId, unitId: p.unit_id, pointId: p.id, by: '联络员', text, photos: [{ fileName: `整改后${n}.jpg`, data: photo }], now });
+  };
+  const recheck = async (n: number, reason?: string) => {
+    await recheckPoint(db, { campaignId, pointId: (await point(n)).id, by: '区创城办', pass: !reason, reason, now });
+    await pointsChanged(sim.env.client, campaignId, inspection);
+  };
+  if (day === 61) for (const [n, text] of [[1, '已清理，施划停车线'], [2, '已劝离并设置隔离栏'], [3, '已清运']] as const) await answer(n, text);
+  if (day === 62) {
+    await recheck(1);
+    await recheck(2);
+    await recheck(3, '背街小巷内仍有建筑垃圾');
+  }
+  if (day === 63) await answer(3, '建筑垃圾已全部清运');
+  if (day === 64) await recheck(3);
+  if (day === 70) await answer(4, '公益广告牌已更换');
+  if (day === 71) await recheck(4);
+  if (day === 75) await answer(5, '小广告已铲除');
+  if (day === 76) await recheck(5);
+  return inspection;
 }
 
 function actionsFor(sim: Simulation, campaignId: string, taskId: string, unitId: string): Actions {
@@ -202,7 +264,7 @@ async function printTimeline(db: Db, campaignId: string): Promise<void> {
     const to = notice ? [...(r.detail.to as string[]), ...(r.detail.cc as string[])] : [];
     return [
       local(r.at).toFormat('MM-dd HH:mm'),
-      r.task ? truncate(r.task, 14) : '（全区）',
+      r.task ? truncate(r.task, 14) : r.unit ? truncate(r.unit, 14) : '（全区）',
       r.kind.startsWith('campaign.') ? truncate(String(r.detail.title), 25) : eventLabel(r.kind),
       notice ? truncate(`${to.length} 人：${to.map((a) => a.split('@')[0]).join('、')}`, 30) : (r.actor ?? ''),
       notice ? String(r.detail.documentNumber) : '',
@@ -246,6 +308,9 @@ async function printSummary(db: Db, campaignId: string, year: number, days: numb
   console.log(`  内置 SMTP 接收端收到 ${mail.length} 封邮件，${mail.reduce((n, m) => n + m.envelope_to.length, 0)} 个收件人。`);
   const lastPlaces = await listLastPlaces(db, campaignId);
   console.log(`  测评末位：${lastPlaces.map((r) => `第${r.round}轮 ${r.name}（${CONSEQUENCE_NAMES[r.consequence]}）`).join('；') || '无'}。`);
+  for (const i of await listInspections(db, campaignId)) {
+    console.log(`  问题点位：${i.held_on} ${INSPECTION_KIND_NAMES[i.kind]}“${i.title}”发现 ${i.points} 个，已销号 ${i.points - i.open_points} 个。`);
+  }
 
   // The same table as `chuangwen report performance --year`.
   console.log('');

@@ -16,6 +16,11 @@ export interface UnitMetrics {
   /** Monthly materials (每月报送) requested in the period, and delivered on time. */
   materialsDue: number;
   materialsOnTime: number;
+  /** 问题点位 whose deadline fell in the period, and of those answered by their deadline and closed (counted where the round counts points). */
+  pointsDue?: number;
+  pointsFixedOnTime?: number;
+  /** Times a re-check returned one of the unit's points in the period. */
+  pointsReturned?: number;
 }
 
 /** How a score is computed from the record when assessors enter none. All penalties in points. */
@@ -30,6 +35,11 @@ export interface ScoreFormula {
   rungCap: number;
   /** Taken off in proportion to the share of materials not delivered on time. */
   lateMaterialsPenalty: number;
+  /** 点位测评 (definition `inspections.scoring`): off in proportion to the share of points not fixed on time… */
+  latePointPenalty?: number;
+  /** …and per point returned on re-check, up to returnedPointCap. */
+  returnedPointPenalty?: number;
+  returnedPointCap?: number;
 }
 
 export const DEFAULT_SCORE_FORMULA: ScoreFormula = {
@@ -48,12 +58,15 @@ export const DEFAULT_SCORE_FORMULA: ScoreFormula = {
 export function computedScore(m: UnitMetrics, f: ScoreFormula = DEFAULT_SCORE_FORMULA): number {
   const lateShare = m.tasksDue > 0 ? 1 - m.tasksClosedOnTime / m.tasksDue : 0;
   const lateMaterials = m.materialsDue > 0 ? 1 - m.materialsOnTime / m.materialsDue : 0;
+  const latePoints = m.pointsDue ? 1 - (m.pointsFixedOnTime ?? 0) / m.pointsDue : 0;
   const score =
     100 -
     f.lateTaskPenalty * lateShare -
     Math.min(f.overdueDayPenalty * m.overdueDays, f.overdueCap) -
     Math.min(f.rungPenalty * m.rungsReached, f.rungCap) -
-    f.lateMaterialsPenalty * lateMaterials;
+    f.lateMaterialsPenalty * lateMaterials -
+    (f.latePointPenalty ?? 0) * latePoints -
+    Math.min((f.returnedPointPenalty ?? 0) * (m.pointsReturned ?? 0), f.returnedPointCap ?? 0);
   return Math.round(Math.min(100, Math.max(0, score)) * 10) / 10;
 }
 

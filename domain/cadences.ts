@@ -93,6 +93,20 @@ function schemaOf(strict: boolean) {
   return (strict ? z.strictObject : z.looseObject)(Object.fromEntries(entries) as { [K in CadenceKey]: z.ZodOptional<z.ZodObject<Shapes[K]>> });
 }
 
+/** Each cadence's name for users (the console, plan validate, the editor). */
+export const CADENCE_NAMES: Record<CadenceKey, string> = {
+  weeklyCheck: '每周一检查',
+  monthlyBulletin: '月通报',
+  monthlyCheck: '每月抽查',
+  routinePatrol: '日常巡查',
+  dispatch: '调度',
+  quarterlyDispatch: '季调度',
+  halfYearSummary: '半年小结',
+  yearEndSummary: '年终总结',
+  monthlyMaterials: '每月报送',
+  bimonthlyAssessment: '实地测评',
+};
+
 /** The definition's `cadences:`, checked strictly: unknown cadences and fields are errors. */
 export const cadencesSchema = schemaOf(true);
 /** The same read leniently, as a running campaign reads the definition it started with. */

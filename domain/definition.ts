@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { calendarYearsSchema, DEFAULT_TIME_ZONE } from './calendar.js';
 import { assessmentRulesSchema, ROUND_RULES } from './assessment-rules.js';
 import { cadencesSchema } from './cadences.js';
+import { deliveryProblems, deliverySchema, mobileSchema, unitRobotsSchema } from './channels.js';
+import { inspectionSettingsSchema } from './inspections.js';
 import { escalationOverrideSchema, escalationSchema } from './ladder.js';
 
 // Every message a user reads is Chinese, those zod writes itself too (a list where text was
@@ -135,6 +137,8 @@ const person = z.object({
   name,
   title: optionalLine(MAX_NAME_LENGTH),
   email,
+  /** For SMS and robot mentions (@), when the campaign sends by those channels. */
+  mobile: mobileSchema.optional(),
 });
 
 export const leaderSchema = z.object({
@@ -143,6 +147,7 @@ export const leaderSchema = z.object({
   name,
   title: optionalLine(MAX_NAME_LENGTH),
   email,
+  mobile: mobileSchema.optional(),
 });
 
 export const unitSchema = z.object({
@@ -157,6 +162,10 @@ export const unitSchema = z.object({
   responsibleLeader: slug.optional(),
   /** 通讯录编号: principal and contact are read from the directory when a notice is sent. */
   directoryId: z.number().int().positive().optional(),
+  /** 上级单位: id of the unit this one is a sub-unit of (街道 → 社区), which may hand it part of a task (转办). */
+  parent: slug.optional(),
+  /** The unit's 企业微信 / 钉钉 group robots (domain/channels.ts). */
+  robots: unitRobotsSchema.optional(),
 });
 
 export const taskSchema = z.object({
@@ -256,6 +265,10 @@ export const definitionSchema = z
     source: planSourceSchema.optional(),
     /** Official holiday schedules for years the bundled data lacks, keyed '2027'. */
     calendar: calendarYearsSchema.optional(),
+    /** Problem points of inspections: working days to fix by severity (domain/inspections.ts). */
+    inspections: inspectionSettingsSchema.optional(),
+    /** Which notices also go by SMS and the units' group robots (domain/channels.ts); absent: e-mail only. */
+    delivery: deliverySchema.optional(),
   })
   .superRefine((def, ctx) => {
     const issue = (path: (string | number)[], message: string) =>
@@ -317,6 +330,21 @@ export const definitionSchema = z
       if (unit.responsibleLeader && !leaderIds.has(unit.responsibleLeader)) {
         issue(['units', i, 'responsibleLeader'], `未知领导：${unit.responsibleLeader}`);
       }
+    });
+    // 上级单位: a unit of the campaign, and no unit its own ancestor.
+    const parentOf = new Map(def.units.filter((u) => u.parent).map((u) => [u.id, u.parent!]));
+    def.units.forEach((unit, i) => {
+      if (!unit.parent) return;
+      if (!unitIds.has(unit.parent)) return issue(['units', i, 'parent'], `未知上级单位：${unit.parent}（应为本活动的单位编号）`);
+      const seen = new Set([unit.id]);
+      for (let up: string | undefined = unit.parent; up; up = parentOf.get(up)) {
+        if (seen.has(up)) return issue(['units', i, 'parent'], `上级单位形成循环：${[...seen, up].join(' → ')}`);
+        seen.add(up);
+      }
+    });
+    for (const problem of deliveryProblems(def.delivery, def)) issue(problem.path, problem.message);
+    def.inspections?.unitRules?.forEach((rule, i) => {
+      if (!unitIds.has(rule.unit)) issue(['inspections', 'unitRules', i, 'unit'], `未知单位：${rule.unit}`);
     });
     def.tasks.forEach((task, i) => {
       if (!unitIds.has(task.leadUnit)) issue(['tasks', i, 'leadUnit'], `未知单位：${task.leadUnit}`);

@@ -79,11 +79,11 @@ export interface DirectorySnapshotPost {
 // ---------------------------------------------------------------------------------- columns
 
 /**
- * The columns of each sheet: the field they fill, the header of the template and export, other
- * headers an office may have typed. `required` columns must be present; the others, when absent,
- * leave the field of an existing entry as it is.
+ * A column of a sheet an office fills in: the field it fills, the header of the template and export,
+ * other headers an office may have typed. `required` columns must be present; in the directory the
+ * others, when absent, leave the field of an existing entry as it is.
  */
-export interface DirectoryColumn {
+export interface SheetColumn {
   field: string;
   header: string;
   aliases?: string[];
@@ -92,14 +92,14 @@ export interface DirectoryColumn {
   note: string;
 }
 
-const contactColumns = (prefix: 'principal' | 'contact', who: string): DirectoryColumn[] => [
+const contactColumns = (prefix: 'principal' | 'contact', who: string): SheetColumn[] => [
   { field: `${prefix}.name`, header: who, aliases: [`${who}姓名`], width: 12, note: `${who}姓名` },
   { field: `${prefix}.post`, header: `${who}职务`, width: 14, note: `${who}的职务，如 局长、办公室主任` },
   { field: `${prefix}.email`, header: `${who}邮箱`, aliases: [`${who}电子邮箱`], width: 24, note: `${who}的电子邮箱，通知邮件发往此地址` },
   { field: `${prefix}.mobile`, header: `${who}手机`, aliases: [`${who}手机号`, `${who}手机号码`], width: 14, note: `${who}的手机号码，11 位` },
 ];
 
-const statusColumns: DirectoryColumn[] = [
+const statusColumns: SheetColumn[] = [
   { field: 'status', header: '状态', width: 8, note: '在用 或 停用；空白为在用。停用的条目保留，不再用于新的创建活动' },
   { field: 'retiredOn', header: '停用日期', width: 12, note: '停用的日期，如 2027-03-01；状态为停用而未填日期时按导入当天' },
 ];
@@ -116,7 +116,7 @@ export const DIRECTORY_SHEETS = {
       ...contactColumns('principal', '主要负责人'),
       ...contactColumns('contact', '联系人'),
       ...statusColumns,
-    ] as DirectoryColumn[],
+    ] as SheetColumn[],
   },
   person: {
     name: '人员',
@@ -128,7 +128,7 @@ export const DIRECTORY_SHEETS = {
       { field: 'email', header: '电子邮箱', aliases: ['邮箱'], width: 24, note: '电子邮箱' },
       { field: 'mobile', header: '手机', aliases: ['手机号', '手机号码'], width: 14, note: '手机号码，11 位' },
       ...statusColumns,
-    ] as DirectoryColumn[],
+    ] as SheetColumn[],
   },
   post: {
     name: '领导职务',
@@ -139,9 +139,9 @@ export const DIRECTORY_SHEETS = {
       { field: 'personUnit', header: '所在单位', width: 24, note: '任职人员的所在单位，与「人员」表一致（同名人员据此区分）' },
       { field: 'units', header: '分管单位', width: 36, note: '分管领导分管的单位，全称或唯一的简称，多个以顿号（、）分隔' },
       ...statusColumns,
-    ] as DirectoryColumn[],
+    ] as SheetColumn[],
   },
-} satisfies Record<DirectoryEntryKind, { name: string; columns: DirectoryColumn[] }>;
+} satisfies Record<DirectoryEntryKind, { name: string; columns: SheetColumn[] }>;
 
 /** Headers an office may add for itself; their cells are not read. */
 export const IGNORED_HEADERS = ['备注', '说明', '序号'];

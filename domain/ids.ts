@@ -5,3 +5,5 @@ export const campaignWorkflowId = (campaignId: string) => `campaign/${campaignId
 export const taskWorkflowId = (campaignId: string, taskId: string) => `campaign/${campaignId}/task/${taskId}`;
 /** A campaign's assessment round (started by the campaign as its child). */
 export const assessmentWorkflowId = (campaignId: string, round: number) => `${campaignWorkflowId(campaignId)}/assessment/${round}`;
+/** The clock of one inspection's problem points. */
+export const inspectionWorkflowId = (campaignId: string, inspectionId: number) => `${campaignWorkflowId(campaignId)}/inspection/${inspectionId}`;

@@ -62,7 +62,16 @@ export interface ResolvedRung {
   interviewTarget?: string;
   /** 全园区通报: scope named in the notice. */
   noticeScope?: string;
+  /**
+   * 'unitDay': the lapses of one unit on one civil day at this rung share one numbered notice listing
+   * each task (docs/notices.md); absent: one notice per task.
+   */
+  batch?: RungBatch;
 }
+
+/** How a rung's notices are gathered: one per unit and day, or one per task. */
+export const RUNG_BATCHES = ['unitDay', 'task'] as const;
+export type RungBatch = (typeof RUNG_BATCHES)[number];
 
 /** A task's whole escalation plan, resolved from campaign defaults, unit kind and task overrides. */
 export interface EscalationPlan {
@@ -121,6 +130,8 @@ export const rungSchema = z.strictObject({
   attachRecord: z.boolean().optional(),
   /** 约谈对象 (plan import), e.g. 部门主要领导. */
   target: z.string().trim().min(1).optional(),
+  /** unitDay: one notice per unit and day listing its lapsed tasks; task: one per task. */
+  batch: z.enum(RUNG_BATCHES, { message: `发文方式应为 ${RUNG_BATCHES.join('、')} 之一` }).optional(),
   /** In a task override: leave this rung out of the task's ladder. */
   skip: z.boolean().optional(),
   ...annotations,
@@ -211,6 +222,7 @@ export const RUNG_DEFAULTS: Record<RungKind, RungDefaults> = {
     recipients: { to: ['leadUnit.principal', 'leadUnit.responsibleLeader'], cc: [office] },
     deduction: 2,
     attachRecord: false,
+    batch: 'unitDay',
   },
   criticismNotice: {
     graceDays: 0,
@@ -218,6 +230,7 @@ export const RUNG_DEFAULTS: Record<RungKind, RungDefaults> = {
     recipients: { to: ['leadUnit.principal', 'leadUnit.responsibleLeader'], cc: [office] },
     deduction: 2,
     attachRecord: false,
+    batch: 'unitDay',
   },
   supervisionLetter: {
     graceDays: 3,
@@ -225,6 +238,7 @@ export const RUNG_DEFAULTS: Record<RungKind, RungDefaults> = {
     recipients: { to: ['leadUnit.principal'], cc: ['leadUnit.contact', office] },
     deduction: 0,
     attachRecord: false,
+    batch: 'unitDay',
   },
   parkWideNotice: {
     graceDays: 0,
@@ -233,6 +247,7 @@ export const RUNG_DEFAULTS: Record<RungKind, RungDefaults> = {
     deduction: 0,
     attachRecord: false,
     noticeScope: '全园区',
+    batch: 'unitDay',
   },
   interview: {
     graceDays: 0,
@@ -272,6 +287,8 @@ function applyRung(base: ResolvedRung | undefined, input: RungData): ResolvedRun
   if (input.wording) out.wording = { ...out.wording, ...input.wording };
   if (input.attachRecord !== undefined) out.attachRecord = input.attachRecord;
   if (input.target) out.interviewTarget = input.target;
+  if (input.batch === 'task') delete out.batch;
+  else if (input.batch) out.batch = input.batch;
   return out;
 }
 

@@ -14,6 +14,9 @@ export const MAX_FILE_NAME_CHARS = 120;
 export const MAX_REASONS = 20;
 /** Progress reports one task takes per civil day; evidence submissions, the same again. */
 export const MAX_REPORTS_PER_DAY = 20;
+/** Parts of one task its lead unit may hand to sub-units (转办), and reports one sub-unit may send on one part. */
+export const MAX_DELEGATIONS = 20;
+export const MAX_DELEGATION_REPORTS = 60;
 
 /**
  * Length in characters (code points), as JSON Schema's maxLength counts. The HTML maxlength

@@ -19,6 +19,11 @@ export const NOTICE_KINDS = {
   verificationFailed: { word: '核查', name: '核查意见' },
   extensionDecision: { word: '函', name: '延期申请复函' },
   withdrawal: { word: '函', name: '撤销通知' },
+  // 转办: the lead unit hands part of a task to its sub-unit, and hears back from it.
+  delegation: { word: '转办', name: '转办通知' },
+  delegationReport: { word: '转办', name: '转办事项办理情况' },
+  // 问题点位 found by inspections, sent to their units (their lapses go out on the ladder's kinds).
+  pointDispatch: { word: '交办', name: '问题点位交办通知' },
   // A campaign's own notices: phases, cadence digests, assessment rounds, the end.
   phaseStart: { word: '通知', name: '阶段工作通知' },
   weeklyCheck: { word: '督查', name: '每周检查情况' },
@@ -95,6 +100,10 @@ export const DEFAULT_RECIPIENTS = {
   verificationFailed: { to: ['leadUnit.contact'], cc: [] },
   extensionDecision: { to: ['leadUnit.contact'], cc: ['office'] },
   withdrawal: { to: ['leadUnit.contact'], cc: ['cooperatingUnits.contact', 'office'] },
+  // A 转办 is addressed to the sub-unit: for it `leadUnit` means the unit the part was handed to.
+  delegation: { to: ['leadUnit.contact'], cc: [] },
+  // The sub-unit answers the lead unit, not the office.
+  delegationReport: { to: ['leadUnit.contact'], cc: [] },
 } satisfies Partial<Record<NoticeKind, RecipientList>>;
 
 /**
@@ -135,6 +144,23 @@ export interface NoticeDetails {
   complaint?: { source: ComplaintSource; summary?: string; reference?: string; receivedAt?: string };
   /** Which notices came before on this task (numbers), for letters that cite them. */
   previousNumbers?: string[];
+  /** 转办: the part of the task the lead unit handed to its sub-unit (the sub-unit's report cites it too). */
+  delegation?: DelegationFacts;
+  /** Weekly 催办: parts the lead unit handed to sub-units that are past their due date. */
+  overdueDelegations?: DelegationFacts[];
+  /** 转办事项办理情况: what the sub-unit reported, and whether it says its part is done. */
+  delegationReport?: { text: string; done: boolean };
+}
+
+/** A part of a task handed to a sub-unit, as notices cite it. */
+export interface DelegationFacts {
+  seq: number;
+  /** The sub-unit. */
+  unitId: string;
+  unitName: string;
+  part: string;
+  /** 'YYYY-MM-DD' */
+  due: string;
 }
 
 export const COMPLAINT_SOURCES = {

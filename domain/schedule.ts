@@ -3,7 +3,7 @@
 // (不自动执行), each with the line of the plan it was read from.
 import { CONSEQUENCE_NAMES, lastPlaceRulesOf } from './assessment.js';
 import { addDays, dayOfWeek, daysInMonth } from './calendar.js';
-import { DISPATCH_AUDIENCE_NAMES, storedCadencesSchema, type Cadences } from './cadences.js';
+import { CADENCE_NAMES, DISPATCH_AUDIENCE_NAMES, storedCadencesSchema, type Cadences } from './cadences.js';
 import type { CampaignDefinition } from './definition.js';
 import { RUNG_INFO } from './ladder.js';
 
@@ -54,7 +54,7 @@ export function cadencesOf(def: Pick<CampaignDefinition, 'cadences' | 'start' | 
 
   if (c.weeklyCheck) {
     const w = c.weeklyCheck;
-    add('weeklyCheck', '每周一检查', `每周${WEEKDAYS[w.weekday - 1]} ${w.time} ${w.method ?? '检查'}，${to(w, '情况发创建办')}`, weekly(w.weekday), w);
+    add('weeklyCheck', CADENCE_NAMES.weeklyCheck, `每周${WEEKDAYS[w.weekday - 1]} ${w.time} ${w.method ?? '检查'}，${to(w, '情况发创建办')}`, weekly(w.weekday), w);
   }
   out.push({
     key: 'taskReminder',
@@ -65,7 +65,7 @@ export function cadencesOf(def: Pick<CampaignDefinition, 'cadences' | 'start' | 
   });
   if (c.monthlyBulletin) {
     const m = c.monthlyBulletin;
-    add('monthlyBulletin', '月通报', `每月${m.day}日 ${m.time} 通报各单位完成情况，${to(m, '发各单位和领导')}`, monthly(m.day), m);
+    add('monthlyBulletin', CADENCE_NAMES.monthlyBulletin, `每月${m.day}日 ${m.time} 通报各单位完成情况，${to(m, '发各单位和领导')}`, monthly(m.day), m);
   }
   if (c.monthlyCheck) {
     const m = c.monthlyCheck;
@@ -74,7 +74,7 @@ export function cadencesOf(def: Pick<CampaignDefinition, 'cadences' | 'start' | 
   if (c.routinePatrol) {
     const p = c.routinePatrol;
     const when = p.frequency === 'weekly' ? `每周${WEEKDAYS[p.weekday - 1]}` : `每月${p.day}日`;
-    add('routinePatrol', '日常巡查', `${when} ${p.time} 提醒各单位开展日常${p.method ?? '巡查'}`, p.frequency === 'weekly' ? weekly(p.weekday) : monthly(p.day), p);
+    add('routinePatrol', CADENCE_NAMES.routinePatrol, `${when} ${p.time} 提醒各单位开展日常${p.method ?? '巡查'}`, p.frequency === 'weekly' ? weekly(p.weekday) : monthly(p.day), p);
   }
   if (c.dispatch) {
     const d = c.dispatch;
@@ -89,26 +89,26 @@ export function cadencesOf(def: Pick<CampaignDefinition, 'cadences' | 'start' | 
   }
   if (c.quarterlyDispatch) {
     const q = c.quarterlyDispatch;
-    add('quarterlyDispatch', '季调度', `每季度首个工作日 ${q.time} 报告上季度情况，${to(q, '发领导小组')}`, monthly(1, [1, 4, 7, 10]), q);
+    add('quarterlyDispatch', CADENCE_NAMES.quarterlyDispatch, `每季度首个工作日 ${q.time} 报告上季度情况，${to(q, '发领导小组')}`, monthly(1, [1, 4, 7, 10]), q);
   }
   if (c.halfYearSummary) {
     const h = c.halfYearSummary;
-    add('halfYearSummary', '半年小结', `1月和7月首个工作日 ${h.time} 小结上半年，${to(h, '发领导小组')}`, monthly(1, [1, 7]), h);
+    add('halfYearSummary', CADENCE_NAMES.halfYearSummary, `1月和7月首个工作日 ${h.time} 小结上半年，${to(h, '发领导小组')}`, monthly(1, [1, 7]), h);
   }
   if (c.yearEndSummary) {
     const y = c.yearEndSummary;
-    add('yearEndSummary', '年终总结', `每年${y.month}月${y.day}日 ${y.time} 总结全年，${to(y, '发领导小组')}`, monthly(y.day, [y.month]), y);
+    add('yearEndSummary', CADENCE_NAMES.yearEndSummary, `每年${y.month}月${y.day}日 ${y.time} 总结全年，${to(y, '发领导小组')}`, monthly(y.day, [y.month]), y);
   }
   if (c.monthlyMaterials) {
     const m = c.monthlyMaterials;
-    add('monthlyMaterials', '每月报送', `每月${m.day}日 ${m.time} 截止报送材料${m.recipient ? `（报送至${m.recipient}）` : ''}，未报的发催报，宽限 ${m.graceWorkingDays} 个工作日`, monthly(m.day), m);
+    add('monthlyMaterials', CADENCE_NAMES.monthlyMaterials, `每月${m.day}日 ${m.time} 截止报送材料${m.recipient ? `（报送至${m.recipient}）` : ''}，未报的发催报，宽限 ${m.graceWorkingDays} 个工作日`, monthly(m.day), m);
   }
   if (c.bimonthlyAssessment) {
     const a = c.bimonthlyAssessment;
     const startMonth = Number(def.start.slice(5, 7));
     const months = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].filter((m) => (m - startMonth + 12) % a.everyMonths === 0);
     const first = addMonths(def.start.slice(0, 8) + '01', a.everyMonths);
-    add('assessment', '实地测评', `每${a.everyMonths === 1 ? '' : a.everyMonths}个月${a.method ?? '测评'}一次，评分窗口 ${a.windowWorkingDays} 个工作日，排名通报`, nextMonthDays(from > first ? from : first, 1, count, def.end, months), a);
+    add('assessment', CADENCE_NAMES.bimonthlyAssessment, `每${a.everyMonths === 1 ? '' : a.everyMonths}个月${a.method ?? '测评'}一次，评分窗口 ${a.windowWorkingDays} 个工作日，排名通报`, nextMonthDays(from > first ? from : first, 1, count, def.end, months), a);
   }
   return out;
 }

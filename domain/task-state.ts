@@ -74,6 +74,29 @@ export interface ExtensionEntry {
   newDeadline?: string;
 }
 
+/** 转办: a part of the task the lead unit handed to a sub-unit (the record: task_delegations). */
+export interface DelegationEntry {
+  seq: number;
+  /** The lead unit that handed it over, and the sub-unit it went to. */
+  from: string;
+  unitId: string;
+  part: string;
+  /** 'YYYY-MM-DD', and the instant it lapses (its 24:00 in the task's zone): overdue from then on while open. */
+  due: string;
+  dueAt: string;
+  delegatedAt: string;
+  by?: string;
+  /** open until the sub-unit reports it done (completed), or the task is reassigned or ends (ended). */
+  status: 'open' | 'completed' | 'ended';
+  /** The sub-unit's reports so far (at most MAX_DELEGATION_REPORTS). */
+  reports: number;
+  lastReportAt?: string;
+  completedAt?: string;
+  endedAt?: string;
+}
+
+export const DELEGATION_STATUSES = { open: '办理中', completed: '已办结', ended: '已终止' } as const;
+
 export interface TimelineEntry {
   /** ISO instant, workflow time */
   at: string;
@@ -123,6 +146,8 @@ export interface TaskState {
   timelineOmitted?: number;
   /** Reports of the current civil day in the task's zone, against MAX_REPORTS_PER_DAY. */
   reportsToday?: ReportDay;
+  /** 转办: parts handed to sub-units (absent before the first). */
+  delegations?: DelegationEntry[];
 }
 
 /** One civil day's count of a task's reports: progress and evidence, each limited on its own. */
@@ -159,9 +184,13 @@ export const EVENT_NAMES: Record<string, string> = {
   accountabilityReferral: '移交追责',
   refused: '拒不整改',
   withdrawn: '撤销',
+  delegated: '转办下级单位',
+  delegationProgress: '下级单位报送转办事项进展',
+  delegationCompleted: '下级单位报送转办事项办结',
   campaignEnded: '创建活动结束，任务终止',
   complaint: '受理投诉',
   calendarWarning: '节假日安排缺失',
+  channelFailed: '消息发送失败',
   'notice.assignment': '印发交办通知',
   'notice.reassignment': '印发改派通知',
   'notice.reminder': '印发催办通知',
@@ -175,6 +204,8 @@ export const EVENT_NAMES: Record<string, string> = {
   'notice.verificationFailed': '印发核查意见',
   'notice.extensionDecision': '印发延期申请复函',
   'notice.withdrawal': '印发撤销通知',
+  'notice.delegation': '印发转办通知',
+  'notice.delegationReport': '转告下级单位办理情况',
 };
 
 export function eventLabel(kind: string): string {
@@ -207,6 +238,8 @@ export function describeEvent(kind: string, detail: Record<string, unknown>, uni
   if (str('newDeadline')) parts.push(`新完成时限 ${str('newDeadline')}`);
   if (str('deadline') && kind !== 'extensionApproved') parts.push(`完成时限 ${str('deadline')}`);
   if (str('rectificationDeadline')) parts.push(`整改时限 ${str('rectificationDeadline')}`);
+  if (str('part')) parts.push(`转办事项：${str('part')}`);
+  if (str('due')) parts.push(`办理期限 ${str('due')}`);
   if (str('from') && str('to')) parts.push(`${unitName(str('from')!)} → ${unitName(str('to')!)}`);
   if (typeof d.deduction === 'number' && d.deduction > 0) parts.push(`扣减年终绩效分 ${d.deduction} 分`);
   if (str('warning')) parts.push(str('warning')!);

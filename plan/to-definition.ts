@@ -42,7 +42,7 @@ export interface DirectoryFilled {
 }
 
 /** The definition's kinds have no 街道: a street is a community's level of the record (as the importer reads 街道). */
-const DEFINITION_KIND: Record<DirectoryUnitKind, (typeof UNIT_KINDS)[number]> = {
+export const DEFINITION_KIND: Record<DirectoryUnitKind, (typeof UNIT_KINDS)[number]> = {
   department: 'department',
   street: 'community',
   community: 'community',

@@ -22,7 +22,7 @@ import {
   STATUS_RETIRED,
   unitKindOf,
   unitKindProblem,
-  type DirectoryColumn,
+  type SheetColumn,
   type DirectoryEntryKind,
 } from '../domain/directory.js';
 import type { Db } from '../db/pool.js';
@@ -37,7 +37,7 @@ import {
   type PostChange,
   type UnitChange,
 } from './directory.js';
-import { keepAsText, unspreadsheetText } from './spreadsheet.js';
+import { addColumnSheet, keepAsText, readSheetRows, refusalMessage, type SheetProblem } from './spreadsheet.js';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** Larger than any directory of a district; a bigger file is not one. */
@@ -48,31 +48,11 @@ const ENTRIES: DirectoryEntryKind[] = ['unit', 'person', 'post'];
 /** Rows of the template that carry the drop-down lists. */
 const LIST_ROWS = 2000;
 
-/** One problem of an import, where an office finds it in the file. */
-export interface SheetProblem {
-  /** 单位, 人员, 领导职务; '' for the file as a whole. */
-  sheet: string;
-  /** The row number as the spreadsheet shows it; 0 for the file as a whole. */
-  row: number;
-  /** The column's header; '' for a whole row or the file. */
-  column: string;
-  message: string;
-}
-
-export function formatSheetProblem(p: SheetProblem): string {
-  if (!p.sheet) return p.message;
-  return `「${p.sheet}」表第 ${p.row} 行${p.column ? `「${p.column}」列` : ''}：${p.message}`;
-}
-
 /** An import refused: every problem of the file, nothing written. */
 export class DirectoryImportError extends Error {
   override name = 'DirectoryImportError';
   constructor(readonly problems: SheetProblem[]) {
-    super(
-      problems.length === 1 && !problems[0].sheet
-        ? problems[0].message
-        : `通讯录文件有 ${problems.length} 处错误，未导入任何内容：\n${problems.map(formatSheetProblem).join('\n')}`,
-    );
+    super(refusalMessage('通讯录文件', problems));
   }
 }
 
@@ -140,58 +120,11 @@ type Report = (field: string, message: string) => void;
 
 /** The data rows of a sheet as field → text (only the columns present); problems of its header row reported. */
 function readSheet(sheet: ExcelJS.Worksheet, entry: DirectoryEntryKind, problems: DirectoryProblem[]): { row: number; cells: Cells }[] {
-  const columns = DIRECTORY_SHEETS[entry].columns;
-  const report = (field: string, message: string) => problems.push({ entry, row: 1, field, message });
-  const fieldOf = new Map<number, string>();
-  const header = sheet.getRow(1);
-  for (let c = 1; c <= header.cellCount; c++) {
-    const text = normaliseHeader(cellText(header.getCell(c)));
-    if (!text || IGNORED_HEADERS.includes(text)) continue;
-    const column = columns.find((col) => col.header === text || col.aliases?.includes(text));
-    if (!column) report(text, `未知的列「${text}」：请使用模板中的列名（自用的说明可放在「备注」列，导入时不读取）`);
-    else if ([...fieldOf.values()].includes(column.field)) report(column.field, `「${column.header}」列出现了不止一次`);
-    else fieldOf.set(c, column.field);
-  }
-  const present = new Set(fieldOf.values());
-  const missing = columns.filter((c) => c.required && !present.has(c.field));
-  for (const column of missing) report(column.field, `缺少「${column.header}」列（第 1 行为列名）`);
-  // Without a required column no row can be placed; its rows are not read.
-  if (missing.length > 0) return [];
-  if (sheet.rowCount > MAX_ROWS) {
-    report('', `行数过多（${sheet.rowCount} 行，最多 ${MAX_ROWS} 行）`);
-    return [];
-  }
-  const rows: { row: number; cells: Cells }[] = [];
-  for (let r = 2; r <= sheet.rowCount; r++) {
-    const row = sheet.getRow(r);
-    const cells: Cells = new Map();
-    for (const [c, field] of fieldOf) cells.set(field, cellText(row.getCell(c)));
-    if ([...cells.values()].every((v) => v === '')) continue;
-    rows.push({ row: r, cells });
-  }
-  return rows;
-}
-
-/** A header as typed: spaces and required marks (*, （必填）) dropped. */
-function normaliseHeader(text: string): string {
-  return text.replace(/\s+/g, '').replace(/[*＊]/g, '').replace(/[（(]必填[)）]/g, '');
-}
-
-/** What a cell shows, as text: links, rich text and formulas by their text, dates as YYYY-MM-DD. */
-export function cellText(cell: ExcelJS.Cell): string {
-  const text = (value: ExcelJS.CellValue): string => {
-    if (value === null || value === undefined) return '';
-    if (typeof value === 'string') return value;
-    if (typeof value === 'number') return Number.isInteger(value) ? value.toFixed(0) : String(value);
-    if (typeof value === 'boolean') return value ? '是' : '否';
-    if (value instanceof Date) return value.toISOString().slice(0, 10);
-    if ('richText' in value) return value.richText.map((t) => t.text).join('');
-    // Excel turns a typed address into a link; its text is the address.
-    if ('hyperlink' in value) return text(value.text as ExcelJS.CellValue);
-    if ('result' in value || 'formula' in value || 'sharedFormula' in value) return text((value as { result?: ExcelJS.CellValue }).result ?? null);
-    return '';
-  };
-  return unspreadsheetText(text(cell.value).trim());
+  return readSheetRows(sheet, DIRECTORY_SHEETS[entry].columns, {
+    ignored: IGNORED_HEADERS,
+    maxRows: MAX_ROWS,
+    report: (row, field, message) => problems.push({ entry, row, field, message }),
+  });
 }
 
 /** The 编号 cell: absent, a number, or a problem. */
@@ -389,34 +322,11 @@ function addSheets(book: ExcelJS.Workbook, rows: Record<DirectoryEntryKind, (str
   addInstructions(book);
   for (const entry of ENTRIES) {
     const { name, columns } = DIRECTORY_SHEETS[entry];
-    const sheet = book.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
-    // Text cells: Excel would turn a mobile number into 1.38E+10 and a date into a serial.
-    sheet.columns = columns.map((c) => ({ key: c.field, width: c.width, style: { numFmt: '@' } }));
-    const header = sheet.getRow(1);
-    header.values = columns.map((c) => c.header);
-    header.font = { bold: true };
-    header.alignment = { vertical: 'middle', horizontal: 'center' };
-    columns.forEach((c, i) => {
-      const cell = header.getCell(i + 1);
-      cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: c.required ? 'FFF4C7C3' : 'FFE8EEF7' } };
-      cell.note = c.note;
-    });
-    for (const values of rows[entry]) sheet.addRow(values.map((v) => (typeof v === 'number' ? String(v) : v)));
-    const lists: Record<string, string[]> = {
+    addColumnSheet(book, name, columns, rows[entry], {
       kind: DIRECTORY_UNIT_KINDS.map((k) => DIRECTORY_UNIT_KIND_NAMES[k]),
       role: DIRECTORY_POSTS.map((p) => DIRECTORY_POST_NAMES[p]),
       status: [STATUS_ACTIVE, STATUS_RETIRED],
-    };
-    columns.forEach((c, i) => {
-      const list = lists[c.field];
-      if (!list) return;
-      const letter = sheet.getColumn(i + 1).letter;
-      // exceljs keeps a sheet's validations by range; its types name only the cell's.
-      (sheet as unknown as { dataValidations: { add(range: string, v: ExcelJS.DataValidation): void } }).dataValidations.add(
-        `${letter}2:${letter}${Math.max(LIST_ROWS, rows[entry].length + 1)}`,
-        { type: 'list', allowBlank: true, formulae: [`"${list.join(',')}"`], showErrorMessage: true, errorTitle: '请从列表中选择', error: `应为 ${list.join('、')} 之一` },
-      );
-    });
+    }, LIST_ROWS);
   }
 }
 
@@ -440,7 +350,7 @@ function addInstructions(book: ExcelJS.Workbook): void {
   const head = sheet.addRow(['工作表', '列名', '必填', '说明']);
   head.font = { bold: true };
   for (const entry of ENTRIES) {
-    for (const column of DIRECTORY_SHEETS[entry].columns as DirectoryColumn[]) {
+    for (const column of DIRECTORY_SHEETS[entry].columns as SheetColumn[]) {
       sheet.addRow([DIRECTORY_SHEETS[entry].name, column.header, column.required ? '是' : '', column.note]).getCell(4).alignment = { wrapText: true };
     }
   }

@@ -1,7 +1,7 @@
 // Renders a notice as an official document (公文): title, addressees, body, signature and date,
 // and as the Chinese email (text and HTML) that carries it. The .docx form is in ./docx.ts.
 import { DateTime } from 'luxon';
-import { COMPLAINT_SOURCES, type NoticeDetails, type NoticeKind, type Wording } from '../domain/notices.js';
+import { COMPLAINT_SOURCES, NOTICE_KINDS, type NoticeDetails, type NoticeKind, type Wording } from '../domain/notices.js';
 
 export interface NoticeFacts {
   campaignTitle: string;
@@ -97,16 +97,23 @@ export function renderDocument(kind: NoticeKind, facts: NoticeFacts): OfficialDo
         ],
       };
       break;
-    case 'reminder':
+    case 'reminder': {
+      // A task that reported is reminded only of the parts its sub-units let lapse (转办).
+      const lapsed = overdueDelegationLines(d.overdueDelegations ?? [], (x) => `${task}中转交${x.unitName}的“${x.part}”`, date);
+      const silent = Boolean(d.silentSince) || lapsed.length === 0;
       doc = {
         ...common,
-        title: `关于督促报送${task}工作进展的催办通知`,
-        paragraphs: [
-          `你单位牵头的${task}整治任务，自${date(d.silentSince ?? facts.issuedAt)}以来未报送工作进展。`,
-          `请于本周内报送整改进展情况。该任务完成时限为${deadline}，请抓紧推进。`,
-        ],
+        title: silent ? `关于督促报送${task}工作进展的催办通知` : '关于督促下级单位办结转办事项的催办通知',
+        paragraphs: silent
+          ? [
+              `你单位牵头的${task}整治任务，自${date(d.silentSince ?? facts.issuedAt)}以来未报送工作进展。`,
+              `请于本周内报送整改进展情况。该任务完成时限为${deadline}，请抓紧推进。`,
+              ...lapsed,
+            ]
+          : [...lapsed, `该任务完成时限为${deadline}。`],
       };
       break;
+    }
     case 'acknowledgementReminder':
       doc = {
         ...common,
@@ -228,6 +235,35 @@ export function renderDocument(kind: NoticeKind, facts: NoticeFacts): OfficialDo
         ],
       };
       break;
+    case 'delegation': {
+      // From the lead unit to its sub-unit, sent by the office's system on the lead unit's behalf.
+      const part = d.delegation;
+      doc = {
+        ...common,
+        addressees: `${part?.unitName ?? ''}：`,
+        title: `关于转办${task}整治任务部分事项的通知`,
+        paragraphs: [
+          `${unit}牵头的${task}整治任务（完成时限${deadline}），现将以下事项转交你单位办理：${part?.part ?? ''}`,
+          `办理期限：${part ? date(part.due) : ''}前。`,
+          `请通过下方链接向${unit}报送办理进展，办结后报送办理结果。该任务仍由${unit}向${facts.officeName}负责；逾期未办结的，将在${unit}的催办通知中列明。`,
+        ],
+      };
+      break;
+    }
+    case 'delegationReport': {
+      const part = d.delegation;
+      const report = d.delegationReport;
+      doc = {
+        ...common,
+        title: `${part?.unitName ?? ''}报送转办事项${report?.done ? '办理结果' : '办理进展'}`,
+        paragraphs: [
+          `你单位转交${part?.unitName ?? ''}办理的${task}整治任务事项“${part?.part ?? ''}”（办理期限${part ? date(part.due) : ''}），${part?.unitName ?? ''}于${today}报送${report?.done ? '办理结果，称已办结' : '办理进展'}：`,
+          report?.text ?? '',
+          `该任务仍由你单位向${facts.officeName}报送进展和佐证材料；请核实后通过下方链接办理。`,
+        ],
+      };
+      break;
+    }
     default:
       // A campaign's own notices (digests, bulletins, assessments) compose their 正文 where they are issued.
       throw new Error(`${kind} 不是任务通知，其正文由发文的活动撰写`);
@@ -252,6 +288,106 @@ export function renderDocument(kind: NoticeKind, facts: NoticeFacts): OfficialDo
   }
   doc.paragraphs.push(...attachments);
   return doc;
+}
+
+/** One task in a notice that lists several (a rung gathered per unit and day). */
+export interface ListedTask {
+  taskTitle: string;
+  /** The task's 完成时限 (civil date). */
+  deadline: string;
+  details?: NoticeDetails;
+}
+
+/**
+ * A rung's notice listing the lapses of one unit on one day (docs/notices.md): one 正文, each task
+ * with its own 完成时限, 整改时限, deduction and earlier numbers. A rung's own wording is about one
+ * task and applies to a notice about one task only.
+ */
+export function renderListedDocument(
+  kind: NoticeKind,
+  facts: Pick<NoticeFacts, 'campaignTitle' | 'officeName' | 'timeZone' | 'issuedAt' | 'leadUnitName'>,
+  tasks: ListedTask[],
+): OfficialDocument {
+  const date = (d: string) => chineseDate(d, facts.timeZone);
+  const unit = facts.leadUnitName ?? '';
+  const n = tasks.length;
+  const today = date(facts.issuedAt);
+  const line = (t: ListedTask, i: number) => {
+    const d = t.details ?? {};
+    const parts = [`${i + 1}. “${t.taskTitle}”，完成时限${date(t.deadline)}`];
+    if (d.previousNumbers?.length) parts.push(`此前已发${d.previousNumbers.join('、')}`);
+    if (d.rectificationDeadline) parts.push(`请于${date(d.rectificationDeadline)}前整改到位`);
+    if (d.deduction) parts.push(`扣减年终绩效分${formatPoints(d.deduction)}分`);
+    return `${parts.join('，')}。`;
+  };
+  const listed = tasks.map(line);
+  const common = { signature: facts.officeName, dateWritten: today, addressees: `${unit}：` };
+  switch (kind) {
+    case 'overdue':
+      return {
+        ...common,
+        title: `关于${unit}${n}项整治任务逾期未完成的通报`,
+        paragraphs: [
+          `${unit}牵头的以下${n}项整治任务，截至${today}仍未完成销号，现予以通报：`,
+          ...listed,
+          '请你单位主要负责人高度重视，立即组织整改，并将各项任务的整改情况书面报送创建办。',
+        ],
+      };
+    case 'criticism':
+      return {
+        ...common,
+        title: `关于对${unit}予以通报批评的通报`,
+        paragraphs: [
+          `${unit}牵头的以下${n}项整治任务，截至${today}仍未整改到位：`,
+          ...listed,
+          `经研究，决定对${unit}予以通报批评。请你单位认真查找问题，立即整改，并将整改情况书面报送创建办。`,
+        ],
+      };
+    case 'supervisionLetter':
+      return {
+        ...common,
+        title: `关于限期整改${n}项整治任务问题的督办函`,
+        paragraphs: [
+          `你单位牵头的以下${n}项整治任务，已予以逾期通报，至今仍未完成销号：`,
+          ...listed,
+          '现予督办，请你单位主要负责人亲自研究部署，按上列时限逐项整改到位，并将整改情况及佐证材料报送创建办。',
+          '逾期仍未整改到位的，将约谈你单位主要负责人。',
+        ],
+      };
+    case 'parkWide': {
+      const scope = tasks[0].details?.noticeScope ?? '全园区';
+      return {
+        ...common,
+        addressees: '各单位：',
+        title: `关于${unit}屡不整改问题的通报`,
+        paragraphs: [
+          `${unit}牵头的以下${n}项整治任务，经逾期通报、下发《督办函》督促，该单位仍屡不整改，严重影响创建工作：`,
+          ...listed,
+          `根据《${facts.campaignTitle}》关于企业不配合创建工作、屡不整改或拒不整改的规定，现在${scope}范围内予以通报，并约谈该企业主要负责人。`,
+          '各单位要引以为戒，切实履行创建责任，确保各项整治任务按期完成。',
+        ],
+      };
+    }
+    default:
+      return {
+        ...common,
+        title: `关于${unit}${n}项整治任务的${NOTICE_KINDS[kind].name}`,
+        paragraphs: [`${unit}牵头的以下${n}项整治任务：`, ...listed, '请逐项抓紧办理，并将办理情况报送创建办。'],
+      };
+  }
+}
+
+/**
+ * The lines of a 催办 about parts the lead unit handed to sub-units (转办) that are past their due
+ * date: the lead unit chases them, and still answers for the task. `what` names a part.
+ */
+export function overdueDelegationLines<T extends { due: string }>(parts: T[], what: (part: T) => string, date: (d: string) => string): string[] {
+  if (parts.length === 0) return [];
+  return [
+    `你单位转办下级单位的以下${parts.length}项事项已超过办理期限，尚未办结：`,
+    ...parts.map((x, i) => `${i + 1}. ${what(x)}，办理期限${date(x.due)}。`),
+    '请督促下级单位抓紧办结；该任务仍由你单位负责，逾期责任由你单位承担。',
+  ];
 }
 
 /** The civil day whose end is `lapsesAt` (a deadline lapses at 24:00). */
@@ -290,18 +426,22 @@ export function renderEmail(
     ...(options.actionUrl ? ['', `${label}：${options.actionUrl}`] : []),
     ...(links.length ? ['', ...links.map((l) => `${l.label}：${l.url}`)] : []),
   ].join('\n');
+  // On a phone the link is a button, and its address (kept for copying) wraps instead of running off the screen.
+  const button = (url: string, text: string) =>
+    `<p style="margin:1.2em 0 .3em"><a href="${escapeHtml(url)}" style="display:inline-block;padding:12px 22px;background:#b42318;color:#ffffff;` +
+    `text-decoration:none;border-radius:6px;font-family:sans-serif;font-size:16px;line-height:1.4;max-width:100%;box-sizing:border-box">${escapeHtml(text)}</a></p>`;
+  const address = (url: string, what: string) =>
+    `<p style="font-size:12px;color:#667085;word-break:break-all;overflow-wrap:anywhere">${escapeHtml(what)}：${escapeHtml(url)}</p>`;
   const html = [
-    '<div style="font-family: FangSong, STFangsong, serif; max-width: 40em; line-height: 1.8">',
+    '<div style="font-family: FangSong, STFangsong, serif; max-width: 40em; line-height: 1.8; overflow-wrap: anywhere">',
     `<p style="text-align:center">${escapeHtml(documentNumber)}</p>`,
     `<h2 style="text-align:center">${escapeHtml(doc.title)}</h2>`,
     `<p>${escapeHtml(doc.addressees)}</p>`,
     ...doc.paragraphs.map((p) => `<p style="text-indent:2em">${escapeHtml(p)}</p>`),
     `<p style="text-align:right">${escapeHtml(doc.signature)}<br>${escapeHtml(doc.dateWritten)}</p>`,
     ...(options.warning ? [`<p style="color:#b00">【提示】${escapeHtml(options.warning)}</p>`] : []),
-    ...(options.actionUrl
-      ? [`<p>${escapeHtml(label)}：<a href="${escapeHtml(options.actionUrl)}">${escapeHtml(options.actionUrl)}</a></p>`]
-      : []),
-    ...links.map((l) => `<p>${escapeHtml(l.label)}：<a href="${escapeHtml(l.url)}">${escapeHtml(l.url)}</a></p>`),
+    ...(options.actionUrl ? [button(options.actionUrl, `打开${label.replace(/（.*$/, '')}`), address(options.actionUrl, label)] : []),
+    ...links.map((l) => button(l.url, `打开${l.label}`)),
     '</div>',
   ].join('\n');
   return { subject: `【${documentNumber}】${doc.title}`, text, html };

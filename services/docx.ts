@@ -21,12 +21,14 @@ import {
 } from 'docx';
 import type { NoticeRow } from '../db/notices.js';
 
+export const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+
 const FANGSONG = { ascii: 'Times New Roman', hAnsi: 'Times New Roman', eastAsia: '仿宋_GB2312' };
 const XIAOBIAOSONG = { ascii: 'Times New Roman', hAnsi: 'Times New Roman', eastAsia: '方正小标宋简体' };
-const HEITI = { ascii: 'Times New Roman', hAnsi: 'Times New Roman', eastAsia: '黑体' };
+export const HEITI = { ascii: 'Times New Roman', hAnsi: 'Times New Roman', eastAsia: '黑体' };
 const RED = 'C00000';
 /** Half-points: 3号 = 16pt, 2号 = 22pt, 4号 = 14pt, 小初 = 36pt. */
-const SIZE_3 = 32;
+export const SIZE_3 = 32;
 const SIZE_2 = 44;
 const SIZE_4 = 28;
 const SIZE_XIAOCHU = 72;
@@ -37,7 +39,7 @@ const INDENT_2_CHARS = 640;
 const run = (text: string, options: Omit<IRunOptions, 'text'> = {}) =>
   new TextRun({ text, font: FANGSONG, size: SIZE_3, ...options });
 
-const bodyParagraph = (text: string, options: { indent?: boolean; align?: (typeof AlignmentType)[keyof typeof AlignmentType] } = {}) =>
+export const bodyParagraph = (text: string, options: { indent?: boolean; align?: (typeof AlignmentType)[keyof typeof AlignmentType] } = {}) =>
   new Paragraph({
     children: [run(text)],
     alignment: options.align ?? AlignmentType.JUSTIFIED,
@@ -47,7 +49,7 @@ const bodyParagraph = (text: string, options: { indent?: boolean; align?: (typeo
 
 const blank = () => new Paragraph({ children: [run('')], spacing: { line: LINE, lineRule: LineRuleType.EXACT } });
 
-function pageSetup() {
+export function pageSetup() {
   return {
     page: {
       size: { width: convertMillimetersToTwip(210), height: convertMillimetersToTwip(297) },
@@ -61,7 +63,7 @@ function pageSetup() {
   };
 }
 
-function pageNumberFooter() {
+export function pageNumberFooter() {
   return {
     default: new Footer({
       children: [
@@ -152,7 +154,7 @@ export interface TaskRecord {
   madeAt: string;
 }
 
-function cell(text: string, options: { bold?: boolean; width?: number } = {}): TableCell {
+export function cell(text: string, options: { bold?: boolean; width?: number } = {}): TableCell {
   return new TableCell({
     width: options.width ? { size: options.width, type: WidthType.PERCENTAGE } : undefined,
     children: text.split('\n').map(
@@ -161,7 +163,7 @@ function cell(text: string, options: { bold?: boolean; width?: number } = {}): T
   });
 }
 
-function table(header: string[], widths: number[], rows: string[][]): Table {
+export function table(header: string[], widths: number[], rows: string[][]): Table {
   return new Table({
     width: { size: 100, type: WidthType.PERCENTAGE },
     rows: [
@@ -173,12 +175,16 @@ function table(header: string[], widths: number[], rows: string[][]): Table {
   });
 }
 
-const heading = (text: string) =>
+export const heading = (text: string) =>
   new Paragraph({
     spacing: { before: 240, after: 120 },
     indent: { firstLine: INDENT_2_CHARS },
     children: [new TextRun({ text, font: HEITI, size: SIZE_3 })],
   });
+
+/** A document's 标题, centred in 小标宋 2号. */
+export const documentTitle = (text: string) =>
+  new Paragraph({ alignment: AlignmentType.CENTER, spacing: { after: 300 }, children: [new TextRun({ text, font: XIAOBIAOSONG, size: SIZE_2 })] });
 
 /** The task's whole record as a .docx: basic facts, every notice with its delivery, every event, the evidence. */
 export async function renderTaskRecordDocx(record: TaskRecord): Promise<Buffer> {
@@ -192,11 +198,7 @@ export async function renderTaskRecordDocx(record: TaskRecord): Promise<Buffer> 
         properties: pageSetup(),
         footers: pageNumberFooter(),
         children: [
-          new Paragraph({
-            alignment: AlignmentType.CENTER,
-            spacing: { after: 300 },
-            children: [new TextRun({ text: `“${t.title}”整治任务全过程记录`, font: XIAOBIAOSONG, size: SIZE_2 })],
-          }),
+          documentTitle(`“${t.title}”整治任务全过程记录`),
           bodyParagraph(`（${record.campaignTitle}；${record.officeName}据系统记录生成，截至${record.madeAt}）`, {
             indent: false,
             align: AlignmentType.CENTER,

@@ -5,6 +5,10 @@
 //
 //   task:      token = base64url(JSON [2, campaignId, taskId, unitId, expiresAtSeconds, "task", version]) "." base64url(HMAC-SHA256)
 //   materials: token = base64url(JSON [2, campaignId, null, unitId, expiresAtSeconds, "materials", version]) "." …
+//   delegation: token = base64url(JSON [2, campaignId, taskId, unitId, expiresAtSeconds, "delegation", version]) "." …
+//              (转办: a sub-unit's link to what its lead unit handed it of a task, never to the task itself)
+//   points:    token = base64url(JSON [2, campaignId, null, unitId, expiresAtSeconds, "points", version]) "." …
+//              (the unit's 问题点位 from inspections; its version is the materials link's: withdrawn together)
 //
 // The version is the link version of (campaign, unit, task) or (campaign, unit) for materials kept in
 // PostgreSQL (db/unit-links.ts): the portal accepts a link only while it is the stored one, so a
@@ -35,12 +39,27 @@ export interface MaterialsUnitLink extends UnitLinkBase {
   taskId?: undefined;
 }
 
-export type UnitLink = TaskUnitLink | MaterialsUnitLink;
-export type UnitLinkScope = 'task' | 'materials';
+/** A link to the unit's problem points (问题点位) from inspections: no task, the unit only. */
+export interface PointsUnitLink extends UnitLinkBase {
+  scope: 'points';
+  taskId?: undefined;
+}
+
+/** A sub-unit's link to the parts of one task its lead unit handed it (转办): it reports on them, it does not see the task. */
+export interface DelegationUnitLink extends UnitLinkBase {
+  scope: 'delegation';
+  taskId: string;
+}
+
+export type UnitLink = TaskUnitLink | MaterialsUnitLink | PointsUnitLink | DelegationUnitLink;
+export type UnitLinkScope = 'task' | 'materials' | 'points' | 'delegation';
+
+/** Scopes of a whole unit (no task in the link). */
+const UNIT_WIDE: readonly UnitLinkScope[] = ['materials', 'points'];
 
 /** The scope of a link: a task link names none (the layout of the first release). */
 export function unitLinkScope(link: UnitLink): UnitLinkScope {
-  return link.scope === 'materials' ? 'materials' : 'task';
+  return link.scope ?? 'task';
 }
 
 export type UnitLinkProblem = 'malformed' | 'badSignature' | 'expired' | 'revoked';
@@ -72,13 +91,12 @@ export function signUnitLink(link: UnitLink, secret: string): string {
   checkSecret(secret);
   const expires = Math.floor(link.expiresAt.getTime() / 1000);
   if (!Number.isFinite(expires)) throw new Error('链接有效期无效');
-  const materials = unitLinkScope(link) === 'materials';
-  if (!materials && !link.taskId) throw new Error('任务链接缺少任务编号');
+  const scope = unitLinkScope(link);
+  const unitWide = UNIT_WIDE.includes(scope);
+  if (!unitWide && !link.taskId) throw new Error('任务链接缺少任务编号');
   const version = link.version ?? 0;
   if (!Number.isInteger(version) || version < 0) throw new Error('链接版本无效');
-  const fields = materials
-    ? [LAYOUT, link.campaignId, null, link.unitId, expires, 'materials', version]
-    : [LAYOUT, link.campaignId, link.taskId, link.unitId, expires, 'task', version];
+  const fields = [LAYOUT, link.campaignId, unitWide ? null : link.taskId, link.unitId, expires, scope, version];
   const payload = Buffer.from(JSON.stringify(fields)).toString('base64url');
   return `${payload}.${mac(payload, secret).toString('base64url')}`;
 }
@@ -105,6 +123,8 @@ export function verifyUnitLink(token: string, secret: string, now: Date = new Da
   if (!Array.isArray(fields) || !text(fields[1]) || !text(fields[3]) || typeof fields[4] !== 'number') return fail('malformed');
   let task: boolean;
   let materials: boolean;
+  let delegation = false;
+  let points = false;
   let version = 0;
   if (fields[0] === LEGACY_LAYOUT) {
     task = fields.length === 5 && text(fields[2]);
@@ -113,11 +133,13 @@ export function verifyUnitLink(token: string, secret: string, now: Date = new Da
     if (fields.length !== 7 || !Number.isInteger(fields[6]) || (fields[6] as number) < 0) return fail('malformed');
     version = fields[6] as number;
     task = text(fields[2]) && fields[5] === 'task';
+    delegation = text(fields[2]) && fields[5] === 'delegation';
     materials = fields[2] === null && fields[5] === 'materials';
+    points = fields[2] === null && fields[5] === 'points';
   } else {
     return fail('malformed');
   }
-  if (!task && !materials) return fail('malformed');
+  if (!task && !materials && !delegation && !points) return fail('malformed');
   const [, campaignId, taskId, unitId, expires] = fields as [number, string, string | null, string, number];
   const expiresAt = new Date(expires * 1000);
   if (now.getTime() >= expiresAt.getTime()) return fail('expired');
@@ -125,7 +147,11 @@ export function verifyUnitLink(token: string, secret: string, now: Date = new Da
     ok: true,
     link: materials
       ? { scope: 'materials', campaignId, unitId, expiresAt, version }
-      : { campaignId, taskId: taskId!, unitId, expiresAt, version },
+      : points
+        ? { scope: 'points', campaignId, unitId, expiresAt, version }
+        : delegation
+        ? { scope: 'delegation', campaignId, taskId: taskId!, unitId, expiresAt, version }
+        : { campaignId, taskId: taskId!, unitId, expiresAt, version },
   };
 }
 
@@ -141,8 +167,8 @@ export interface UnitLinkOptions {
 
 /** What a link for one email opens: a task of a unit, or a unit's monthly materials. */
 export type UnitLinkTarget =
-  | { scope?: 'task'; campaignId: string; taskId: string; unitId: string }
-  | { scope: 'materials'; campaignId: string; unitId: string };
+  | { scope?: 'task' | 'delegation'; campaignId: string; taskId: string; unitId: string }
+  | { scope: 'materials' | 'points'; campaignId: string; unitId: string };
 
 /**
  * How long a link works after its deadline: 30 days. The deadline is the later of the task's
@@ -167,9 +193,10 @@ export function unitLinkFor(
 ): string {
   const expiresAt = unitLinkExpiry(link.deadline, link.validDays);
   const version = link.version ?? 0;
+  const { campaignId, unitId } = link;
   const signed: UnitLink =
-    link.scope === 'materials'
-      ? { scope: 'materials', campaignId: link.campaignId, unitId: link.unitId, expiresAt, version }
-      : { campaignId: link.campaignId, taskId: link.taskId, unitId: link.unitId, expiresAt, version };
+    'taskId' in link
+      ? { ...(link.scope === 'delegation' ? { scope: 'delegation' as const } : {}), campaignId, taskId: link.taskId, unitId, expiresAt, version }
+      : { scope: link.scope, campaignId, unitId, expiresAt, version };
   return unitLinkUrl(options.publicUrl, signUnitLink(signed, options.secret));
 }

@@ -3,6 +3,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { createMailer } from '../activities/mailer.js';
+import type { ChannelConfig } from '../services/channels/delivery.js';
 import type { UnitLinkOptions } from '../services/unit-links.js';
 import type { Db } from '../db/pool.js';
 import { bundleWorkflows } from '../worker/bundle.js';
@@ -27,6 +28,8 @@ export async function startSimulation(options: {
   workflowBundle?: WorkflowBundle;
   /** The unit portal the mails link to. */
   links?: UnitLinkOptions;
+  /** SMS and group robots (e.g. the channel fake's); absent: e-mail only, nothing else leaves the sandbox. */
+  channels?: ChannelConfig;
 }): Promise<Simulation> {
   const { db } = options;
   installRuntime();
@@ -41,7 +44,7 @@ export async function startSimulation(options: {
     db,
     sink,
     async withWorker(fn) {
-      const worker = await createWorker({ connection: env.nativeConnection, services: { db, mailer, links: options.links }, workflowBundle });
+      const worker = await createWorker({ connection: env.nativeConnection, services: { db, mailer, links: options.links, channels: options.channels }, workflowBundle });
       return worker.runUntil(fn);
     },
     async now() {

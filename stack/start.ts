@@ -1,6 +1,7 @@
 // `npm start`: the whole embedded stack in one process tree — Temporal dev server (SQLite, Web UI),
-// PostgreSQL, the SMTP sink and the worker. A service given by the environment is used instead
-// (TEMPORAL_ADDRESS, DATABASE_URL, SMTP_URL). Ctrl-C stops everything; data stays in data/.
+// PostgreSQL, the SMTP sink, the SMS and robot fake and the worker. A service given by the environment
+// is used instead (TEMPORAL_ADDRESS, DATABASE_URL, SMTP_URL, ALIYUN_SMS_*). Ctrl-C stops everything; data stays in data/.
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createMailer } from '../activities/mailer.js';
 import { dataDir, runtimeInfoPath, type RuntimeInfo } from '../client/config.js';
-import { redactUrl } from '../worker/config.js';
+import { loadChannelConfig, redactUrl } from '../worker/config.js';
 import { startConsoleServer } from '../client/server.js';
 import { consoleSecrets } from '../client/web/secrets.js';
 import { trustedProxies } from '../client/web/trust-proxy.js';
@@ -17,6 +18,7 @@ import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import { bundleWorkflows } from '../worker/bundle.js';
 import { createWorker } from '../worker/worker.js';
+import { channelFakesEnv, startChannelFakes } from './channel-fakes.js';
 import { portInUse } from './ports.js';
 import { writeRuntimeInfo } from './runtime-info.js';
 import { ensureDatabase, startEmbeddedPostgres } from './postgres.js';
@@ -26,6 +28,7 @@ import { startDevServer } from './temporal-dev-server.js';
 
 const DEFAULT_PG_PORT = 54329;
 const DEFAULT_SMTP_PORT = 2525;
+const DEFAULT_CHANNELS_PORT = 2526;
 const DEFAULT_CONSOLE_PORT = 3000;
 
 const stops: (() => Promise<unknown>)[] = [];
@@ -65,6 +68,21 @@ async function main(): Promise<void> {
   const mailer = createMailer(smtpUrl);
   stops.push(async () => mailer.close());
 
+  // SMS and group robots: the local fake unless an SMS account is configured (docs/channels.md)
+  let channelEnv = process.env;
+  let channelFakesUrl: string | undefined;
+  if (!process.env.ALIYUN_SMS_ACCESS_KEY_ID) {
+    const port = Number(process.env.CHUANGWEN_CHANNELS_PORT ?? DEFAULT_CHANNELS_PORT);
+    if (await portInUse(port)) throw new Error(`端口 ${port} 已被占用（内置短信与群机器人模拟服务）。可设置 CHUANGWEN_CHANNELS_PORT 换一个端口。`);
+    // Reached on loopback only: a fresh secret each start is enough.
+    const account = { accessKeyId: 'chuangwen-local', accessKeySecret: randomBytes(24).toString('base64url') };
+    const fakes = await startChannelFakes(db, { port, sms: account });
+    stops.push(() => fakes.stop());
+    channelEnv = { ...process.env, ...channelFakesEnv(fakes, account) };
+    channelFakesUrl = fakes.url;
+  }
+  const channels = loadChannelConfig(channelEnv);
+
   // Temporal
   let temporalAddress = process.env.TEMPORAL_ADDRESS;
   let temporalUiUrl: string | undefined;
@@ -86,7 +104,7 @@ async function main(): Promise<void> {
   const worker = await createWorker({
     connection,
     namespace,
-    services: { db, mailer, mailFrom: process.env.MAIL_FROM, links: { publicUrl, secret: secrets.linkSecret } },
+    services: { db, mailer, mailFrom: process.env.MAIL_FROM, links: { publicUrl, secret: secrets.linkSecret }, channels },
     workflowBundle: await bundleWorkflows(),
   });
   const running = worker.run();
@@ -115,6 +133,11 @@ async function main(): Promise<void> {
   say(`  Temporal       ${temporalAddress}${temporalUiUrl ? `（Web UI：${temporalUiUrl}）` : ''}`);
   say(`  PostgreSQL     ${redactUrl(databaseUrl)}`);
   say(`  邮件（SMTP）   ${redactUrl(smtpUrl)}${process.env.SMTP_URL ? '' : '（内置接收端，npx chuangwen mail list 查看）'}`);
+  say(
+    channelFakesUrl
+      ? `  短信与群机器人 ${channelFakesUrl}（内置模拟服务，控制台“邮件”页查看；企业微信机器人地址如 ${channelFakesUrl}/cgi-bin/webhook/send?key=<UUID>）`
+      : `  短信           阿里云短信（签名 ${channels.sms?.signName ?? ''}）`,
+  );
   say('  启动示例活动：npx chuangwen campaign start examples/beihai-2021.yaml --shift-to <开始日期>');
   say('按 Ctrl-C 停止。');
 

@@ -5,6 +5,8 @@ import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
 import { z } from 'zod';
 import { secretProblem } from '../client/web/secrets.js';
+import { DEFAULT_ROBOT_BASES, SMS_TEMPLATE_NAMES, type SmsTemplateName } from '../domain/channels.js';
+import type { ChannelConfig } from '../services/channels/delivery.js';
 
 export interface ConfigProblem {
   /** The environment variable at fault. */
@@ -163,6 +165,53 @@ const checkReadableFile = (value: string) => {
 const checkNamespace = (value: string) =>
   /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/.test(value) ? undefined : '只能包含字母、数字、点、下划线和连字符';
 
+// Channels besides e-mail (docs/channels.md)
+const checkHttpUrl = (value: string) => {
+  const url = parseUrl(value);
+  return url && /^https?:$/.test(url.protocol) ? undefined : '必须是 http:// 或 https:// 开头的网址';
+};
+
+/** Comma-separated origins where group robots may be reached, e.g. a 政务微信 deployment. */
+const checkRobotBases = (value: string) => {
+  for (const base of value.split(',').map((b) => b.trim())) {
+    const url = parseUrl(base);
+    if (!url || !/^https?:$/.test(url.protocol) || (url.pathname !== '/' && url.pathname !== '') || url.search) {
+      return `“${base}”不是服务地址：应只写协议和主机，逗号分隔，例如 https://qyapi.weixin.qq.com,https://zwwx.example.gov.cn`;
+    }
+    if (url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return `“${base}”应使用 https://（http 只用于本机）`;
+  }
+  return undefined;
+};
+
+/** name=TemplateCode pairs: assignment=SMS_123456789,rungs=SMS_123456790 */
+function parseSmsTemplates(value: string): { codes: Partial<Record<SmsTemplateName, string>> } | { problem: string } {
+  const codes: Partial<Record<SmsTemplateName, string>> = {};
+  for (const pair of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [name, code] = pair.split('=').map((s) => s.trim());
+    if (!(SMS_TEMPLATE_NAMES as readonly string[]).includes(name)) return { problem: `未知的模板名称“${name}”（应为 ${SMS_TEMPLATE_NAMES.join('、')} 之一）` };
+    if (!/^SMS_\d{6,}$/.test(code ?? '')) return { problem: `${name} 的模板编号“${code ?? ''}”无效（应如 SMS_123456789，见短信服务控制台）` };
+    codes[name as SmsTemplateName] = code;
+  }
+  return Object.keys(codes).length ? { codes } : { problem: '至少写一个模板，格式 名称=模板编号，例如 assignment=SMS_123456789,rungs=SMS_123456790' };
+}
+const checkSmsTemplates = (value: string) => {
+  const parsed = parseSmsTemplates(value);
+  return 'problem' in parsed ? parsed.problem : undefined;
+};
+const checkSmsSignName = (value: string) => (/^[\u4e00-\u9fa5A-Za-z0-9]{2,12}$/.test(value) ? undefined : '短信签名应为 2 到 12 个汉字、字母或数字（不含【】），与短信服务控制台审核通过的一致');
+
+const channelEnvShape = {
+  ALIYUN_SMS_ACCESS_KEY_ID: optional(),
+  ALIYUN_SMS_ACCESS_KEY_SECRET: optional(),
+  ALIYUN_SMS_SIGN_NAME: optional(checkSmsSignName),
+  ALIYUN_SMS_TEMPLATES: optional(checkSmsTemplates),
+  ALIYUN_SMS_ENDPOINT: optional(checkHttpUrl),
+  WECOM_WEBHOOK_BASES: optional(checkRobotBases),
+  DINGTALK_WEBHOOK_BASES: optional(checkRobotBases),
+  ROBOT_MESSAGES_PER_MINUTE: integer(1, 600, 20),
+};
+const ALIYUN_SMS_VARIABLES = ['ALIYUN_SMS_ACCESS_KEY_ID', 'ALIYUN_SMS_ACCESS_KEY_SECRET', 'ALIYUN_SMS_SIGN_NAME', 'ALIYUN_SMS_TEMPLATES'] as const;
+
 // ---- the schema ---------------------------------------------------------------------------
 
 /** The variables, as read from the environment. Unknown variables are ignored. */
@@ -178,6 +227,7 @@ export const envSchema = z.object({
   DATABASE_URL: required('postgres://chuangwen:密码@app-db:5432/chuangwen', checkDatabaseUrl),
   PG_POOL_MAX: integer(1, 500, 10),
   SMTP_URL: required('smtp://mailpit:1025 或 smtps://用户名:密码@smtp.example.gov.cn:465', checkSmtpUrl),
+  SMTP_MAX_CONNECTIONS: integer(1, 100, 16),
   MAIL_FROM: optional(checkMailFrom),
   PUBLIC_URL: required('https://chuangwen.example.gov.cn', checkPublicUrl),
   LINK_SECRET: required('openssl rand -base64 48 生成的 32 字节以上的随机串', checkSecret),
@@ -192,6 +242,7 @@ export const envSchema = z.object({
     (value) => (typeof blankIsMissing(value) === 'string' ? (value as string).trim().toLowerCase() : undefined),
     z.enum(LOG_LEVELS, { error: `必须是 ${LOG_LEVELS.join('、')} 之一` }).default('info'),
   ),
+  ...channelEnvShape,
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -209,6 +260,8 @@ export interface Config {
   databaseUrl: string;
   pgPoolMax: number;
   smtpUrl: string;
+  /** SMTP connections the worker's pooled transport opens at most (notices issued in bulk use them all). */
+  smtpMaxConnections: number;
   /** Sender of every notice; unset: each campaign office's own address. */
   mailFrom?: string;
   /** Base of the links in emails, without a trailing slash. */
@@ -225,6 +278,7 @@ export interface Config {
   metricsPort: number;
   healthPort: number;
   logLevel: AppLogLevel;
+  channels: ChannelConfig;
 }
 
 /** Checks that need two variables at once; on the raw environment, so they add to the others. */
@@ -247,7 +301,47 @@ function crossProblems(raw: NodeJS.ProcessEnv): ConfigProblem[] {
       message: '为 false，但设置了 TEMPORAL_API_KEY 或 TLS 证书：API 密钥和证书只能经 TLS 传输',
     });
   }
+  const smsSet = ALIYUN_SMS_VARIABLES.filter((name) => get(name));
+  if (smsSet.length > 0) {
+    for (const name of ALIYUN_SMS_VARIABLES) {
+      if (!get(name)) problems.push({ variable: name, message: `设置了 ${smsSet.join('、')} 时必须同时设置（阿里云短信需要 AccessKey、签名和模板编号）` });
+    }
+  }
   return problems;
+}
+
+function toChannelConfig(env: z.output<z.ZodObject<typeof channelEnvShape>>): ChannelConfig {
+  const list = (value: string | undefined, fallback: string) => (value ?? fallback).split(',').map((b) => b.trim().replace(/\/+$/, ''));
+  const templates = env.ALIYUN_SMS_TEMPLATES ? parseSmsTemplates(env.ALIYUN_SMS_TEMPLATES) : undefined;
+  return {
+    sms:
+      env.ALIYUN_SMS_ACCESS_KEY_ID && env.ALIYUN_SMS_ACCESS_KEY_SECRET && env.ALIYUN_SMS_SIGN_NAME && templates && 'codes' in templates
+        ? {
+            provider: 'aliyun',
+            accessKeyId: env.ALIYUN_SMS_ACCESS_KEY_ID,
+            accessKeySecret: env.ALIYUN_SMS_ACCESS_KEY_SECRET,
+            signName: env.ALIYUN_SMS_SIGN_NAME,
+            templateCodes: templates.codes,
+            endpoint: env.ALIYUN_SMS_ENDPOINT,
+          }
+        : undefined,
+    robotBases: { wecom: list(env.WECOM_WEBHOOK_BASES, DEFAULT_ROBOT_BASES.wecom), dingtalk: list(env.DINGTALK_WEBHOOK_BASES, DEFAULT_ROBOT_BASES.dingtalk) },
+    robotMessagesPerMinute: env.ROBOT_MESSAGES_PER_MINUTE,
+  };
+}
+
+/**
+ * The channels' part of the configuration alone (the embedded stack, which configures the rest
+ * itself); throws ConfigError like loadConfig.
+ */
+export function loadChannelConfig(env: NodeJS.ProcessEnv = process.env): ChannelConfig {
+  const parsed = z.object(channelEnvShape).safeParse(env);
+  const problems: ConfigProblem[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? '（未知）'), message: issue.message }));
+  problems.push(...crossProblems(env).filter((p) => p.variable in channelEnvShape));
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  return toChannelConfig(parsed.data);
 }
 
 function toConfig(env: Env): Config {
@@ -269,6 +363,7 @@ function toConfig(env: Env): Config {
     databaseUrl: env.DATABASE_URL,
     pgPoolMax: env.PG_POOL_MAX,
     smtpUrl: env.SMTP_URL,
+    smtpMaxConnections: env.SMTP_MAX_CONNECTIONS,
     mailFrom: env.MAIL_FROM,
     publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''),
     linkSecret: env.LINK_SECRET,
@@ -282,6 +377,7 @@ function toConfig(env: Env): Config {
     metricsPort: env.METRICS_PORT,
     healthPort: env.HEALTH_PORT,
     logLevel: env.LOG_LEVEL,
+    channels: toChannelConfig(env),
   };
 }
 

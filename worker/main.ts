@@ -209,7 +209,7 @@ async function main(): Promise<number> {
     db = pool;
     log.info({ applied }, applied.length ? `数据库迁移完成：${applied.join(', ')}` : '数据库已是最新结构');
 
-    const mailer = createMailer(config.smtpUrl);
+    const mailer = createMailer(config.smtpUrl, config.smtpMaxConnections);
     cleanups.push({ what: '邮件发送', run: async () => mailer.close() });
     // SMTP being down is not fatal: each notice is retried until it goes out. Say so early, though.
     mailer.verify().then(
@@ -237,6 +237,7 @@ async function main(): Promise<number> {
         mailFrom: config.mailFrom,
         metrics,
         links: { publicUrl: config.publicUrl, secret: config.linkSecret },
+        channels: config.channels,
       },
       tuning: {
         identity,

@@ -1,6 +1,7 @@
 import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions as SdkWorkerOptions, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, type Services } from '../activities/index.js';
+import { createChannelDelivery } from '../services/channels/delivery.js';
 import { TASK_QUEUE } from '../domain/ids.js';
 
 export interface WorkerOptions {
@@ -24,6 +25,11 @@ export function createWorker({ connection, namespace, taskQueue, services, workf
     namespace: namespace ?? 'default',
     taskQueue: taskQueue ?? TASK_QUEUE,
     workflowBundle,
-    activities: createActivities({ temporal: new Client({ connection, namespace: namespace ?? 'default' }), ...services }),
+    activities: createActivities({
+      temporal: new Client({ connection, namespace: namespace ?? 'default' }),
+      // One set of senders per worker: the robots' rate limit and the SMS account are shared by every activity.
+      channelDelivery: services.channels ? createChannelDelivery(services.db, services.channels) : undefined,
+      ...services,
+    }),
   });
 }

@@ -2,3 +2,4 @@
 export { CampaignWorkflow } from './campaign.js';
 export { RectificationWorkflow } from './rectification.js';
 export { AssessmentWorkflow } from './assessment.js';
+export { InspectionWorkflow } from './inspection.js';

@@ -3,7 +3,7 @@
 // entries it added to the timeline; a refusal (wrong state, unknown or wrong unit, empty or too long
 // input, the day's reports used up) fails the update with a Chinese reason and changes nothing.
 // Free texts are limited by domain/limits.ts: MAX_TEXT_CHARS for texts, MAX_NAME_CHARS for names.
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CampaignDefinition, Task } from '../domain/definition.js';
 import type { ComplaintSource } from '../domain/notices.js';
 import type { EvidenceFileRef, EvidenceForm, TaskState, TimelineEntry } from '../domain/task-state.js';
@@ -96,6 +96,32 @@ export interface ExtensionRequestInput {
   by?: string;
 }
 
+/**
+ * 转办: the lead unit hands part of its task to one of its sub-units (a unit whose 上级单位 it is),
+ * due no later than the task's current deadline. The task stays the lead unit's.
+ */
+export interface DelegateInput {
+  /** The lead unit, who hands it over. */
+  unitId: string;
+  /** The sub-unit it goes to. */
+  subUnitId: string;
+  /** What is handed over. */
+  part: string;
+  /** 'YYYY-MM-DD', not after the task's current deadline. */
+  due: string;
+  by?: string;
+}
+/** The sub-unit's answer on what it was handed: progress, or done (办结). It goes to the lead unit. */
+export interface DelegationReportInput {
+  /** The sub-unit. */
+  unitId: string;
+  /** Which delegation of the task (its number). */
+  seq: number;
+  text: string;
+  done?: boolean;
+  by?: string;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Task: the office
 
@@ -154,6 +180,8 @@ export const decideExtensionUpdate = defineUpdate<TaskUpdateResult, [ExtensionDe
 export const reassignUpdate = defineUpdate<TaskUpdateResult, [ReassignInput]>('reassign');
 export const withdrawUpdate = defineUpdate<TaskUpdateResult, [WithdrawInput]>('withdraw');
 export const recordRefusalUpdate = defineUpdate<TaskUpdateResult, [RefusalInput]>('recordRefusal');
+export const delegateUpdate = defineUpdate<TaskUpdateResult, [DelegateInput]>('delegate');
+export const reportDelegationUpdate = defineUpdate<TaskUpdateResult, [DelegationReportInput]>('reportDelegation');
 export const taskStateQuery = defineQuery<TaskState>('taskState');
 
 // ---------------------------------------------------------------------------------------------
@@ -245,3 +273,19 @@ export interface AssessmentState {
 }
 export const enterScoresUpdate = defineUpdate<AssessmentState, [AssessmentScoreInput]>('enterScores');
 export const assessmentStateQuery = defineQuery<AssessmentState>('assessmentState');
+
+// ---------------------------------------------------------------------------------------------
+// Inspection (问题点位)
+
+export interface InspectionInput {
+  campaignId: string;
+  inspectionId: number;
+  /** Dispatches made by earlier runs (continued as new); absent on the first run, which dispatches the import's points. */
+  dispatches?: number;
+  /** A dispatch was asked for as the last run ended. */
+  dispatchPending?: boolean;
+}
+/** Send the units the points entered since the last dispatch (交办). */
+export const dispatchPointsSignal = defineSignal('dispatchPoints');
+/** Points changed outside the clock (a re-check returned one with a new deadline, one was closed): look again. */
+export const pointsChangedSignal = defineSignal('pointsChanged');

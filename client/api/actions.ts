@@ -14,10 +14,12 @@ import {
   addComplaintUpdate,
   addTaskUpdate,
   decideExtensionUpdate,
+  delegateUpdate,
   endCampaignUpdate,
   enterScoresUpdate,
   reassignUpdate,
   recordRefusalUpdate,
+  reportDelegationUpdate,
   reportProgressUpdate,
   requestExtensionUpdate,
   taskStateQuery,
@@ -26,6 +28,8 @@ import {
   type AssessmentScoreInput,
   type CampaignState,
   type ComplaintTaskInput,
+  type DelegateInput,
+  type DelegationReportInput,
   type ExtensionDecisionInput,
   type ExtensionRequestInput,
   type NewTaskInput,
@@ -214,6 +218,16 @@ export function withdraw(temporal: Client, campaignId: string, taskId: string, i
 
 export function recordRefusal(temporal: Client, campaignId: string, taskId: string, input: RefusalInput) {
   return taskUpdate(temporal, campaignId, taskId, recordRefusalUpdate, input);
+}
+
+/** 转办: the lead unit hands part of its task to a sub-unit. */
+export function delegate(temporal: Client, campaignId: string, taskId: string, input: DelegateInput) {
+  return taskUpdate(temporal, campaignId, taskId, delegateUpdate, input);
+}
+
+/** The sub-unit reports on what it was handed (progress, or done). */
+export function reportDelegation(temporal: Client, campaignId: string, taskId: string, input: DelegationReportInput) {
+  return taskUpdate(temporal, campaignId, taskId, reportDelegationUpdate, input);
 }
 
 // ---------------------------------------------------------------------------------------------

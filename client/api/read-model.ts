@@ -18,6 +18,7 @@ import {
 } from '../../db/read/dashboard.js';
 import { findNoticeViewRow, listNoticeRows, type NoticeListRow } from '../../db/read/notices.js';
 import { findMailRow, listMailRows, type MailListRow } from '../../db/read/mailbox.js';
+import { recentChannelMessages } from '../../db/read/channel-inbox.js';
 import {
   listAssessmentItemScoreRows,
   listAssessmentRoundRows,
@@ -451,6 +452,42 @@ export async function listMail(
   const offset = Math.max(filter.offset ?? 0, 0);
   const rows = await listMailRows(db, filter.to?.trim() || null, { limit, offset });
   return { total: rows[0]?.total ?? 0, messages: rows.map(mailSummary) };
+}
+
+/** An SMS or robot message the embedded stack's channel fake accepted. */
+export interface ChannelMessageView {
+  id: number;
+  channel: 'sms' | 'wecom' | 'dingtalk';
+  /** 短信, 企业微信, 钉钉 */
+  channelName: string;
+  /** The numbers of an SMS; the robot (its key shortened) of a group message. */
+  target: string;
+  mentions: string[];
+  title: string;
+  body: string;
+  receivedAt: string;
+  deliveries: number;
+}
+
+const CHANNEL_SHORT_NAMES = { sms: '短信', wecom: '企业微信', dingtalk: '钉钉' } as const;
+
+/** The newest messages of the channel fake (the console's mailbox shows them beside e-mail). */
+export async function listChannelMessages(db: Queryable, limit = 100): Promise<{ total: number; messages: ChannelMessageView[] }> {
+  const rows = await recentChannelMessages(db, Math.min(Math.max(limit, 1), 500));
+  return {
+    total: rows[0]?.total ?? 0,
+    messages: rows.map((r) => ({
+      id: Number(r.id),
+      channel: r.channel,
+      channelName: CHANNEL_SHORT_NAMES[r.channel],
+      target: r.target,
+      mentions: r.mentions,
+      title: r.title,
+      body: r.body,
+      receivedAt: iso(r.received_at)!,
+      deliveries: r.deliveries,
+    })),
+  };
 }
 
 export async function findMail(db: Queryable, id: number): Promise<MailView | undefined> {

@@ -27,6 +27,10 @@ import { idField, problems, reasonsField, ref, textField } from './schemas.js';
 import { attachment } from '../web/download.js';
 import { withUploads } from '../web/uploads.js';
 import { revokeUnitLinks } from '../../db/unit-links.js';
+import { findInspection, listInspections, listPoints } from '../../db/inspections.js';
+import { inspectionKindOf, inspectionKindProblem, POINT_SHEET } from '../../domain/inspections.js';
+import { enterInspection, InspectionImportError, type PointRecordInput } from '../../services/inspections.js';
+import { dispatchInspection } from '../inspections.js';
 
 const campaignParam = {
   type: 'object',
@@ -517,6 +521,90 @@ export function registerApiRoutes(app: FastifyInstance): void {
         campaignTitle: notice.campaignTitle,
         docxAvailable: docxAvailable(),
       };
+    },
+  );
+
+  // ------------------------------------------------------------------ 问题点位
+  const inspectionParams = {
+    type: 'object',
+    properties: { campaignId: { type: 'string', maxLength: 64 }, inspectionId: { type: 'integer', minimum: 1 } },
+    required: ['campaignId', 'inspectionId'],
+  } as const;
+  const pointField = { anyOf: [{ type: 'string', maxLength: 2000 }, { type: 'number' }] } as const;
+
+  app.get(
+    '/api/campaigns/:campaignId/inspections',
+    { ...reader, schema: { tags: ['inspections'], summary: '检查及其问题点位数、未销号数', security: read, params: campaignParam, response: { ...problems(401, 404) } } },
+    async (request) => {
+      const campaign = await requireCampaign(ctx, (request.params as { campaignId: string }).campaignId);
+      return { inspections: await listInspections(ctx.db, campaign.id) };
+    },
+  );
+
+  app.get(
+    '/api/campaigns/:campaignId/inspections/:inspectionId/points',
+    { ...reader, schema: { tags: ['inspections'], summary: '一次检查的问题点位（含照片信息，不含照片本身）', security: read, params: inspectionParams, response: { ...problems(401, 404) } } },
+    async (request) => {
+      const { campaignId, inspectionId } = request.params as { campaignId: string; inspectionId: number };
+      const inspection = await findInspection(ctx.db, inspectionId);
+      if (!inspection || inspection.campaign_id !== campaignId) throw new HttpProblem(404, 'NotFound', '检查不存在');
+      return { inspection, points: await listPoints(ctx.db, inspectionId) };
+    },
+  );
+
+  app.post(
+    '/api/campaigns/:campaignId/inspections',
+    {
+      ...writer,
+      schema: {
+        tags: ['inspections'],
+        summary: '录入一次检查的问题点位（字段同问题清单的列），检查无误后全部写入并交办各责任单位；任何一处有误则 422，不写入',
+        security: write,
+        params: campaignParam,
+        body: {
+          type: 'object',
+          properties: {
+            kind: { type: 'string', maxLength: 20, description: '上级测评、自查抽查、日常巡查、暗访、群众反映（或其代码）' },
+            heldOn: { type: 'string', format: 'date' },
+            title: { type: 'string', maxLength: 100 },
+            inspectors: { type: 'string', maxLength: 200 },
+            points: {
+              type: 'array',
+              maxItems: 20000,
+              items: {
+                type: 'object',
+                properties: Object.fromEntries(['number', 'location', 'description', 'category', 'unit', 'term', 'severity', 'latitude', 'longitude'].map((k) => [k, pointField])),
+                additionalProperties: false,
+              },
+            },
+          },
+          required: ['kind', 'heldOn', 'points'],
+          additionalProperties: false,
+        },
+        response: { ...problems(400, 401, 403, 404, 415, 422) },
+      },
+    },
+    async (request, reply) => {
+      requireJson(request);
+      const campaign = await requireCampaign(ctx, (request.params as { campaignId: string }).campaignId);
+      const body = request.body as { kind: string; heldOn: string; title?: string; inspectors?: string; points: PointRecordInput[] };
+      const kind = inspectionKindOf(body.kind);
+      if (!kind) throw new HttpProblem(422, 'InvalidInspection', inspectionKindProblem(body.kind));
+      try {
+        const result = await enterInspection(ctx.db, { campaignId: campaign.id, kind, heldOn: body.heldOn, title: body.title, inspectors: body.inspectors, createdBy: by(request), now: await ctx.now(), points: body.points });
+        await dispatchInspection(ctx.temporal, campaign.id, result.inspectionId);
+        reply.code(201);
+        return { inspectionId: result.inspectionId, points: result.points, units: Object.fromEntries(result.units) };
+      } catch (error) {
+        if (!(error instanceof InspectionImportError)) throw error;
+        const fieldOf = (header: string) => POINT_SHEET.columns.find((c) => c.header === header)?.field;
+        throw new HttpProblem(
+          422,
+          'InvalidInspection',
+          error.message,
+          error.problems.map((p) => ({ file: 'points', ...(p.row ? { field: `points[${p.row - 1}].${fieldOf(p.column) ?? p.column}` } : {}), message: p.message })),
+        );
+      }
     },
   );
 

@@ -1,6 +1,6 @@
 // chuangwen directory: the office's 通讯录 (units, people, leadership posts) kept across campaigns,
 // exchanged as an Excel workbook.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { migrate } from '../../db/migrate.js';
@@ -16,23 +16,11 @@ import {
 } from '../../services/directory-workbook.js';
 import { withDatabase } from '../connect.js';
 import { BadInputError } from '../exit-codes.js';
-import { fileExists } from '../files.js';
+import { writeWorkbook } from '../files.js';
 import { printTable } from '../table.js';
 
 const state = (retiredOn: string | null) => (retiredOn ? `停用（${retiredOn}）` : '在用');
 const person = (c: { name: string; post: string; mobile: string }) => [c.name, c.post, c.mobile].filter(Boolean).join(' ');
-
-
-/** Writes a workbook, refusing to overwrite a file (a filled-in directory, say) unless asked to. */
-async function writeWorkbook(file: string, data: Buffer, force: boolean | undefined): Promise<void> {
-  if (!file.toLowerCase().endsWith('.xlsx')) throw new BadInputError(`文件名应以 .xlsx 结尾：${file}`);
-  if (!force && (await fileExists(file))) throw new BadInputError(`${file} 已存在；用 --force 覆盖，或指定其他文件`);
-  try {
-    await writeFile(file, data);
-  } catch (error) {
-    throw new BadInputError(`无法写入文件 ${file}：${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-}
 
 export function registerDirectoryCommands(program: Command): void {
   const directory = program

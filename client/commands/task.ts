@@ -8,6 +8,7 @@ import { describeEvent, EVENT_NAMES, EVIDENCE_FORMS, TASK_STATUSES, type Evidenc
 import {
   acknowledgeUpdate,
   decideExtensionUpdate,
+  delegateUpdate,
   reassignUpdate,
   recordRefusalUpdate,
   reportProgressUpdate,
@@ -248,6 +249,20 @@ export function registerTaskCommands(program: Command): void {
         runUpdate(h, decideExtensionUpdate, { approved: Boolean(o.approve), until: o.until, comment: o.comment, by: o.by }),
       );
     });
+
+  task
+    .command('delegate')
+    .argument('<campaign>', '创建活动编号')
+    .argument('<task>', '任务编号')
+    .requiredOption('--unit <unit>', '责任单位编号（转办的单位）')
+    .requiredOption('--to <unit>', '下级单位编号')
+    .requiredOption('--part <text>', '转办事项')
+    .requiredOption('--due <date>', '办理期限（YYYY-MM-DD，不晚于任务的完成时限）')
+    .option('--by <name>', '经办人')
+    .description('责任单位将任务的部分事项转办下级单位（下级单位收到转办通知和办理链接，向责任单位报送）')
+    .action(async (campaignId: string, taskId: string, o: { unit: string; to: string; part: string; due: string; by?: string }) =>
+      act(campaignId, taskId, (h) => runUpdate(h, delegateUpdate, { unitId: o.unit, subUnitId: o.to, part: o.part, due: o.due, by: o.by })),
+    );
 
   task
     .command('reassign')

@@ -35,10 +35,10 @@ import {
   DirectoryImportError,
   directoryTemplate,
   directoryWorkbook,
-  formatSheetProblem,
   importDirectoryWorkbook,
   XLSX_TYPE,
 } from '../../services/directory-workbook.js';
+import { formatSheetProblem } from '../../services/spreadsheet.js';
 import { HttpProblem } from '../api/problems.js';
 import { requireAdmin, requireUser } from './auth.js';
 import { attachment } from './download.js';

@@ -1,6 +1,5 @@
 // Console pages for administrators (who act) and leaders (who read).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { campaignExists } from '../../db/campaigns.js';
 import { readEvidenceFile } from '../../db/evidence.js';
 import {
   addTask,
@@ -8,13 +7,11 @@ import {
   describeEnd,
   endCampaign,
   enterScores,
-  prepareStart,
   INLINE_TYPES,
   newTaskId,
   reassign,
   recordRefusal,
   registerComplaint,
-  startCampaignFromYaml,
   validateDefinitionYaml,
   verify,
   withdraw,
@@ -31,6 +28,7 @@ import {
   findMail,
   findNotice,
   listCampaigns,
+  listChannelMessages,
   listMail,
   listNotices,
   listTasks,
@@ -38,15 +36,14 @@ import {
   MARK_NAMES,
   todayIn,
 } from '../api/read-model.js';
-import { catchUpCount, checkStartDates, civilDateIn, describePastStart } from '../../domain/start-dates.js';
 import { TASK_STATUSES } from '../../domain/task-state.js';
-import { previewCampaign } from '../preview.js';
 import { unitLinkExpiry, unitLinkFor } from '../../services/unit-links.js';
 import { currentLinkVersion } from '../../db/unit-links.js';
 import { endOfCivilDay } from '../../services/calendar.js';
 import { requireAdmin, requireUser } from './auth.js';
 import { chartOf } from './chart.js';
 import { attachment } from './download.js';
+import { previewDefinition, startDatesView, startDefinition } from './start-flow.js';
 import { withUploads } from './uploads.js';
 import { page } from './views.js';
 
@@ -489,8 +486,11 @@ export function registerPageRoutes(app: FastifyInstance): void {
     const q = request.query as Query;
     const pageNo = Math.max(Number.parseInt(q.page ?? '1', 10) || 1, 1);
     const result = await listMail(ctx.db, { to: q.to, limit: PAGE_SIZE, offset: (pageNo - 1) * PAGE_SIZE });
+    // SMS and robot messages of the channel fake, beside the mail (docs/channels.md).
+    const channels = await listChannelMessages(ctx.db, PAGE_SIZE);
     return page(app, request, reply, 'mailbox', { title: '邮件', nav: 'mailbox' }, {
       ...result,
+      channels,
       to: q.to ?? '',
       pageNo,
       pageCount: Math.max(Math.ceil(result.total / PAGE_SIZE), 1),
@@ -526,7 +526,7 @@ export function registerPageRoutes(app: FastifyInstance): void {
         ...plan,
         fileName: `${plan.id}.yaml`,
         source: input.fileName,
-        dates: await startDatesView(plan.yaml, `${plan.id}.yaml`),
+        dates: await startDatesView(ctx, plan.yaml, `${plan.id}.yaml`),
       });
     } catch (error) {
       const problem = problemFrom(error);
@@ -564,15 +564,12 @@ export function registerPageRoutes(app: FastifyInstance): void {
             ? { kind: 'ok', text: `校验通过：「${check.definition.title}」，${check.definition.tasks.length} 项任务，${check.definition.units.length} 个单位` }
             : { kind: 'error', text: `定义有 ${check.problems.length} 处错误，请修改后再启动` },
         },
-        { yaml, fileName, problems: check.problems, warnings: [], unplaced: [], summary: '', placeholderEmails: 0, dates: await startDatesView(yaml, fileName) },
+        { yaml, fileName, problems: check.problems, warnings: [], unplaced: [], summary: '', placeholderEmails: 0, dates: await startDatesView(ctx, yaml, fileName) },
       );
     }
     try {
-      const today = civilDateIn(check.definition.timeZone, await ctx.now());
-      const started = await startCampaignFromYaml(ctx.temporal, yaml, fileName, { catchUp: formValue(body, 'catchUp') === 'yes', today });
-      // The campaign's workflow registers it in the database in its first step; wait for that briefly.
-      for (let i = 0; i < 100 && !(await campaignExists(ctx.db, started.id)); i++) await new Promise((r) => setTimeout(r, 100));
-      return reply.redirect(`/campaigns/${encodeURIComponent(started.id)}?started=1`, 303);
+      const campaignId = await startDefinition(ctx, yaml, fileName, check.definition, formValue(body, 'catchUp') === 'yes');
+      return reply.redirect(`/campaigns/${encodeURIComponent(campaignId)}?started=1`, 303);
     } catch (error) {
       const problem = problemFrom(error);
       if (!problem) throw error;
@@ -585,7 +582,7 @@ export function registerPageRoutes(app: FastifyInstance): void {
         unplaced: [],
         summary: '',
         placeholderEmails: 0,
-        dates: await startDatesView(yaml, fileName),
+        dates: await startDatesView(ctx, yaml, fileName),
       });
     }
   }));
@@ -603,18 +600,16 @@ export function registerPageRoutes(app: FastifyInstance): void {
       return page(app, request, reply, 'preview', { title: '审核定义', nav: 'import', flash: { kind: 'error', text } }, { ...view, problems: check?.problems ?? [] });
     }
     const catchUp = formValue(body, 'catchUp') === 'yes';
-    const dates = await startDatesView(yaml, fileName);
+    const dates = await startDatesView(ctx, yaml, fileName);
     try {
-      const today = civilDateIn(check.definition.timeZone, await ctx.now());
-      const prepared = prepareStart(check.definition, { catchUp, today });
-      const simulation = await previewCampaign(prepared.definition, { months: PREVIEW_MONTHS });
+      const { simulation, simulationNotes } = await previewDefinition(ctx, check.definition, catchUp);
       return page(
         app,
         request,
         reply,
         'preview',
         { title: '审核定义', nav: 'import', flash: { kind: 'ok', text: `预览完成：${simulation.period.months} 个月内共 ${simulation.counts.total} 份通知（未发送任何邮件）` } },
-        { ...view, problems: [], dates, catchUp, simulation, simulationNotes: prepared.notes },
+        { ...view, problems: [], dates, catchUp, simulation, simulationNotes },
       );
     } catch (error) {
       const problem = problemFrom(error);
@@ -623,16 +618,5 @@ export function registerPageRoutes(app: FastifyInstance): void {
       return page(app, request, reply, 'preview', { title: '审核定义', nav: 'import', flash: { kind: 'error', text: problem.message } }, { ...view, problems: [], dates, catchUp });
     }
   }));
-
-  /** Where the definition's dates stand today, for the start form: an ended period, or the catch-up list. */
-  async function startDatesView(yaml: string, fileName: string) {
-    const check = validateDefinitionYaml(yaml, fileName);
-    if (!check.valid) return undefined;
-    const dates = checkStartDates(check.definition, civilDateIn(check.definition.timeZone, await ctx.now()));
-    if (dates.status === 'ended') return { status: 'ended' as const, message: dates.message };
-    if (dates.status === 'current') return undefined;
-    return { status: 'past' as const, lines: describePastStart(dates), catchUpCount: catchUpCount(dates.catchUp), lapsedCount: dates.lapsedTasks.length, today: dates.today };
-  }
 }
 
-const PREVIEW_MONTHS = 12;

@@ -5,17 +5,30 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { materialsUsageSince, readEvidenceFile } from '../../db/evidence.js';
 import { EVIDENCE_FORMS as FORM_NAMES, MAX_EVIDENCE_FILES, type EvidenceForm } from '../../domain/task-state.js';
-import { UNIT_LINK_PROBLEMS, verifyUnitLink, type MaterialsUnitLink, type TaskUnitLink, type UnitLink } from '../../services/unit-links.js';
-import { currentLinkVersion } from '../../db/unit-links.js';
+import {
+  UNIT_LINK_PROBLEMS,
+  verifyUnitLink,
+  type DelegationUnitLink,
+  type MaterialsUnitLink,
+  type TaskUnitLink,
+  type UnitLink,
+} from '../../services/unit-links.js';
+import { currentLinkVersion, delegationLinkKey } from '../../db/unit-links.js';
+import { delegationsOfSubUnit, delegationsOfTask, parentsOfUnits, type DelegationRow } from '../../db/delegations.js';
+import { listTaskEvents } from '../../db/events.js';
+import { DELEGATION_STATUSES } from '../../domain/task-state.js';
+import { civilDateAt } from '../../services/calendar.js';
 import { findMaterialsLinkTarget, findTaskLinkTarget } from '../../db/read/portal.js';
 import type { TaskState } from '../../domain/task-state.js';
 import type { ConsoleContext } from '../context.js';
 import { MAX_NAME_CHARS, tooLong } from '../../domain/limits.js';
 import {
   acknowledge,
+  delegate,
   EVIDENCE_EXTENSIONS,
   INLINE_TYPES,
   MAX_EVIDENCE_FILE_BYTES,
+  reportDelegation,
   reportProgress,
   requestExtension,
   submitEvidence,
@@ -25,9 +38,9 @@ import {
 } from '../api/actions.js';
 import { HttpProblem, problemFrom } from '../api/problems.js';
 import { materialsMonth, unitsMaterials } from '../api/materials.js';
-import { taskDetail, type Clock } from '../api/compose.js';
+import { requireCampaign, taskDetail, type Clock } from '../api/compose.js';
 const EVIDENCE_FORMS = Object.keys(FORM_NAMES) as EvidenceForm[];
-import { rungName, statusName, type TimelineItem } from '../api/read-model.js';
+import { findTask, rungName, statusName, type TimelineItem } from '../api/read-model.js';
 import { problems, ref, textField } from '../api/schemas.js';
 import { attachment } from './download.js';
 import { formValue } from './pages.js';
@@ -47,15 +60,16 @@ const LINK_ERRORS = { malformed: 'LinkInvalid', badSignature: 'LinkInvalid', exp
  * version is the stored one of its unit and task or materials (db/unit-links.ts), so a reassignment
  * or an office's withdrawal stops it. Every refused link is 403, a withdrawn one `LinkRevoked`.
  */
-async function checkedLink(ctx: ConsoleContext, token: string): Promise<UnitLink> {
+export async function checkedLink(ctx: ConsoleContext, token: string): Promise<UnitLink> {
   const check = verifyUnitLink(token, ctx.linkSecret, await ctx.now());
   if (!check.ok) throw new HttpProblem(403, LINK_ERRORS[check.problem], check.message);
   const { link } = check;
-  const current = await currentLinkVersion(ctx.db, {
-    campaignId: link.campaignId,
-    unitId: link.unitId,
-    taskId: link.scope === 'materials' ? undefined : link.taskId,
-  });
+  const current = await currentLinkVersion(
+    ctx.db,
+    link.scope === 'delegation'
+      ? delegationLinkKey(link.campaignId, link.taskId, link.unitId)
+      : { campaignId: link.campaignId, unitId: link.unitId, taskId: link.taskId },
+  );
   if ((link.version ?? 0) !== current) throw new HttpProblem(403, LINK_ERRORS.revoked, UNIT_LINK_PROBLEMS.revoked);
   return link;
 }
@@ -64,6 +78,8 @@ async function checkedLink(ctx: ConsoleContext, token: string): Promise<UnitLink
 export async function portalAccess(ctx: ConsoleContext, token: string): Promise<PortalAccess> {
   const link = await checkedLink(ctx, token);
   if (link.scope === 'materials') throw new HttpProblem(403, 'LinkInvalid', '该链接用于报送每月材料，不对应整治任务');
+  if (link.scope === 'delegation') throw new HttpProblem(403, 'LinkInvalid', '该链接用于办理转办事项，只能查看和报送转交你单位的事项');
+  if (link.scope === 'points') throw new HttpProblem(403, 'LinkInvalid', '该链接用于办理问题点位，不对应整治任务');
   const target = await findTaskLinkTarget(ctx.db, link.campaignId, link.taskId, link.unitId);
   if (!target) throw new HttpProblem(404, 'NotFound', '该链接对应的任务不存在');
   if (target.unit_name === null) throw new HttpProblem(403, 'LinkInvalid', '该链接对应的单位不存在');
@@ -88,6 +104,81 @@ export async function materialsAccess(ctx: ConsoleContext, token: string): Promi
   if (!target) throw new HttpProblem(404, 'NotFound', '该链接对应的创建活动不存在');
   if (target.unit_name === null) throw new HttpProblem(403, 'LinkInvalid', '该链接对应的单位不存在');
   return { link, unitName: target.unit_name, campaignTitle: target.title, officeName: target.office?.name ?? '' };
+}
+
+export interface DelegationAccess {
+  link: DelegationUnitLink;
+  unitName: string;
+  /** What this sub-unit was handed of the task, in order (never another unit's part). */
+  delegations: DelegationRow[];
+}
+
+/** Checks a sub-unit's link to what it was handed of a task (转办): refused like a task link, 404 when it was handed nothing. */
+export async function delegationAccess(ctx: ConsoleContext, token: string): Promise<DelegationAccess> {
+  const link = await checkedLink(ctx, token);
+  if (link.scope !== 'delegation') throw new HttpProblem(403, 'LinkInvalid', '该链接不是转办事项的办理链接');
+  const [target, delegations] = await Promise.all([
+    findTaskLinkTarget(ctx.db, link.campaignId, link.taskId, link.unitId),
+    delegationsOfSubUnit(ctx.db, link.campaignId, link.taskId, link.unitId),
+  ]);
+  if (!target || delegations.length === 0) throw new HttpProblem(404, 'NotFound', '该链接对应的转办事项不存在');
+  if (target.unit_name === null) throw new HttpProblem(403, 'LinkInvalid', '该链接对应的单位不存在');
+  return { link, unitName: target.unit_name, delegations };
+}
+
+/** A delegation as units read it: the part, its due date and state, and whether it is overdue. */
+function delegationItem(d: DelegationRow, today: string, unitName: (id: string) => string) {
+  return {
+    seq: d.seq,
+    unitId: d.sub_unit,
+    unitName: unitName(d.sub_unit),
+    part: d.part,
+    due: d.due,
+    status: d.status,
+    statusName: DELEGATION_STATUSES[d.status],
+    overdue: d.status === 'open' && d.due < today,
+    delegatedAt: d.delegated_at.toISOString(),
+    ...(d.completed_at ? { completedAt: d.completed_at.toISOString() } : {}),
+  };
+}
+
+/**
+ * What a sub-unit's link shows: the task's title and its lead unit (to whom it answers), and its own
+ * parts with its own reports on them. Nothing else of the task: not its record, evidence or notices.
+ */
+export async function delegationView(ctx: ConsoleContext, access: DelegationAccess) {
+  const { link } = access;
+  const now = await ctx.now();
+  const [campaign, task, events] = await Promise.all([
+    requireCampaign(ctx, link.campaignId),
+    findTask(ctx.db, link.campaignId, link.taskId, now),
+    listTaskEvents(ctx.db, link.campaignId, link.taskId),
+  ]);
+  if (!task) throw new HttpProblem(404, 'NotFound', '该链接对应的转办事项不存在');
+  const today = civilDateAt(now.toISOString(), campaign.timeZone);
+  const name = (id: string) => (id === link.unitId ? access.unitName : id);
+  const reports = events.filter(
+    (e) => (e.kind === 'delegationProgress' || e.kind === 'delegationCompleted') && e.actor === link.unitId,
+  );
+  return {
+    campaignId: link.campaignId,
+    campaignTitle: campaign.title,
+    officeName: campaign.definition.office.name,
+    unit: { id: link.unitId, name: access.unitName },
+    expiresAt: link.expiresAt.toISOString(),
+    task: { id: task.id, title: task.title, leadUnitName: task.leadUnitName },
+    delegations: access.delegations.map((d) => ({
+      ...delegationItem(d, today, name),
+      reports: reports
+        .filter((e) => e.detail.seq === d.seq)
+        .map((e) => ({
+          at: e.occurred_at.toISOString(),
+          done: e.kind === 'delegationCompleted',
+          text: String(e.detail.text ?? ''),
+          ...(typeof e.detail.by === 'string' ? { by: e.detail.by } : {}),
+        })),
+    })),
+  };
 }
 
 /** A unit's monthly materials: the month, each form asked for (sent or not), and what it sent. */
@@ -182,8 +273,11 @@ const ACTIVE = ['assigned', 'acknowledged', 'inProgress'];
  * never who else got them. The lead unit also reads the texts (its own reports, the office's answers
  * to them) and who acted; a cooperating unit reads the steps only.
  */
+/** The office's own records a unit does not see: who else could not be reached, and how. */
+const OFFICE_ONLY_EVENTS = ['channelFailed'];
+
 function portalTimeline(items: TimelineItem[], lead: boolean): TimelineItem[] {
-  return items.map((item) => ({
+  return items.filter((item) => !OFFICE_ONLY_EVENTS.includes(item.kind)).map((item) => ({
     at: item.at,
     kind: item.kind,
     label: item.label,
@@ -213,6 +307,13 @@ export async function portalView(ctx: ConsoleContext, access: PortalAccess) {
   const unitNames = new Map(detail.campaign.definition.units.map((u) => [u.id, u.name]));
   const t = detail.task;
   const extensions = detail.live?.extensions ?? [];
+  // 转办: the lead unit sees what it handed down and to whom it may hand more.
+  const units = detail.campaign.definition.units;
+  const [delegations, parents] = lead
+    ? await Promise.all([delegationsOfTask(ctx.db, link.campaignId, link.taskId), parentsOfUnits(ctx.db, link.campaignId, units)])
+    : [[], new Map<string, string>()];
+  const today = civilDateAt((await ctx.now()).toISOString(), detail.campaign.timeZone);
+  const subUnits = units.filter((u) => parents.get(u.id) === link.unitId).map((u) => ({ id: u.id, name: u.name }));
   return {
     campaignId: link.campaignId,
     campaignTitle: detail.campaign.title,
@@ -238,7 +339,10 @@ export async function portalView(ctx: ConsoleContext, access: PortalAccess) {
     timeline: portalTimeline(detail.timeline, lead),
     evidence: detail.evidence.filter((e) => e.unitId === link.unitId || lead),
     extensions: lead ? extensions.map(extensionView) : [],
+    delegations: delegations.map((d) => delegationItem(d, today, (id) => unitNames.get(id) ?? id)),
+    subUnits,
     actions: {
+      delegate: lead && ACTIVE.includes(status) && subUnits.length > 0,
       acknowledge: lead && status === 'assigned',
       reportProgress: lead && ACTIVE.includes(status),
       submitEvidence: lead && (status === 'acknowledged' || status === 'inProgress'),
@@ -294,9 +398,12 @@ const DONE: Record<string, string> = {
   interim: '阶段性材料已报送。',
   extension: '延期申请已提交，等待创建办审批。',
   materials: '材料已报送，将计入本月的每月报送。',
+  delegated: '已转办，下级单位将收到转办通知和办理链接。',
+  delegationProgress: '办理进展已报送牵头单位。',
+  delegationCompleted: '办理结果已报送牵头单位。',
 };
 
-const portalRateLimit = {
+export const portalRateLimit = {
   max: 30,
   timeWindow: 60_000,
   keyGenerator: (request: FastifyRequest) => `portal:${(request.params as { token?: string }).token ?? request.ip}`,
@@ -345,6 +452,18 @@ export function registerPortalRoutes(app: FastifyInstance): void {
     });
   };
 
+  const renderDelegation = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    token: string,
+    access: DelegationAccess,
+    flash?: { kind: 'ok' | 'error' | 'info'; text: string },
+    form: Record<string, string> = {},
+  ) => {
+    const view = await delegationView(ctx, access);
+    return page(app, request, reply, 'portal-delegation', { title: `转办事项：${view.task.title}`, bare: true, flash }, { ...view, token, form });
+  };
+
   /** Runs a unit's action; a refusal re-renders the page with the reason and the form as typed. */
   const act = async (
     request: FastifyRequest,
@@ -363,7 +482,9 @@ export function registerPortalRoutes(app: FastifyInstance): void {
       const problem = problemFrom(error);
       if (!problem || problem.statusCode === 404) throw error;
       reply.code(problem.statusCode);
-      const form = Object.fromEntries(['by', 'text', 'form', 'interim', 'until', 'workingDays', 'reason'].map((k) => [k, formValue(body, k)]));
+      const form = Object.fromEntries(
+        ['by', 'text', 'form', 'interim', 'until', 'workingDays', 'reason', 'subUnitId', 'part', 'due'].map((k) => [k, formValue(body, k)]),
+      );
       return render(request, reply, token, access, { kind: 'error', text: problem.message }, form);
     }
   };
@@ -388,10 +509,50 @@ export function registerPortalRoutes(app: FastifyInstance): void {
     const done = DONE[(request.query as { done?: string }).done ?? ''];
     const flash = done ? { kind: 'ok' as const, text: done } : undefined;
     reply.header('Cache-Control', 'no-store');
-    if ((await checkedLink(ctx, token)).scope === 'materials') {
-      return renderMaterials(request, reply, token, await materialsAccess(ctx, token), flash);
-    }
+    const { scope } = await checkedLink(ctx, token);
+    if (scope === 'materials') return renderMaterials(request, reply, token, await materialsAccess(ctx, token), flash);
+    if (scope === 'delegation') return renderDelegation(request, reply, token, await delegationAccess(ctx, token), flash);
+    if (scope === 'points') return reply.redirect(`/u/${token}/points`, 303);
     return render(request, reply, token, await portalAccess(ctx, token), flash);
+  });
+
+  /** 转办: the lead unit hands part of its task to one of its sub-units. */
+  app.post('/u/:token/delegate', post, async (request, reply) =>
+    act(request, reply, 'delegated', (a, by) =>
+      delegate(ctx.temporal, a.link.campaignId, a.link.taskId, {
+        unitId: a.link.unitId,
+        subUnitId: formValue(request.body, 'subUnitId'),
+        part: formValue(request.body, 'part'),
+        due: formValue(request.body, 'due').trim(),
+        by,
+      }),
+    ),
+  );
+
+  /** The sub-unit's report on what it was handed (进展, or 办结): to the lead unit, on the task's record. */
+  app.post('/u/:token/delegation', post, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const access = await delegationAccess(ctx, token);
+    const body = request.body as Record<string, unknown> | undefined;
+    const done = formValue(body, 'done') === '1';
+    try {
+      const seq = Number(formValue(body, 'seq'));
+      if (!access.delegations.some((d) => d.seq === seq)) throw new HttpProblem(422, 'InvalidInput', '请选择要报送的转办事项');
+      await reportDelegation(ctx.temporal, access.link.campaignId, access.link.taskId, {
+        unitId: access.link.unitId,
+        seq,
+        text: formValue(body, 'text'),
+        done,
+        by: byLabel(formValue(body, 'by')),
+      });
+      return reply.redirect(`/u/${token}?done=${done ? 'delegationCompleted' : 'delegationProgress'}`, 303);
+    } catch (error) {
+      const problem = problemFrom(error);
+      if (!problem || problem.statusCode === 404) throw error;
+      reply.code(problem.statusCode);
+      const form = Object.fromEntries(['by', 'text', 'seq', 'done'].map((k) => [k, formValue(body, k)]));
+      return renderDelegation(request, reply, token, access, { kind: 'error', text: problem.message }, form);
+    }
   });
 
   /** 每月定时报送 without a task: one form's files and 说明, written to the record directly. */

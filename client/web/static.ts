@@ -1,4 +1,5 @@
-// The console's one stylesheet and one small script, read once and served with a content hash.
+// The console's one stylesheet and its small scripts (photos.js on the pages that take photos),
+// read once and served with a content hash.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
@@ -6,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 const FILES = {
   'console.css': 'text/css; charset=utf-8',
   'console.js': 'text/javascript; charset=utf-8',
+  'photos.js': 'text/javascript; charset=utf-8',
 } as const;
 
 const assets = Object.fromEntries(

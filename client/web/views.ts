@@ -15,7 +15,7 @@ const VIEWS_DIR = fileURLToPath(new URL('./views/', import.meta.url));
 
 const eta = new Eta({ views: VIEWS_DIR, cache: process.env.NODE_ENV !== 'development', autoEscape: true });
 
-export type NavKey = 'dashboard' | 'campaigns' | 'notices' | 'assessments' | 'directory' | 'mailbox' | 'import' | 'none';
+export type NavKey = 'dashboard' | 'campaigns' | 'notices' | 'assessments' | 'inspections' | 'directory' | 'mailbox' | 'import' | 'drafts' | 'none';
 
 export interface PageMeta {
   title: string;

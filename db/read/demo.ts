@@ -7,6 +7,8 @@ export interface DemoTimelineRow {
   at: Date;
   /** The task's title; null for the campaign's own notices. */
   task: string | null;
+  /** The unit a notice of no task is about (问题点位, a unit's 催办), if any. */
+  unit: string | null;
   /** A task event's kind, or `campaign.<notice kind>` for a campaign notice. */
   kind: string;
   actor: string | null;
@@ -16,18 +18,19 @@ export interface DemoTimelineRow {
 /** Every task event but those a notice already shows, and the campaign's own notices (digests, rounds), in order. */
 export async function listDemoTimeline(db: Queryable, campaignId: string): Promise<DemoTimelineRow[]> {
   const { rows } = await db.query<DemoTimelineRow>(
-    `SELECT e.occurred_at AS at, t.title AS task, e.kind, COALESCE(u.name, e.actor) AS actor, e.detail, 1 AS source, e.id
+    `SELECT e.occurred_at AS at, t.title AS task, NULL AS unit, e.kind, COALESCE(u.name, e.actor) AS actor, e.detail, 1 AS source, e.id
        FROM task_events e
        JOIN tasks t ON t.campaign_id = e.campaign_id AND t.id = e.task_id
        LEFT JOIN units u ON u.campaign_id = e.campaign_id AND u.id = e.actor
       WHERE e.campaign_id = $1
         AND e.kind NOT IN ('assigned', 'overdue', 'supervisionLetter', 'interview', 'accountabilityReferral', 'acknowledgementOverdue', 'calendarWarning')
      UNION ALL
-     SELECT n.issued_at, NULL, 'campaign.' || n.kind, NULL,
+     SELECT n.issued_at, NULL, nu.name, 'campaign.' || n.kind, NULL,
             jsonb_build_object('to', n.recipients -> 'to', 'cc', n.recipients -> 'cc', 'documentNumber', n.document_number, 'title', n.title),
             0, n.id
-       FROM notices n WHERE n.campaign_id = $1 AND n.task_id IS NULL
-      ORDER BY 1, 6, 7`,
+       FROM notices n LEFT JOIN units nu ON nu.campaign_id = n.campaign_id AND nu.id = n.unit_id
+      WHERE n.campaign_id = $1 AND n.task_id IS NULL
+      ORDER BY 1, 7, 8`,
     [campaignId],
   );
   return rows;

@@ -1,7 +1,8 @@
 // Who may do what: every route of the console, the API and the unit portal, read from the server
 // itself, tried as nobody, a leader, an administrator, a disabled account, without the CSRF token,
 // and with each kind of unit link (the lead unit's, a cooperating unit's, a former lead's after a
-// reassignment, an expired one, another campaign's, a made-up one, a materials link). A route
+// reassignment, an expired one, another campaign's, a made-up one, a materials link, a sub-unit's
+// link to the part of a task handed to it). A route
 // without a row here fails the test. Then the rest of what keeps the console safe: cookies and
 // headers, where a login may lead, the login and portal limits, uploads refused before they are
 // read, sessions, and the ledger's cells.
@@ -10,7 +11,10 @@ import ExcelJS from 'exceljs';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { addPoint, createInspection } from '../../services/inspections.js';
 import { signUnitLink } from '../../services/unit-links.js';
+import { delegate } from '../../client/api/actions.js';
 import { consoleRoutes, createConsoleServer, type ConsoleServerOptions } from '../../client/server.js';
 import { hashPassword } from '../../client/web/auth.js';
 import { setUserPassword } from '../../db/users.js';
@@ -26,6 +30,8 @@ let campaignId: string;
 let noticeId: number;
 let mailId: number;
 let fileId: string;
+let inspectionId: number;
+let pointPhotoId: string;
 /** An anonymous visitor's CSRF cookie and token, as the portal page gives them. */
 let portalCsrf: { cookie: string; token: string };
 const tokens: Record<string, string> = {};
@@ -54,6 +60,15 @@ beforeAll(async () => {
     ],
   });
   (def.tasks[0] as { title: string }).title = FORMULA_TITLE;
+  // A 社区 below the lead unit, to which the lead unit hands part of a task (转办).
+  def.units.push({
+    id: 'xingfu',
+    name: '幸福社区居委会',
+    kind: 'community',
+    parent: 'enforcement',
+    principal: { name: '幸福社区主任', email: 'xf-principal@test.example.org' },
+    contact: { name: '幸福社区联络员', email: 'xf@test.example.org' },
+  });
   (def.tasks[0] as { description: string }).description = '@SUM(A1:A9) 背街小巷';
   campaignId = def.id;
   const write = (url: string, payload: unknown) =>
@@ -73,6 +88,8 @@ beforeAll(async () => {
   tokens.expired = sign({ campaignId, taskId: 'lanes', unitId: 'enforcement', expiresAt: new Date(now.getTime() - 1000) });
   tokens.otherCampaign = sign({ campaignId: 'another-campaign-2026', taskId: 'lanes', unitId: 'enforcement', expiresAt });
   tokens.materials = sign({ scope: 'materials', campaignId, unitId: 'enforcement', expiresAt });
+  tokens.points = sign({ scope: 'points', campaignId, unitId: 'enforcement', expiresAt });
+  tokens.delegation = sign({ scope: 'delegation', campaignId, taskId: 'lanes', unitId: 'xingfu', expiresAt });
   tokens.madeUp = 'eyJub3QiOiJhIGxpbmsifQ.bm90LWEtc2lnbmF0dXJlLW5vdC1hLXNpZ25hdHVyZS0wMTIzNDU2Nzg5';
 
   // The former lead's link worked before the task was moved to another unit.
@@ -84,6 +101,7 @@ beforeAll(async () => {
   const portal = (path: string, payload: object) => h.app.inject({ method: 'POST', url: `/api/portal/${tokens.lead}/${path}`, payload });
   expect((await portal('acknowledge', { by: '郑丽' })).statusCode).toBe(200);
   expect((await portal('progress', { text: FORMULA_PROGRESS })).statusCode).toBe(200);
+  await delegate(h.sim.env.client, campaignId, 'lanes', { unitId: 'enforcement', subUnitId: 'xingfu', part: '清理幸福里堆放物', due: shanghaiDate(today, 10) });
   const photo = multipart({ form: 'photo', interim: '1', text: '阶段照片' }, [{ name: '现场.png', type: 'image/png', data: PNG }]);
   const sent = await h.app.inject({ method: 'POST', url: `/api/portal/${tokens.lead}/evidence`, headers: photo.headers, payload: photo.payload });
   expect(sent.statusCode, sent.body).toBe(200);
@@ -91,6 +109,13 @@ beforeAll(async () => {
   fileId = (await h.database.db.query<{ id: string }>('SELECT id FROM evidence_files WHERE campaign_id = $1', [campaignId])).rows[0].id;
   noticeId = (await h.app.inject({ method: 'GET', url: `/api/notices?campaign=${campaignId}`, headers: { cookie: admin.cookie } })).json().notices[0].id;
   mailId = (await h.app.inject({ method: 'GET', url: '/api/mailbox', headers: { cookie: admin.cookie } })).json().messages[0].id;
+
+  // An inspection with one point and its photo, for the 问题点位 pages.
+  inspectionId = await createInspection(h.database.db, { campaignId, kind: 'patrol', heldOn: shanghaiDate(now), createdBy: '赵明', now });
+  const jpeg = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#c33' } }).jpeg().toBuffer();
+  const fields = { location: '北海大道路口', description: '乱停车', unit: 'enforcement' };
+  await addPoint(h.database.db, { campaignId, inspectionId, fields, photos: [{ fileName: '现场.jpg', data: jpeg }], now });
+  pointPhotoId = (await h.database.db.query<{ id: string }>('SELECT id FROM point_photos')).rows[0].id;
 
   const page = await h.app.inject({ method: 'GET', url: `/u/${tokens.lead}` });
   expect(page.statusCode).toBe(200);
@@ -104,7 +129,7 @@ afterAll(async () => {
 // ---------------------------------------------------------------------------------- the matrix
 
 type Who = 'anonymous' | 'leader' | 'admin' | 'disabled' | 'noCsrf';
-type Link = 'lead' | 'cooperating' | 'former' | 'expired' | 'otherCampaign' | 'madeUp' | 'materials' | 'leadNoCsrf';
+type Link = 'lead' | 'cooperating' | 'former' | 'expired' | 'otherCampaign' | 'madeUp' | 'materials' | 'points' | 'delegation' | 'leadNoCsrf';
 type Expect = Partial<Record<Who | Link, number>>;
 
 interface Row {
@@ -139,6 +164,8 @@ const everyone = (url: string, status: number): Row => ({ url, expect: { anonymo
 /** A unit link's route: what each kind of link gets. */
 const portal = (url: string, expect: Expect, body: Pick<Row, 'form' | 'json' | 'multipart'> = {}): Row => ({ url, ...body, expect });
 const linkRefusals = { former: 403, expired: 403, otherCampaign: 404, madeUp: 403 };
+/** Every link that is not a unit's points link: refused before anything is read. */
+const notPoints = { lead: 403, cooperating: 403, materials: 403, delegation: 403, former: 403, expired: 403, otherCampaign: 403, madeUp: 403, admin: 403 };
 
 function rows(): Record<string, Row> {
   const task = `/api/campaigns/${C()}/tasks/lanes`;
@@ -184,6 +211,22 @@ function rows(): Record<string, Row> {
     'POST /import/plan': pageWrite('/import/plan', { text: '' }, 422),
     'POST /campaigns': pageWrite('/campaigns', { yaml: '' }, 422),
     'POST /campaigns/preview': pageWrite('/campaigns/preview', { yaml: '' }, 422),
+    // 问题点位: everyone reads, administrators import and enter points.
+    'GET /inspections': { url: '/inspections', expect: { anonymous: 303, leader: 303, admin: 303, disabled: 303 } },
+    'GET /inspections/template.xlsx': read('/inspections/template.xlsx'),
+    'GET /campaigns/:campaignId/inspections': read(`/campaigns/${C()}/inspections`),
+    'POST /campaigns/:campaignId/inspections': pageWrite('/campaigns/nowhere/inspections', { kind: 'patrol', heldOn: '2026-01-01' }),
+    'POST /campaigns/:campaignId/inspections/new': pageWrite('/campaigns/nowhere/inspections/new', { kind: 'patrol', heldOn: '2026-01-01' }),
+    'GET /campaigns/:campaignId/inspections/:inspectionId': read(`/campaigns/${C()}/inspections/${inspectionId}`),
+    'GET /campaigns/:campaignId/inspections/:inspectionId/report.docx': read(`/campaigns/${C()}/inspections/${inspectionId}/report.docx`),
+    'GET /campaigns/:campaignId/inspections/:inspectionId/points.xlsx': read(`/campaigns/${C()}/inspections/${inspectionId}/points.xlsx`),
+    'POST /campaigns/:campaignId/inspections/:inspectionId/dispatch': pageWrite('/campaigns/nowhere/inspections/1/dispatch', {}),
+    'POST /campaigns/:campaignId/inspections/:inspectionId/points/:pointId/recheck': pageWrite('/campaigns/nowhere/inspections/1/points/1/recheck', { decision: 'pass' }),
+    'POST /campaigns/:campaignId/inspections/:inspectionId/points/:pointId/dispute': pageWrite('/campaigns/nowhere/inspections/1/points/1/dispute', { reason: '检查' }),
+    'GET /campaigns/:campaignId/inspections/:inspectionId/points/new': adminRead(`/campaigns/${C()}/inspections/${inspectionId}/points/new`),
+    'POST /campaigns/:campaignId/inspections/:inspectionId/points': pageWrite('/campaigns/nowhere/inspections/1/points', { location: '检查权限' }),
+    'GET /point-photos/:photoId': read(`/point-photos/${pointPhotoId}`),
+    'GET /point-photos/:photoId/thumbnail': read(`/point-photos/${pointPhotoId}/thumbnail`),
     // 通讯录: everyone reads, administrators change; no entry 999999, so an administrator's change finds nothing.
     'GET /directory': read('/directory'),
     'GET /directory/export.xlsx': read('/directory/export.xlsx'),
@@ -195,65 +238,89 @@ function rows(): Record<string, Row> {
     'POST /directory/:kind/:id': pageWrite('/directory/units/999999', { name: '检查权限', kind: 'department' }),
     'POST /directory/:kind/:id/retire': pageWrite('/directory/posts/999999/retire', { retiredOn: '2027-01-01' }),
     'POST /directory/:kind/:id/restore': pageWrite('/directory/units/999999/restore', {}),
+    // 草稿 and the editor: administrators only; no draft 999999, so an administrator finds nothing there.
+    'GET /drafts': adminRead('/drafts'),
+    'POST /drafts': pageWrite('/drafts', { yaml: '' }, 303),
+    'GET /drafts/:draftId': { url: '/drafts/999999', expect: { anonymous: 303, leader: 403, admin: 404, disabled: 303 } },
+    'GET /drafts/:draftId/export.yaml': { url: '/drafts/999999/export.yaml', expect: { anonymous: 303, leader: 403, admin: 404, disabled: 303 } },
+    'POST /drafts/:draftId': pageWrite('/drafts/999999', { action: 'save' }),
 
     // The unit portal: the link is the whole authority; a session adds nothing.
-    'GET /u/:token': portal('/u/:token', { lead: 200, cooperating: 200, materials: 200, ...linkRefusals, anonymous: 403, admin: 403 }),
+    'GET /u/:token': portal('/u/:token', { lead: 200, cooperating: 200, materials: 200, points: 303, delegation: 200, ...linkRefusals, anonymous: 403, admin: 403 }),
+    // 问题点位: the unit's points link, and no other, opens its points; a point of another unit is not found.
+    'GET /u/:token/points': portal('/u/:token/points', { points: 200, ...notPoints }),
+    'POST /u/:token/points/:pointId/answer': portal('/u/:token/points/1/answer', { points: 422, ...notPoints, leadNoCsrf: 403 }, { multipart: { text: '已整改' } }),
+    'POST /u/:token/points/:pointId/dispute': portal('/u/:token/points/1/dispute', { points: 422, ...notPoints, leadNoCsrf: 403 }, { form: { reason: ' ' } }),
+    'GET /u/:token/point-photos/:photoId': portal(`/u/:token/point-photos/${pointPhotoId}`, { points: 200, ...notPoints }),
     'POST /u/:token/acknowledge': portal(
       '/u/:token/acknowledge',
-      { lead: 409, cooperating: 403, materials: 403, ...linkRefusals, leadNoCsrf: 403, admin: 403 },
+      { lead: 409, cooperating: 403, materials: 403, delegation: 403, ...linkRefusals, leadNoCsrf: 403, admin: 403 },
       { form: {} },
     ),
     'POST /u/:token/progress': portal(
       '/u/:token/progress',
-      { lead: 422, cooperating: 403, materials: 403, ...linkRefusals, leadNoCsrf: 403, admin: 403 },
+      { lead: 422, cooperating: 403, materials: 403, delegation: 403, ...linkRefusals, leadNoCsrf: 403, admin: 403 },
       { form: { text: ' ' } },
     ),
     'POST /u/:token/extension': portal(
       '/u/:token/extension',
-      { lead: 422, cooperating: 403, materials: 403, ...linkRefusals, leadNoCsrf: 403, admin: 403 },
+      { lead: 422, cooperating: 403, materials: 403, delegation: 403, ...linkRefusals, leadNoCsrf: 403, admin: 403 },
       { form: { reason: ' ' } },
     ),
     'POST /u/:token/evidence': portal(
       '/u/:token/evidence',
-      { lead: 422, cooperating: 403, materials: 403, ...linkRefusals, leadNoCsrf: 403, admin: 403 },
+      { lead: 422, cooperating: 403, materials: 403, delegation: 403, ...linkRefusals, leadNoCsrf: 403, admin: 403 },
       { multipart: { form: 'nonsense' } },
     ),
     'POST /u/:token/materials': portal(
       '/u/:token/materials',
-      { materials: 409, lead: 403, cooperating: 403, former: 403, expired: 403, otherCampaign: 403, madeUp: 403, admin: 403 },
+      { materials: 409, delegation: 403, lead: 403, cooperating: 403, former: 403, expired: 403, otherCampaign: 403, madeUp: 403, admin: 403 },
       { multipart: { form: 'report', text: '说明' } },
+    ),
+    // 转办: the lead unit hands a part down; the sub-unit reports on its part, and only it.
+    'POST /u/:token/delegate': portal(
+      '/u/:token/delegate',
+      { lead: 422, cooperating: 403, materials: 403, delegation: 403, ...linkRefusals, leadNoCsrf: 403, admin: 403 },
+      { form: { subUnitId: 'xingfu', part: ' ', due: '2099-01-01' } },
+    ),
+    'POST /u/:token/delegation': portal(
+      '/u/:token/delegation',
+      { delegation: 422, lead: 403, cooperating: 403, materials: 403, former: 403, expired: 403, otherCampaign: 403, madeUp: 403, leadNoCsrf: 403, admin: 403 },
+      { form: { seq: '1', text: ' ' } },
     ),
     // A cooperating unit downloads only its own files; this one is the lead unit's.
     'GET /u/:token/evidence/:fileId': portal(`/u/:token/evidence/${fileId}`, {
       lead: 200,
       cooperating: 404,
       materials: 404,
+      delegation: 403,
       ...linkRefusals,
       admin: 403,
     }),
-    'GET /api/portal/:token': portal('/api/portal/:token', { lead: 200, cooperating: 200, materials: 403, ...linkRefusals, admin: 403 }),
+    'GET /api/portal/:token': portal('/api/portal/:token', { lead: 200, cooperating: 200, materials: 403, delegation: 403, ...linkRefusals, admin: 403 }),
     'POST /api/portal/:token/acknowledge': portal(
       '/api/portal/:token/acknowledge',
-      { lead: 409, cooperating: 403, materials: 403, ...linkRefusals, admin: 403 },
+      { lead: 409, cooperating: 403, materials: 403, delegation: 403, ...linkRefusals, admin: 403 },
       { json: {} },
     ),
     'POST /api/portal/:token/progress': portal(
       '/api/portal/:token/progress',
-      { lead: 422, cooperating: 403, materials: 403, ...linkRefusals, admin: 403 },
+      { lead: 422, cooperating: 403, materials: 403, delegation: 403, ...linkRefusals, admin: 403 },
       { json: { text: ' ' } },
     ),
     'POST /api/portal/:token/extension': portal(
       '/api/portal/:token/extension',
-      { lead: 422, cooperating: 403, materials: 403, ...linkRefusals, admin: 403 },
+      { lead: 422, cooperating: 403, materials: 403, delegation: 403, ...linkRefusals, admin: 403 },
       { json: { reason: ' ', workingDays: 3 } },
     ),
     'POST /api/portal/:token/evidence': portal(
       '/api/portal/:token/evidence',
-      { lead: 422, cooperating: 403, materials: 403, ...linkRefusals, admin: 403 },
+      { lead: 422, cooperating: 403, materials: 403, delegation: 403, ...linkRefusals, admin: 403 },
       { multipart: { form: 'nonsense' } },
     ),
     'GET /api/portal/:token/materials': portal('/api/portal/:token/materials', {
       materials: 200,
+      delegation: 403,
       lead: 403,
       cooperating: 403,
       former: 403,
@@ -264,7 +331,7 @@ function rows(): Record<string, Row> {
     }),
     'POST /api/portal/:token/materials': portal(
       '/api/portal/:token/materials',
-      { materials: 409, lead: 403, cooperating: 403, former: 403, expired: 403, otherCampaign: 403, madeUp: 403, admin: 403 },
+      { materials: 409, delegation: 403, lead: 403, cooperating: 403, former: 403, expired: 403, otherCampaign: 403, madeUp: 403, admin: 403 },
       { multipart: { form: 'report', text: '说明' } },
     ),
 
@@ -293,6 +360,9 @@ function rows(): Record<string, Row> {
     }),
     'GET /api/notices': apiRead('/api/notices'),
     'GET /api/notices/:noticeId': apiRead(`/api/notices/${noticeId}`),
+    'GET /api/campaigns/:campaignId/inspections': apiRead(`/api/campaigns/${C()}/inspections`),
+    'GET /api/campaigns/:campaignId/inspections/:inspectionId/points': apiRead(`/api/campaigns/${C()}/inspections/${inspectionId}/points`),
+    'POST /api/campaigns/:campaignId/inspections': apiWrite('/api/campaigns/nowhere/inspections', { kind: 'patrol', heldOn: '2026-01-01', points: [] }),
     'GET /api/campaigns/:campaignId/assessments': apiRead(`/api/campaigns/${C()}/assessments`),
     'POST /api/campaigns/:campaignId/assessments/scores': apiWrite('/api/campaigns/nowhere/assessments/scores', {
       round: 1,

@@ -50,6 +50,7 @@ describe('loadConfig', () => {
       databaseUrl: VALID.DATABASE_URL,
       pgPoolMax: 10,
       smtpUrl: VALID.SMTP_URL,
+      smtpMaxConnections: 16,
       publicUrl: 'https://chuangwen.beihai.gov.cn', // trailing slash dropped: links are built as `${publicUrl}/…`
       worker: {
         maxConcurrentActivityTaskExecutions: 20,

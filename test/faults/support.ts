@@ -323,11 +323,15 @@ export function localDate(at: Date, plusDays = 0, zone = ZONE): string {
   return DateTime.fromJSDate(at).setZone(zone).plus({ days: plusDays }).toISODate()!;
 }
 
-/** Every rung at once: no grace period, no 限期整改 (so no new deadline to wait for). */
+/**
+ * Every rung at once: no grace period, no 限期整改 (so no new deadline to wait for). One notice per
+ * task at every rung (batch: task), so that each task's notices can be counted; the notices gathered
+ * per unit and day have their fault test in test/workflows/batched-notices.test.ts.
+ */
 export const IMMEDIATE_LADDER = {
   ladder: [
-    { rung: 'overdueNotice', graceDays: 0 },
-    { rung: 'supervisionLetter', graceDays: 0, rectificationDays: 0 },
+    { rung: 'overdueNotice', graceDays: 0, batch: 'task' },
+    { rung: 'supervisionLetter', graceDays: 0, rectificationDays: 0, batch: 'task' },
     { rung: 'interview', graceDays: 0, rectificationDays: 0 },
     { rung: 'accountabilityReferral', graceDays: 0 },
   ],

@@ -12,7 +12,14 @@ import { WorkflowUpdateStage, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from './json.js';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import ExcelJS from 'exceljs';
+import sharp from 'sharp';
 import { runUpdate, startCampaign, taskHandle } from '../../client/campaigns.js';
+import { dispatchInspection, pointsChanged } from '../../client/inspections.js';
+import { insertCampaign } from '../../db/campaigns.js';
+import { inspectionWorkflowId } from '../../domain/ids.js';
+import { importInspection } from '../../services/inspections.js';
+import { answerPoint, recheckPoint } from '../../services/point-actions.js';
 import { migrate } from '../../db/migrate.js';
 import { createPool } from '../../db/pool.js';
 import { freePort } from '../../stack/ports.js';
@@ -22,14 +29,18 @@ import { resolveTestServer } from '../../stack/temporal-binaries.js';
 import {
   acknowledgeUpdate,
   decideExtensionUpdate,
+  delegateUpdate,
   reassignUpdate,
   recordRefusalUpdate,
+  reportDelegationUpdate,
   reportProgressUpdate,
   requestExtensionUpdate,
   submitEvidenceUpdate,
+  taskStateQuery,
   verifyUpdate,
   withdrawUpdate,
 } from '../../workflows/messages.js';
+import { definitionSchema } from '../../domain/definition.js';
 import { shanghaiDate, testDefinition } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
 import { closeTask, DAY, endOf, holdNotices, ladderDefinition, startTask, waitForBlockedNotice, waitForEvent } from '../workflows/helpers.js';
@@ -223,6 +234,39 @@ const scenarios: Record<string, Scenario> = {
     await seen();
     return Object.fromEntries(runs.map((runId, i) => [`run${i + 1}`, sim.env.client.workflow.getHandle(task.workflowId, runId)]));
   },
+  /**
+   * 转办 (patch delegation-to-sub-units): two parts handed to a sub-unit, one reported done, the other
+   * past its due date in the task's weekly 催办; a reassignment ends it; closed by the new lead unit.
+   */
+  delegation: async (sim) => {
+    const today = await sim.now();
+    const base = ladderDefinition({ today, deadlineInDays: 30 });
+    const def = definitionSchema.parse({
+      ...base,
+      units: [
+        ...base.units,
+        {
+          id: 'squad',
+          name: '执法一中队',
+          parent: 'enforcement',
+          principal: { name: '一中队队长', email: 'zd-principal@test.example.org' },
+          contact: { name: '一中队内勤', email: 'zd@test.example.org' },
+        },
+      ],
+    });
+    const task = await startTask(sim, def);
+    await waitForEvent(task, 'assigned');
+    await runUpdate(task, acknowledgeUpdate, { unitId: 'enforcement' });
+    await runUpdate(task, delegateUpdate, { unitId: 'enforcement', subUnitId: 'squad', part: '夜间巡查占道经营', due: shanghaiDate(today, 2), by: '周敏' });
+    await runUpdate(task, delegateUpdate, { unitId: 'enforcement', subUnitId: 'squad', part: '清理广告牌匾', due: shanghaiDate(today, 5) });
+    await runUpdate(task, reportDelegationUpdate, { unitId: 'squad', seq: 1, text: '已巡查两次' });
+    await runUpdate(task, reportDelegationUpdate, { unitId: 'squad', seq: 2, text: '已清理完毕', done: true, by: '陈芳' });
+    await sim.env.sleep(9 * DAY);
+    await waitFor(async () => (await task.query(taskStateQuery)).notices.some((n) => n.kind === 'reminder'), 'a weekly reminder');
+    await runUpdate(task, reassignUpdate, { unitId: 'utilities', reason: '职能调整' });
+    await closeTask(task, 'utilities');
+    return [task];
+  },
   /** A campaign with one task and its cadences, the task closed, the campaign run to its end. */
   campaign: async (sim) => {
     const today = await sim.now();
@@ -288,6 +332,69 @@ const scenarios: Record<string, Scenario> = {
     await sim.env.sleep(30 * 24 * 3600_000);
     await waitFor(async () => (await campaign.describe()).status.name === 'COMPLETED', 'campaign completed');
     return [campaign, task];
+  },
+  /**
+   * Rung notices once per unit and day (patch rung-notices-per-unit-day): two tasks of one unit
+   * lapse together and share one 逾期通报 and one 督办函; both are then closed. One file per task
+   * (the one that opened each batch and sent it, and the one that joined it).
+   */
+  'rung-notices-per-unit-day': async (sim) => {
+    const today = await sim.now();
+    const def = testDefinition({
+      start: shanghaiDate(today, -1),
+      end: shanghaiDate(today, 40),
+      tasks: ['lanes', 'signs'].map((id) => ({ id, start: shanghaiDate(today, -1), deadline: shanghaiDate(today, 2), cooperatingUnits: [] })),
+    });
+    await startCampaign(sim.env.client, def);
+    const tasks = { lanes: taskHandle(sim.env.client, def.id, 'lanes'), signs: taskHandle(sim.env.client, def.id, 'signs') };
+    for (const task of Object.values(tasks)) {
+      await waitFor(async () => (await task.describe().catch(() => undefined)) !== undefined, 'task started');
+      await waitForEvent(task, 'assigned');
+      await runUpdate(task, acknowledgeUpdate, { unitId: 'enforcement' });
+    }
+    await sim.env.sleep(12 * DAY);
+    for (const task of Object.values(tasks)) {
+      await waitForEvent(task, 'supervisionLetter');
+      await closeTask(task);
+    }
+    return tasks;
+  },
+  /**
+   * An inspection's clock (InspectionWorkflow): two points imported and sent (one 交办 per unit), the
+   * 立行立改 one lapses into a 逾期通报, then both are answered and pass their re-check: it ends.
+   */
+  inspection: async (sim) => {
+    const today = await sim.now();
+    const def = testDefinition({ start: shanghaiDate(today, -1), end: shanghaiDate(today, 60), tasks: [] });
+    await insertCampaign(sim.db, def);
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('问题清单');
+    sheet.addRow(['序号', '点位', '问题描述', '责任单位', '整改时限']);
+    sheet.addRow([1, '北海大道东段', '乱停车', '区综合执法分局', '立行立改']);
+    sheet.addRow([2, '长青路农贸市场', '占道经营', '区公用事业局', '一般']);
+    const { inspectionId } = await importInspection(sim.db, {
+      campaignId: def.id,
+      kind: 'patrol',
+      heldOn: shanghaiDate(today),
+      createdBy: '赵明',
+      now: today,
+      list: { fileName: '巡查.xlsx', data: Buffer.from(await book.xlsx.writeBuffer()) },
+    });
+    await dispatchInspection(sim.env.client, def.id, inspectionId);
+    const handle = sim.env.client.workflow.getHandle(inspectionWorkflowId(def.id, inspectionId));
+    await waitFor(async () => (await sim.db.query("SELECT 1 FROM notices WHERE campaign_id = $1 AND kind = 'pointDispatch'", [def.id])).rowCount === 2, 'points sent');
+    await sim.env.sleep(2 * DAY);
+    await waitFor(async () => (await sim.db.query("SELECT 1 FROM notices WHERE campaign_id = $1 AND kind = 'overdue'", [def.id])).rowCount === 1, 'lapse notified');
+    const photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3c3' } }).jpeg().toBuffer();
+    const { rows } = await sim.db.query<{ id: number; unit_id: string }>('SELECT id::int, unit_id FROM inspection_points WHERE inspection_id = $1', [inspectionId]);
+    for (const point of rows) {
+      const now = await sim.now();
+      await answerPoint(sim.db, { campaignId: def.id, unitId: point.unit_id, pointId: point.id, by: '联络员', photos: [{ fileName: 'after.jpg', data: photo }], now });
+      await recheckPoint(sim.db, { campaignId: def.id, pointId: point.id, by: '赵明', pass: true, now });
+    }
+    await pointsChanged(sim.env.client, def.id, inspectionId);
+    await handle.result();
+    return [handle];
   },
 };
 

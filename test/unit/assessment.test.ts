@@ -38,6 +38,18 @@ describe('computed score', () => {
   });
 });
 
+describe('computed score of a campaign that scores its problem points (点位测评)', () => {
+  const pointBased = { ...DEFAULT_SCORE_FORMULA, latePointPenalty: 30, returnedPointPenalty: 1, returnedPointCap: 10 };
+  it('takes off for points not fixed on time and for points returned on re-check, up to the cap', () => {
+    // 3 of 10 points late: −9; 4 returned: −4.
+    expect(computedScore(metrics({ pointsDue: 10, pointsFixedOnTime: 7, pointsReturned: 4 }), pointBased)).toBe(87);
+    expect(computedScore(metrics({ pointsDue: 10, pointsFixedOnTime: 10, pointsReturned: 40 }), pointBased)).toBe(90);
+  });
+  it('leaves points out where the campaign does not score them', () => {
+    expect(computedScore(metrics({ pointsDue: 10, pointsFixedOnTime: 0, pointsReturned: 4 }))).toBe(100);
+  });
+});
+
 describe('ranking', () => {
   it('gives equal scores the same rank and skips the next (1, 2, 2, 4)', () => {
     const ranked = rankUnits([

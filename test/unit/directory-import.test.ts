@@ -5,13 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { civilDateOf, findCycles, normaliseEmail, normaliseMobile } from '../../domain/directory.js';
 import { readDirectory } from '../../services/directory.js';
 import {
-  cellText,
   DirectoryImportError,
   directoryTemplate,
   directoryWorkbook,
-  formatSheetProblem,
   importDirectoryWorkbook,
 } from '../../services/directory-workbook.js';
+import { cellText, formatSheetProblem } from '../../services/spreadsheet.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 let database: TestDatabase;

@@ -37,6 +37,19 @@ describe('escalation schema', () => {
     expect(enterprise.ladder[3].interviewTarget).toBe('企业主要负责人');
   });
 
+  it('gathers the lapse notices per unit and day by default, 约谈 and 追责 per task; a plan or a task may say otherwise', () => {
+    const def = base();
+    const batches = (unitKind: string, escalation: unknown = def.escalation, override?: unknown) =>
+      resolveEscalation(escalation, unitKind, override).ladder.map((r) => [r.name, r.batch ?? 'task']);
+    expect(batches('department')).toEqual([['逾期通报', 'unitDay'], ['督办函', 'unitDay'], ['约谈', 'task'], ['追责', 'task']]);
+    expect(batches('enterprise')).toEqual([['逾期通报', 'unitDay'], ['督办函', 'unitDay'], ['全园区通报', 'unitDay'], ['约谈', 'task']]);
+    const perTask = escalationSchema.parse({ ladder: [{ rung: 'overdueNotice', batch: 'task' }, { rung: 'interview', batch: 'unitDay' }] });
+    expect(batches('department', perTask)).toEqual([['逾期通报', 'task'], ['约谈', 'unitDay']]);
+    expect(batches('department', def.escalation, { ladder: [{ rung: 'supervisionLetter', batch: 'task' }] })[1]).toEqual(['督办函', 'task']);
+    const wrong = escalationSchema.safeParse({ ladder: [{ rung: 'overdueNotice', batch: 'daily' }] });
+    expect(wrong.error!.issues.map((i) => i.message)).toEqual(['发文方式应为 unitDay、task 之一']);
+  });
+
   it('accepts what plan import writes (line numbers, 限期整改 flags, enterprise and complaint rules)', () => {
     const imported = {
       ladder: [

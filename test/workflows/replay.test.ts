@@ -37,8 +37,14 @@ describe('workflow replay', () => {
     ];
     // Recorded with the patches of 2026-12-03 (one action at a time, reports per day, continue as new).
     const since20261203 = ['one-action-at-a-time', 'reports-per-day', 'continued-as-new-run1', 'continued-as-new-run2'];
+    // Rung notices gathered per unit and day: the task that opened and sent each batch, and the one that joined it.
+    const perUnitDay = ['rung-notices-per-unit-day-lanes', 'rung-notices-per-unit-day-signs'];
     const names = files.map((f) => f.replace(/\.json$/, ''));
-    expect(names).toEqual(expect.arrayContaining([...paths, ...paths.map((p) => `v1/${p}`), ...since20261203]));
+    // A task that handed parts to a sub-unit (转办, patch delegation-to-sub-units).
+    const delegation = ['delegation'];
+    // An inspection's clock (InspectionWorkflow): its points sent, one lapse, all closed.
+    const inspection = ['inspection'];
+    expect(names).toEqual(expect.arrayContaining([...paths, ...paths.map((p) => `v1/${p}`), ...since20261203, ...perUnitDay, ...delegation, ...inspection]));
   });
 
   it('replays every recorded history without nondeterminism', async () => {

@@ -3,6 +3,8 @@
 // the handler runs the check* again once it has its turn, since another action may have gone first.
 import type { EscalationPlan } from '../../domain/ladder.js';
 import {
+  MAX_DELEGATION_REPORTS,
+  MAX_DELEGATIONS,
   MAX_FILE_NAME_CHARS,
   MAX_ID_CHARS,
   MAX_NAME_CHARS,
@@ -12,6 +14,7 @@ import {
   tooLong,
 } from '../../domain/limits.js';
 import {
+  DELEGATION_STATUSES,
   EVIDENCE_FORMS,
   MAX_EVIDENCE_FILE_BYTES,
   MAX_EVIDENCE_FILES,
@@ -23,6 +26,8 @@ import {
 } from '../../domain/task-state.js';
 import type {
   AcknowledgeInput,
+  DelegateInput,
+  DelegationReportInput,
   EvidenceInput,
   ExtensionDecisionInput,
   ExtensionRequestInput,
@@ -44,8 +49,8 @@ export type Verdict = Refusal | undefined;
 /** What the checks read of a task. */
 export interface TaskFacts {
   state: TaskState;
-  /** The campaign's units; empty until the plan is loaded, and then any unit passes. */
-  units: readonly { id: string }[];
+  /** The campaign's units (with the unit each is a sub-unit of); empty until the plan is loaded, and then any unit passes. */
+  units: readonly { id: string; parent?: string }[];
   /** Undefined until loaded: no extensions and no refusal rung then. */
   plan?: Pick<EscalationPlan, 'extensions' | 'onRefusal'>;
 }
@@ -83,6 +88,11 @@ function text(value: unknown, what: string): Verdict {
 function date(value: unknown, what: string): Verdict {
   if (typeof value === 'string' && DATE_RE.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`))) return undefined;
   return refusal(`${what}应为 YYYY-MM-DD 格式的日期：${String(value)}`, 'InvalidInput');
+}
+/** 转办 goes down one level: to a unit whose 上级单位 is the task's lead unit. */
+function subUnit(task: TaskFacts, unitId: string): Verdict {
+  if (task.units.find((u) => u.id === unitId)?.parent === task.state.leadUnit) return undefined;
+  return refusal(`单位 ${unitId} 不是责任单位 ${task.state.leadUnit} 的下级单位，不能转办`, 'NotSubUnit');
 }
 /** A new deadline must lie after the current one. */
 function later(until: string, state: TaskState): Verdict {
@@ -214,6 +224,39 @@ export const checkRefusal: Check<RefusalInput> = (task, r) => {
   return undefined;
 };
 
+export const checkDelegate: Check<DelegateInput> = (task, d, now) => {
+  const { state } = task;
+  const first =
+    leadUnit(task, d.unitId) ??
+    status(state, ACTIVE, '转办') ??
+    knownUnit(task, d.subUnitId) ??
+    subUnit(task, d.subUnitId) ??
+    text(d.part, '转办事项') ??
+    date(d.due, '办理期限');
+  if (first) return first;
+  if (state.deadline && d.due > state.deadline) {
+    return refusal(`办理期限 ${d.due} 不能晚于本任务的完成时限 ${state.deadline}`, 'InvalidInput');
+  }
+  // Coarse (UTC date, a day's margin), as for a reassignment's deadline.
+  const yesterday = new Date(now - 86_400_000).toISOString().slice(0, 10);
+  if (d.due < yesterday) return refusal(`办理期限 ${d.due} 已过`, 'InvalidInput');
+  if ((state.delegations?.length ?? 0) >= MAX_DELEGATIONS) {
+    return refusal(`每项任务最多转办 ${MAX_DELEGATIONS} 次`, 'DelegationLimit');
+  }
+  return undefined;
+};
+
+export const checkDelegationReport: Check<DelegationReportInput> = ({ state }, r) => {
+  const entry = state.delegations?.find((x) => x.seq === r.seq);
+  if (!entry) return refusal(`该任务没有编号为 ${String(r.seq)} 的转办事项`, 'NotFound');
+  if (entry.unitId !== r.unitId) return refusal(`单位 ${String(r.unitId)} 不是该转办事项的承办单位`, 'WrongUnit');
+  if (entry.status !== 'open') return refusal(`该转办事项${DELEGATION_STATUSES[entry.status]}，不能再报送`, 'InvalidState');
+  if (entry.reports >= MAX_DELEGATION_REPORTS) {
+    return refusal(`该转办事项已报送 ${MAX_DELEGATION_REPORTS} 次，达到上限；请与牵头单位联系`, 'DelegationLimit');
+  }
+  return text(r.text, '办理情况');
+};
+
 // ---------------------------------------------------------------------------------------------
 // Limits (domain/limits.ts): validators only, before the checks; a length does not change while an
 // update waits for its turn. Inputs come from outside: any field may be missing or of another type.
@@ -253,3 +296,6 @@ export const limitExtensionDecision = (d: ExtensionDecisionInput): Verdict => na
 export const limitReassign = (r: ReassignInput): Verdict => names(r) ?? length(r.reason, MAX_TEXT_CHARS, '改派理由');
 export const limitWithdraw = (w: WithdrawInput): Verdict => names(w) ?? length(w.reason, MAX_TEXT_CHARS, '撤销理由');
 export const limitRefusal = (r: RefusalInput): Verdict => names(r) ?? length(r.reason, MAX_TEXT_CHARS, '拒不整改的情况');
+export const limitDelegate = (d: DelegateInput): Verdict =>
+  names(d) ?? length(d.subUnitId, MAX_ID_CHARS, '下级单位编号') ?? length(d.part, MAX_TEXT_CHARS, '转办事项');
+export const limitDelegationReport = (r: DelegationReportInput): Verdict => names(r) ?? length(r.text, MAX_TEXT_CHARS, '办理情况');

@@ -1,13 +1,15 @@
 // The task's updates and query. Each update has a validator (its limits, then its check: a refusal
 // is never written to history) and acts in its turn, after checking again: another action may have
 // changed the task while it waited.
-import { ActivityFailure, ApplicationFailure, setHandler } from '@temporalio/workflow';
-import type { EvidenceEntry } from '../../domain/task-state.js';
+import { ActivityFailure, ApplicationFailure, patched, setHandler } from '@temporalio/workflow';
+import type { DelegationEntry, EvidenceEntry } from '../../domain/task-state.js';
 import {
   acknowledgeUpdate,
   decideExtensionUpdate,
+  delegateUpdate,
   reassignUpdate,
   recordRefusalUpdate,
+  reportDelegationUpdate,
   reportProgressUpdate,
   requestExtensionUpdate,
   submitEvidenceUpdate,
@@ -18,6 +20,7 @@ import {
 import * as checks from './checks.js';
 import type { Check, Verdict } from './checks.js';
 import { lastMomentBefore } from './ladder.js';
+import { DELEGATION_TO_SUB_UNITS } from './patches.js';
 import { refuseIf, reject } from '../refusals.js';
 import type { RectificationTask } from './task.js';
 
@@ -130,6 +133,7 @@ export function registerHandlers(task: RectificationTask): void {
           state.closedAt = now();
           state.nextEscalationAt = undefined;
           state.nextRungName = undefined;
+          task.endDelegations();
           await task.record({ kind: 'verified', actor: by, detail: v.comment ? { comment: v.comment } : {} });
           return;
         }
@@ -204,6 +208,8 @@ export function registerHandlers(task: RectificationTask): void {
         const previousUnitName = task.units.find((u) => u.id === from)?.name ?? from;
         task.plan = (await task.loadPlan(r.unitId)).escalation;
         state.leadUnit = r.unitId;
+        // What the former lead unit handed down ends with its lead (the record withdraws the sub-units' links).
+        task.endDelegations();
         state.ladder = task.plan.ladder.map((x) => x.name);
         state.status = 'assigned';
         state.acknowledgedAt = undefined;
@@ -237,6 +243,7 @@ export function registerHandlers(task: RectificationTask): void {
         const notified = state.status !== 'scheduled';
         state.status = 'withdrawn';
         state.withdrawnAt = now();
+        task.endDelegations();
         state.nextEscalationAt = undefined;
         state.nextRungName = undefined;
         const withdrawn = { kind: 'withdrawn', actor: w.by ?? 'office', detail: { reason: w.reason.trim() } };
@@ -244,6 +251,64 @@ export function registerHandlers(task: RectificationTask): void {
         else await task.record(withdrawn);
       }),
     { validator: validator(checks.limitWithdraw, checks.checkWithdraw) },
+  );
+
+  setHandler(
+    delegateUpdate,
+    (d) =>
+      task.act(async () => {
+        recheck(checks.checkDelegate, d);
+        // Tasks that never delegated issue none of these commands (and replay as they ran).
+        patched(DELEGATION_TO_SUB_UNITS);
+        const delegations = (state.delegations ??= []);
+        const part = d.part.trim();
+        const entry: DelegationEntry = {
+          seq: delegations.length + 1,
+          from: d.unitId,
+          unitId: d.subUnitId,
+          part,
+          due: d.due,
+          dueAt: await task.local.deadlineInstant({ timeZone: task.timeZone, date: d.due }),
+          delegatedAt: now(),
+          ...(d.by ? { by: d.by } : {}),
+          status: 'open',
+          reports: 0,
+        };
+        delegations.push(entry);
+        const delegated = {
+          kind: 'delegated',
+          actor: d.unitId,
+          detail: { seq: entry.seq, from: d.unitId, to: d.subUnitId, part, due: d.due, ...(d.by ? { by: d.by } : {}) },
+        };
+        await task.notifyWithEvent('delegation', { details: { delegation: task.delegationFacts(entry) } }, () => delegated);
+      }),
+    { validator: validator(checks.limitDelegate, checks.checkDelegate) },
+  );
+
+  setHandler(
+    reportDelegationUpdate,
+    (r) =>
+      task.act(async () => {
+        recheck(checks.checkDelegationReport, r);
+        const entry = state.delegations!.find((x) => x.seq === r.seq)!;
+        const text = r.text.trim();
+        const done = Boolean(r.done);
+        entry.reports++;
+        entry.lastReportAt = now();
+        if (done) {
+          entry.status = 'completed';
+          entry.completedAt = entry.lastReportAt;
+        }
+        // On the task's record as the sub-unit's act; the mail goes to the lead unit, which still answers to the office.
+        const reported = {
+          kind: done ? 'delegationCompleted' : 'delegationProgress',
+          actor: r.unitId,
+          detail: { seq: r.seq, text, ...(r.by ? { by: r.by } : {}) },
+        };
+        const details = { delegation: task.delegationFacts(entry), delegationReport: { text, done } };
+        await task.notifyWithEvent('delegationReport', { details }, () => reported);
+      }),
+    { validator: validator(checks.limitDelegationReport, checks.checkDelegationReport) },
   );
 
   setHandler(

@@ -1,8 +1,10 @@
 // The escalation ladder of one task: when the current deadline lapses, the rungs of its plan
 // (domain/ladder.ts) are issued one at a time, each after its grace period in working days.
+import { patched } from '@temporalio/workflow';
 import type { EscalationPlan } from '../../domain/ladder.js';
 import type { NoticeDetails } from '../../domain/notices.js';
 import type { Anchor, RectificationInput } from '../messages.js';
+import { RUNG_NOTICES_PER_UNIT_DAY } from './patches.js';
 import { TaskRecord, type EventSpec, type NotifyOptions } from './record.js';
 
 /** The last millisecond of the civil day that lapses at `lapsesAt` (its 24:00). */
@@ -106,6 +108,8 @@ export class LadderTask extends TaskRecord {
       ...(rung.deduction > 0 ? { deduction: { points: rung.deduction, reason: `${rung.name}：“${input.task.title}”` } } : {}),
       attachRecord: rung.attachRecord,
       calendarWarning: warnings.length ? warnings.join(' ') : undefined,
+      // A lapse found by the clock gathers; a complaint, a refusal or an officer's act is about one task.
+      gather: rung.batch === 'unitDay' && !complaint && !options.reasons?.length && !options.actor && !rung.attachRecord && patched(RUNG_NOTICES_PER_UNIT_DAY),
     };
     // Sent with the notice, the event goes before its number exists; recorded after it (older histories), it cites it.
     const event = (documentNumber?: string): EventSpec => ({

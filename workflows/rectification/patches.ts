@@ -1,7 +1,9 @@
 // The patches of RectificationWorkflow (docs/upgrading.md). Each id is asked with patched() at one
 // place only, where the commands diverge: FEWER_ROUND_TRIPS once at the start (record.ts),
 // ONE_ACTION_AT_A_TIME at every turn (turns.ts), REPORTS_PER_DAY when a report is counted
-// (task.ts), TASK_CONTINUES_AS_NEW when the history is long (workflow.ts).
+// (task.ts), TASK_CONTINUES_AS_NEW when the history is long (workflow.ts), RUNG_NOTICES_PER_UNIT_DAY
+// when a rung that gathers is fired (ladder.ts), DELEGATION_TO_SUB_UNITS when a task hands a part
+// down (handlers.ts).
 
 /**
  * Look-ups (calendar, plan) and the short idempotent writes of the record (events, evidence) run as
@@ -29,3 +31,19 @@ export const REPORTS_PER_DAY = 'reports-per-day';
 
 /** 2026-12-03: a task's history stays bounded: continue as new between updates, carrying the state. */
 export const TASK_CONTINUES_AS_NEW = 'task-continues-as-new';
+
+/**
+ * 2026-12-03: a unit with thirty tasks lapsing on one day got thirty 逾期通报. A rung whose plan says
+ * `batch: unitDay` (逾期通报, 通报批评, 督办函, 全园区通报 by default) now asks its notice to be gathered:
+ * the unit's lapses of that rung on that civil day share one numbered notice listing each task
+ * (docs/notices.md). Rungs fired before this issue one notice per task.
+ */
+export const RUNG_NOTICES_PER_UNIT_DAY = 'rung-notices-per-unit-day';
+
+/**
+ * 2026-12-03: a lead unit hands part of its task to a sub-unit (转办, docs/delegation.md): the 转办通知
+ * to the sub-unit, the sub-unit's reports to the lead unit, and the weekly 催办 of a task (campaigns
+ * without one reminder per unit) listing its overdue parts. Asked when a task delegates
+ * (handlers.ts); a task without delegations issues none of these commands.
+ */
+export const DELEGATION_TO_SUB_UNITS = 'delegation-to-sub-units';

@@ -40,6 +40,8 @@ export interface NotifyOptions {
   deduction?: { points: number; reason: string };
   attachRecord?: boolean;
   calendarWarning?: string;
+  /** Share one notice with the lead unit's other lapses of this rung today (docs/notices.md). */
+  gather?: boolean;
 }
 
 /** A task's state before its assignment. */
@@ -186,6 +188,7 @@ export class TaskRecord {
       ...(options.deduction ? { deduction: options.deduction } : {}),
       ...(options.attachRecord ? { attachRecord: true } : {}),
       ...(options.calendarWarning ? { calendarWarning: options.calendarWarning } : {}),
+      ...(options.gather ? { gather: 'unitDay' as const } : {}),
       ...(event ? { event } : {}),
     });
     const { documentNumber } = issued;

@@ -1,7 +1,8 @@
 // One rectification task as its workflow holds it: the state, the record, the ladder (the classes
 // it extends), the turns its handlers and timers take, and what a run hands over to the next.
 import { patched } from '@temporalio/workflow';
-import type { ReportDay, TaskState } from '../../domain/task-state.js';
+import type { DelegationFacts } from '../../domain/notices.js';
+import type { DelegationEntry, ReportDay, TaskState } from '../../domain/task-state.js';
 import type { CarriedTask, RectificationInput, TaskBrief, TaskUpdateResult } from '../messages.js';
 import { ACTIVE, checkReportsLeft, type TaskFacts } from './checks.js';
 import { refuseIf } from '../refusals.js';
@@ -51,8 +52,8 @@ function carryOver(carried: CarriedTask): CarriedTask {
 }
 
 export class RectificationTask extends LadderTask {
-  /** The campaign's units, once loaded (until then any unit passes the checks). */
-  units: { id: string; name: string; kind: string }[] = [];
+  /** The campaign's units, once loaded (until then any unit passes the checks); `parent`: whose sub-unit it is. */
+  units: { id: string; name: string; kind: string; parent?: string }[] = [];
   /** Evidence submissions so far (the key of the next one); the state keeps only the latest after a hand-over. */
   evidenceCount: number;
   lastCheckAt: string;
@@ -147,12 +148,38 @@ export class RectificationTask extends LadderTask {
     if (state.nextCheckAt && t >= Date.parse(state.nextCheckAt)) {
       // 每周一检查: a reminder when nothing was reported since the last check.
       const silent = !state.lastProgressAt || state.lastProgressAt < this.lastCheckAt;
-      if (silent && ACTIVE.includes(state.status)) {
-        await this.notify('reminder', { details: { silentSince: state.lastProgressAt ?? this.lastCheckAt } });
+      // A sub-unit's lapse is the lead unit's to chase: its reminder lists it (only tasks that delegated have any).
+      const overdue = this.overdueDelegations();
+      if ((silent || overdue.length > 0) && ACTIVE.includes(state.status)) {
+        const overdueDelegations = overdue.length > 0 ? { overdueDelegations: overdue } : {};
+        await this.notify('reminder', { details: { ...(silent ? { silentSince: state.lastProgressAt ?? this.lastCheckAt } : {}), ...overdueDelegations } });
       }
       this.lastCheckAt = this.now();
       await this.nextCheck();
     }
+  }
+
+  /** Ends the open delegations (reassignment, withdrawal, 销号); the record ends its rows with the event. */
+  endDelegations(): void {
+    for (const d of this.state.delegations ?? []) {
+      if (d.status !== 'open') continue;
+      d.status = 'ended';
+      d.endedAt = this.now();
+    }
+  }
+
+  /** Parts handed to sub-units that are past their due date and not done, as a notice cites them. */
+  overdueDelegations(): DelegationFacts[] {
+    const t = Date.now();
+    return (this.state.delegations ?? [])
+      .filter((d) => d.status === 'open' && t >= Date.parse(d.dueAt))
+      .map((d) => this.delegationFacts(d));
+  }
+
+  /** How a notice cites a delegation. */
+  delegationFacts(d: DelegationEntry): DelegationFacts {
+    const unitName = this.units.find((u) => u.id === d.unitId)?.name ?? d.unitId;
+    return { seq: d.seq, unitId: d.unitId, unitName, part: d.part, due: d.due };
   }
 
   /** What the next run carries (its lists cut to their tails). */

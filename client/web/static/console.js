@@ -1,5 +1,5 @@
 /* global document, window, setInterval */
-// The console's only script: a live countdown to the next deadline, and print buttons.
+// The console's only script: a live countdown to the next deadline, print buttons, and confirmations.
 (function () {
   'use strict';
   var clocks = document.querySelectorAll('[data-countdown-to]');
@@ -25,5 +25,11 @@
   }
   document.querySelectorAll('[data-print]').forEach(function (button) {
     button.addEventListener('click', function () { window.print(); });
+  });
+  // The editor's 删除 buttons ask first (without JavaScript they simply post).
+  document.querySelectorAll('[data-confirm]').forEach(function (button) {
+    button.addEventListener('click', function (event) {
+      if (!window.confirm(button.getAttribute('data-confirm'))) event.preventDefault();
+    });
   });
 })();
