@@ -61,7 +61,7 @@ import { planChannelMessages, type ChannelDelivery, type ChannelUnit, type Plann
 import type { ChannelNotice } from '../services/channels/texts.js';
 import { chineseDate, renderDocument, renderEmail, renderListedDocument, type OfficialDocument } from '../services/documents.js';
 import { unitLinkFor, type UnitLinkOptions } from '../services/unit-links.js';
-import { renderTaskRecordDocx } from '../services/docx.js';
+import { DOCX_TYPE, renderTaskRecordDocx } from '../services/docx.js';
 import { DISCIPLINE_OFFICE, formatAddress, resolveRecipients, type Address, type NoticeSubject } from './recipients.js';
 import { delegationLink } from './delegation-links.js';
 import { loadTaskRecord } from './task-record.js';
@@ -140,7 +140,6 @@ function leadLinkLabel(input: IssueNoticeInput, task: TaskRow | undefined): stri
 type OutboxDraft = Pick<OutboxMessage, 'message_id' | 'to_addresses' | 'cc_addresses' | 'subject' | 'text_body' | 'html_body'>;
 
 export const RECORD_ATTACHMENT_NAME = '任务全过程记录.docx';
-const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 export function messageIdFor(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@chuangwen.notice>`;

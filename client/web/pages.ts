@@ -43,6 +43,7 @@ import { endOfCivilDay } from '../../services/calendar.js';
 import { requireAdmin, requireUser } from './auth.js';
 import { chartOf } from './chart.js';
 import { attachment } from './download.js';
+import { DOCX_TYPE } from '../../services/docx.js';
 import { previewDefinition, startDatesView, startDefinition } from './start-flow.js';
 import { withUploads } from './uploads.js';
 import { page } from './views.js';
@@ -409,7 +410,7 @@ export function registerPageRoutes(app: FastifyInstance): void {
     if (!notice) throw new HttpProblem(404, 'NotFound', '通知不存在');
     const docx = await renderDocx(ctx.db, notice.id);
     if (!docx) throw new HttpProblem(404, 'NotFound', '通知不存在');
-    return attachment(reply, `${notice.documentNumber}.docx`, 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', docx);
+    return attachment(reply, `${notice.documentNumber}.docx`, DOCX_TYPE, docx);
   });
 
   // ------------------------------------------------------------------ assessments

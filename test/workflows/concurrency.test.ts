@@ -4,13 +4,8 @@
 // "at once" certain, a test holds the notices table locked: the action that has the task's turn
 // waits in its notice, the others queue behind it (accepted, i.e. validated against the same
 // state), and all are let go together.
-import type { WorkflowHandle } from '@temporalio/client';
-import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runUpdate } from '../../client/campaigns.js';
-import { listMailbox } from '../../db/mailbox.js';
-import type { Db } from '../../db/pool.js';
 import {
   acknowledgeUpdate,
   decideExtensionUpdate,
@@ -21,6 +16,7 @@ import {
 } from '../../workflows/messages.js';
 import { shanghaiDate } from '../support/definitions.js';
 import {
+  accepted,
   DAY,
   endOf,
   eventKinds,
@@ -28,6 +24,8 @@ import {
   holdNotices,
   ladderDefinition,
   notices,
+  outcome,
+  recipients,
   startTask,
   taskRow,
   waitForBlockedNotice,
@@ -39,28 +37,6 @@ import {
 const { database, sim } = await simulationForFile();
 // A task an earlier test left running must not lapse into a later test's locked notices.
 afterEach(terminateLeftovers);
-
-/** Sends an update and returns once the workflow has accepted it (its validator passed). */
-async function accepted<Ret, Arg>(handle: WorkflowHandle, update: UpdateDefinition<Ret, [Arg]>, arg: Arg) {
-  return handle.startUpdate(update, { args: [arg], waitForStage: WorkflowUpdateStage.ACCEPTED });
-}
-
-/** The outcome of an accepted update: its result, or the reason its handler refused it. */
-async function outcome<Ret>(update: { result(): Promise<Ret> }): Promise<{ ok: true; value: Ret } | { ok: false; message: string; reason?: string }> {
-  try {
-    return { ok: true, value: await update.result() };
-  } catch (error) {
-    if (!(error instanceof WorkflowUpdateFailedError)) throw error;
-    const cause = error.cause as { message: string; type?: string } | undefined;
-    return { ok: false, message: cause?.message ?? error.message, reason: cause?.type };
-  }
-}
-
-/** Every address the sink received mail for, about this campaign, with the subjects. */
-async function recipients(db: Db, prefix: string) {
-  const mail = (await listMailbox(db)).filter((m) => m.subject.startsWith(`【${prefix}`));
-  return mail.flatMap((m) => m.envelope_to.map((to) => ({ to, subject: m.subject })));
-}
 
 describe('RectificationWorkflow: one action at a time', () => {
   it('grants one of two extension requests sent at once and refuses the other with its reason', async () => {

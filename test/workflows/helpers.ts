@@ -2,7 +2,8 @@
 // (its campaign registered in PostgreSQL, no campaign workflow), and readers of what it left
 // behind: notices, events, the performance ledger, the SMTP sink's mailbox.
 import { DateTime } from 'luxon';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError, WorkflowUpdateStage, type WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import type pg from 'pg';
 import { insertCampaign } from '../../db/campaigns.js';
 import { listMailbox } from '../../db/mailbox.js';
@@ -260,4 +261,26 @@ export async function waitForBlockedNotice(db: Db): Promise<void> {
     );
     return rows[0].n > 0;
   }, 'a notice waiting for the lock');
+}
+
+/** Sends an update and returns once the workflow has accepted it (its validator passed). */
+export async function accepted<Ret, Arg>(handle: WorkflowHandle, update: UpdateDefinition<Ret, [Arg]>, arg: Arg) {
+  return handle.startUpdate(update, { args: [arg], waitForStage: WorkflowUpdateStage.ACCEPTED });
+}
+
+/** The outcome of an accepted update: its result, or the reason its handler refused it. */
+export async function outcome<Ret>(update: { result(): Promise<Ret> }): Promise<{ ok: true; value: Ret } | { ok: false; message: string; reason?: string }> {
+  try {
+    return { ok: true, value: await update.result() };
+  } catch (error) {
+    if (!(error instanceof WorkflowUpdateFailedError)) throw error;
+    const cause = error.cause as { message: string; type?: string } | undefined;
+    return { ok: false, message: cause?.message ?? error.message, reason: cause?.type };
+  }
+}
+
+/** Every address the sink received mail for, about this campaign, with the subjects. */
+export async function recipients(db: Db, prefix: string) {
+  const mail = (await listMailbox(db)).filter((m) => m.subject.startsWith(`【${prefix}`));
+  return mail.flatMap((m) => m.envelope_to.map((to) => ({ to, subject: m.subject })));
 }
