@@ -25,9 +25,8 @@ import { NOTICE_KINDS, type NoticeKind, type RecipientList } from '../domain/not
 import { ACTIVE_STATUSES, EVIDENCE_FORMS, TASK_STATUSES, type EvidenceForm, type TaskStatus } from '../domain/task-state.js';
 import { civilDateAt } from '../services/calendar.js';
 import { chineseDate, overdueDelegationLines } from '../services/documents.js';
-import type { IssuedNotice, IssueNoticeInput } from './notices.js';
+import type { IssuedNotice, IssueNotice, IssueNoticeInput, IssueNotices } from './notices.js';
 
-type IssueNotice = (input: IssueNoticeInput) => Promise<IssuedNotice>;
 
 /** Every unit and every leader, the office in copy: what the plans mean by 通报全区. */
 const PARK_WIDE: RecipientList = {
@@ -57,7 +56,7 @@ interface Audience {
   recipients?: RecipientList;
 }
 
-export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotice: IssueNotice }) {
+export function createDigestActivities({ db, issueNotice, issueNotices }: { db: Db; issueNotice: IssueNotice; issueNotices: IssueNotices }) {
   async function issue(base: Base, kind: NoticeKind, recipients: RecipientList, title: string, addressees: string, paragraphs: string[], unitId?: string) {
     return issueNotice({ ...base, kind, recipients, unitId, document: { title, addressees, paragraphs } });
   }
@@ -106,12 +105,13 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
       );
       const overdue = await overdueDelegations(db, input.campaignId, civilDateAt(input.issuedAt, ctx.timeZone));
       const date = (d: string) => chineseDate(d, ctx.timeZone);
-      let sent = 0;
+      // One notice per unit, numbered together and sent over the pooled transport (issueNotices).
+      const reminders: IssueNoticeInput[] = [];
       for (const unit of ctx.units.values()) {
         const tasks = silent.filter((t) => t.leadUnit === unit.id).sort((a, b) => a.deadline.localeCompare(b.deadline) || a.id.localeCompare(b.id));
         const lapsed = overdue.filter((d) => d.lead_unit === unit.id);
         if (tasks.length === 0 && lapsed.length === 0) continue;
-        await issueNotice({
+        reminders.push({
           ...input,
           key: `${input.key}/${unit.id}`,
           kind: 'reminder',
@@ -141,9 +141,9 @@ export function createDigestActivities({ db, issueNotice }: { db: Db; issueNotic
             ],
           },
         });
-        sent++;
       }
-      return sent;
+      if (reminders.length) await issueNotices(reminders);
+      return reminders.length;
     },
 
     /** 每月一通报: completion per unit with its mark, overdue tasks, notices issued in the month. */

@@ -40,14 +40,16 @@ export function createActivities(services: Services) {
     ...services,
     channels: delivery ? { delivery, signName: channels?.sms?.signName } : undefined,
   });
+  const records = createRecordActivities(services);
+  const calendar = createCalendarActivities(cachedCampaignCalendars(services.db));
   return {
-    ...createRecordActivities(services),
+    ...records,
     ...notices,
-    ...createDigestActivities({ db: services.db, issueNotice: notices.issueNotice }),
-    ...createInspectionActivities({ db: services.db, issueNotice: notices.issueNotice }),
+    ...createDigestActivities({ db: services.db, issueNotice: notices.issueNotice, issueNotices: notices.issueNotices }),
+    ...createInspectionActivities({ db: services.db, issueNotices: notices.issueNotices }),
     ...createAssessmentActivities(services),
-    ...createTaskStartActivities(services),
-    ...createCalendarActivities(cachedCampaignCalendars(services.db)),
+    ...createTaskStartActivities({ temporal: services.temporal, lookups: { ...calendar, loadTaskPlan: records.loadTaskPlan } }),
+    ...calendar,
   };
 }
 

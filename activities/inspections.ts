@@ -20,9 +20,7 @@ import type { ResolvedRung } from '../domain/ladder.js';
 import type { WorkingCalendar } from '../domain/calendar.js';
 import { civilDateAt, endOfCivilDay, loadCampaignCalendar } from '../services/calendar.js';
 import { chineseDate } from '../services/documents.js';
-import type { IssuedNotice, IssueNoticeInput } from './notices.js';
-
-type IssueNotice = (input: IssueNoticeInput) => Promise<IssuedNotice>;
+import type { IssueNoticeInput, IssueNotices } from './notices.js';
 
 export interface InspectionStep {
   /** Stable across retries: the workflow's id and the step. */
@@ -70,7 +68,7 @@ function pointLine(p: DuePoint, timeZone: string): string {
 const found = (inspection: InspectionRow, timeZone: string) =>
   `${chineseDate(inspection.held_on, timeZone)}${INSPECTION_KIND_NAMES[inspection.kind]}（${inspection.title}）发现`;
 
-export function createInspectionActivities({ db, issueNotice }: { db: Db; issueNotice: IssueNotice }) {
+export function createInspectionActivities({ db, issueNotices }: { db: Db; issueNotices: IssueNotices }) {
   async function load(input: InspectionStep): Promise<{ ctx: CampaignContext; inspection: InspectionRow; calendar: WorkingCalendar; escalation: unknown }> {
     const [ctx, inspection, calendar, campaign] = await Promise.all([
       loadCampaignContext(db, input.campaignId),
@@ -90,9 +88,11 @@ export function createInspectionActivities({ db, issueNotice }: { db: Db; issueN
       const { ctx, inspection, calendar, escalation } = await load(input);
       const zone = ctx.timeZone;
       const byUnit = groupByUnit(points);
+      // One notice per unit, numbered together and sent over the pooled transport.
+      const letters: IssueNoticeInput[] = [];
       for (const [unitId, list] of byUnit) {
         const unit = ctx.units.get(unitId);
-        await issueNotice({
+        letters.push({
           key: `${input.key}/${unitId}`,
           campaignId: input.campaignId,
           unitId,
@@ -111,6 +111,7 @@ export function createInspectionActivities({ db, issueNotice }: { db: Db; issueN
           },
         });
       }
+      await issueNotices(letters);
       const ladderOf = new Map<string, ResolvedRung[]>();
       const first = (unitId: string) => {
         const kind = ctx.units.get(unitId)?.kind ?? 'department';
@@ -138,7 +139,9 @@ export function createInspectionActivities({ db, issueNotice }: { db: Db; issueN
       const { ctx, inspection, calendar, escalation } = await load(input);
       const zone = ctx.timeZone;
       const today = civilDateAt(input.at, zone);
-      let issued = 0;
+      // Every unit's letters, numbered together; each point's next rung is written once they are sent.
+      const letters: IssueNoticeInput[] = [];
+      const marks: { id: number; rung: number; nextRungAt: string | null; deadline: string | null }[] = [];
       for (const [unitId, points] of groupByUnit(due)) {
         const unit = ctx.units.get(unitId);
         const ladder = pointLadder(escalation, unit?.kind ?? 'department');
@@ -147,11 +150,11 @@ export function createInspectionActivities({ db, issueNotice }: { db: Db; issueN
         for (const [n, list] of [...byRung].sort((a, b) => a[0] - b[0])) {
           const rung = ladder[n - 1];
           if (!rung) {
-            for (const p of list) await markPointRung(db, p.id, n - 1, null, null);
+            for (const p of list) marks.push({ id: p.id, rung: n - 1, nextRungAt: null, deadline: null });
             continue;
           }
           const newDeadline = rung.rectificationDays > 0 ? calendar.addWorkingDays(today, rung.rectificationDays).date : undefined;
-          await issueNotice({
+          letters.push({
             key: `${input.key}/${n}/${unitId}/${today}`,
             campaignId: input.campaignId,
             unitId,
@@ -169,15 +172,16 @@ export function createInspectionActivities({ db, issueNotice }: { db: Db; issueN
               ],
             },
           });
-          issued++;
           const next = ladder[n];
           for (const p of list) {
             const from = newDeadline ?? today;
-            await markPointRung(db, p.id, n, next ? dueAfter(calendar, from, next.graceDays, zone) : null, newDeadline ?? null);
+            marks.push({ id: p.id, rung: n, nextRungAt: next ? dueAfter(calendar, from, next.graceDays, zone) : null, deadline: newDeadline ?? null });
           }
         }
       }
-      return issued;
+      if (letters.length) await issueNotices(letters);
+      for (const m of marks) await markPointRung(db, m.id, m.rung, m.nextRungAt, m.deadline);
+      return letters.length;
     },
 
     async inspectionWake(input: Pick<InspectionStep, 'campaignId' | 'inspectionId'>): Promise<InspectionWake> {

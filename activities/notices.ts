@@ -13,7 +13,7 @@ import type { Transporter } from 'nodemailer';
 import { loadCampaignContext, loadTask, type CampaignContext, type TaskRow } from '../db/campaigns.js';
 import { claimPendingChannelMessages, insertChannelOutboxMessage, markChannelMessageSent, recordChannelFailure, type ChannelOutboxRow } from '../db/channels.js';
 import { appendTaskEvent, writeTaskEvent, type TaskEvent } from '../db/events.js';
-import { latestPointDeadline } from '../db/inspections.js';
+import { firstPointThumbnails, latestPointDeadline } from '../db/inspections.js';
 import {
   allocateDocumentNumber,
   allocateDocumentNumbers,
@@ -55,11 +55,12 @@ import {
   type RecipientList,
   type Wording,
 } from '../domain/notices.js';
-import { CHANNEL_NAMES } from '../domain/channels.js';
+import { CHANNEL_NAMES, channelsFor } from '../domain/channels.js';
 import { civilDateAt, endOfCivilDay } from '../services/calendar.js';
 import { planChannelMessages, type ChannelDelivery, type ChannelUnit, type PlannedChannelMessage } from '../services/channels/delivery.js';
 import type { ChannelNotice } from '../services/channels/texts.js';
-import { chineseDate, renderDocument, renderEmail, renderListedDocument, type OfficialDocument } from '../services/documents.js';
+import { chineseDate, renderDocument, renderEmail, renderListedDocument, type MailFigure, type OfficialDocument } from '../services/documents.js';
+import { shortLinkFor } from '../services/short-links.js';
 import { unitLinkFor, type UnitLinkOptions } from '../services/unit-links.js';
 import { DOCX_TYPE, renderTaskRecordDocx } from '../services/docx.js';
 import { DISCIPLINE_OFFICE, formatAddress, resolveRecipients, type Address, type NoticeSubject } from './recipients.js';
@@ -120,6 +121,10 @@ export interface IssuedNotice {
   cc: string[];
 }
 
+/** The two ways a notice is issued, as the activities that compose notices receive them. */
+export type IssueNotice = (input: IssueNoticeInput) => Promise<IssuedNotice>;
+export type IssueNotices = (inputs: IssueNoticeInput[]) => Promise<IssuedNotice[]>;
+
 /** What the link of a 催报 is for (a task mail's link says what a task's link does). */
 const MATERIALS_LINK_LABEL = '报送链接（查看本月尚未报送的材料并在线上传，无需登录）';
 /** A cooperating unit's own link to the task it helps with: it reads, the lead unit acts. */
@@ -140,6 +145,9 @@ function leadLinkLabel(input: IssueNoticeInput, task: TaskRow | undefined): stri
 type OutboxDraft = Pick<OutboxMessage, 'message_id' | 'to_addresses' | 'cc_addresses' | 'subject' | 'text_body' | 'html_body'>;
 
 export const RECORD_ATTACHMENT_NAME = '任务全过程记录.docx';
+
+/** Points whose photo a notice's mail shows at most: thumbnails of 20–40 KB keep the mail under 2 MB. */
+export const MAIL_PHOTO_POINTS = 30;
 
 export function messageIdFor(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 40)}@chuangwen.notice>`;
@@ -404,7 +412,27 @@ export function createNoticeActivities({
     if (input.calendarWarning) {
       log.warn(`通知中的期限按缺失的节假日安排计算：${input.calendarWarning}`, { key: input.key, kind: input.kind });
     }
-    return { input, ctx, task, subject, details, to, cc, attachments, doc, year, word };
+    const { pictures, figures, figuresNote } = await pointPictures(input, doc);
+    return { input, ctx, task, subject, details, to, cc, attachments: [...attachments, ...pictures], doc, year, word, figures, figuresNote };
+  }
+
+  /**
+   * A notice about points shows under each point's line its first photo (the thumbnail), for the
+   * first MAIL_PHOTO_POINTS points: inline parts stored with the notice, so a retry sends the same mail.
+   */
+  async function pointPictures(input: IssueNoticeInput, doc: OfficialDocument): Promise<{ pictures: NoticeAttachment[]; figures: MailFigure[]; figuresNote?: string }> {
+    const ids = input.pointIds ?? [];
+    const thumbnails = ids.length ? await firstPointThumbnails(db, ids.slice(0, MAIL_PHOTO_POINTS)) : [];
+    if (thumbnails.length === 0) return { pictures: [], figures: [] };
+    const cid = (photoId: number) => `point-photo-${photoId}@chuangwen.notice`;
+    return {
+      pictures: thumbnails.map((t) => ({ name: `问题点位${t.number}.jpg`, content_type: 'image/jpeg', content: t.data, content_id: cid(t.photo_id) })),
+      figures: thumbnails.map((t) => {
+        const line = doc.paragraphs.findIndex((p) => p.startsWith(`${t.number}. ${t.location}`));
+        return { cid: cid(t.photo_id), alt: `${t.number}. ${t.location}`, after: line < 0 ? doc.paragraphs.length - 1 : line };
+      }),
+      figuresNote: ids.length > MAIL_PHOTO_POINTS ? `（邮件中仅附前 ${MAIL_PHOTO_POINTS} 个问题点位的照片，其余见链接。）` : undefined,
+    };
   }
   type PreparedNotice = Awaited<ReturnType<typeof prepareNotice>>;
 
@@ -433,14 +461,14 @@ export function createNoticeActivities({
 
   /** Stores a prepared notice under its sequence number, with its messages, deduction and events, in the caller's transaction. */
   async function storeNotice(tx: pg.PoolClient, prepared: PreparedNotice, sequence: number): Promise<NoticeRow> {
-    const { input, ctx, task, subject, to, cc, attachments, doc, year, word } = prepared;
+    const { input, ctx, task, subject, to, cc, attachments, doc, year, word, figures, figuresNote } = prepared;
     const number = documentNumber(ctx.office.documentPrefix, word, year, sequence);
     const notice = noticeRowOf(prepared, number);
     const id = await insertNotice(tx, notice);
     for (const a of attachments) await insertNoticeAttachment(tx, id, a);
     const unitLinks = new Map<string, string>();
     const render = (url?: string, label?: string, links?: { label: string; url: string }[]) =>
-      renderEmail(number, doc, { warning: input.calendarWarning, actionUrl: url, actionLabel: label, links });
+      renderEmail(number, doc, { warning: input.calendarWarning, actionUrl: url, actionLabel: label, links, figures, figuresNote });
     const messages = await composeMessages(tx, ctx, input, task, subject, to, cc, render, unitLinks);
     for (const m of messages) await insertOutboxMessage(tx, { notice_id: id, ...m });
     // A unit's notice about several tasks names them on its channels (read only when it has channels).
@@ -543,7 +571,13 @@ export function createNoticeActivities({
             text: m.text_body,
             html: m.html_body,
             messageId: m.message_id,
-            attachments: (attachments.get(m.notice_id) ?? []).map((a) => ({ filename: a.name, content: a.content, contentType: a.content_type })),
+            attachments: (attachments.get(m.notice_id) ?? []).map((a) => ({
+              filename: a.name,
+              content: a.content,
+              contentType: a.content_type,
+              // A picture the HTML shows (cid:) is an inline part, not a file to open.
+              ...(a.content_id ? { cid: a.content_id, contentDisposition: 'inline' as const } : {}),
+            })),
           }),
         ),
       );
@@ -587,17 +621,22 @@ export function createNoticeActivities({
     const names = new Map<string, string>();
     const units: ChannelUnit[] = [];
     const ordered = [...ctx.units.values()].sort((a, b) => Number(b.id === n.leadUnit) - Number(a.id === n.leadUnit));
+    const bySms = channelsFor(ctx.delivery, n.kind, 'unit').includes('sms');
     for (const unit of ordered) {
       const people = [unit.contact, unit.principal].filter((p) => has(p.email));
       if (people.length === 0) continue;
       for (const p of people) if (p.mobile && !names.has(p.mobile)) names.set(p.mobile, `${unit.name} ${p.name}`);
+      const mobiles = people.flatMap((p) => (p.mobile ? [p.mobile] : []));
+      const link = n.unitLinks.get(unit.id);
       units.push({
         id: unit.id,
         name: unit.name,
-        mobiles: people.flatMap((p) => (p.mobile ? [p.mobile] : [])),
+        mobiles,
         mention: has(unit.contact.email) ? unit.contact.mobile : undefined,
         robots: unit.robots,
-        link: n.unitLinks.get(unit.id),
+        link,
+        // The signed link does not fit in an SMS: a code per notice and unit, the same on a retry.
+        shortLink: link && bySms && mobiles.length > 0 ? await shortLinkFor(tx, links!, `${n.key}/l/${unit.id}`, link) : undefined,
       });
     }
     const leaders = ctx.leaders.filter((l) => has(l.email));

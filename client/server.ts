@@ -2,6 +2,7 @@
 //
 //   /            console pages (administrators; leaders read only), Chinese, server-rendered
 //   /u/:token    the unit portal: a signed link from an email, scoped to one task and one unit
+//   /l/:code     an SMS's short link: redirects to its /u/ link (web/short-links.ts)
 //   /api/...     the JSON API, described at /api/openapi.json
 //   /healthz     liveness and readiness (database and Temporal)
 import { createHmac } from 'node:crypto';
@@ -27,6 +28,7 @@ import { registerPortalPointRoutes } from './web/portal-points.js';
 import { registerEditorRoutes } from './web/editor.js';
 import { registerPageRoutes } from './web/pages.js';
 import { registerPortalRoutes } from './web/portal.js';
+import { registerShortLinkRoutes } from './web/short-links.js';
 import { registerStaticRoutes } from './web/static.js';
 import { checkSecret } from './web/secrets.js';
 import { renderErrorPage } from './web/views.js';
@@ -70,7 +72,7 @@ export function consoleRoutes(app: FastifyInstance): { method: string; url: stri
   return [...(ROUTES.get(app) ?? [])];
 }
 
-const isPortal = (request: FastifyRequest) => request.url.startsWith('/u/') || request.url.startsWith('/api/portal/');
+const isPortal = (request: FastifyRequest) => ['/u/', '/l/', '/api/portal/'].some((prefix) => request.url.startsWith(prefix));
 /** A refusal of the link itself (bad, expired, superseded), not of what a valid link asked for. */
 const isLinkFailure = (problem: HttpProblem) => problem.code.startsWith('Link') || problem.statusCode === 410;
 
@@ -228,6 +230,7 @@ export function createConsoleServer(options: ConsoleServerOptions): FastifyInsta
     registerEditorRoutes(scoped);
     registerPortalRoutes(scoped);
     registerPortalPointRoutes(scoped);
+    registerShortLinkRoutes(scoped);
     registerApiRoutes(scoped);
 
     scoped.get(

@@ -1,3 +1,4 @@
+import { withDirectoryRobots } from '../domain/channels.js';
 import type { CampaignDefinition, Leader, Office, Task, Unit } from '../domain/definition.js';
 import { directoryPeopleOfCampaign, type DirectoryPersonNow } from './directory.js';
 import { endDelegations } from './delegations.js';
@@ -113,7 +114,8 @@ export interface CampaignContext {
 
 /**
  * What a notice needs of its campaign. A unit that stands for a 通讯录 entry has the entry's current
- * principal and contact (where the directory has their address): a new contact applies at once.
+ * principal and contact (where the directory has their address) and group robots (where it has
+ * them): a new contact or robot applies at once.
  */
 export async function loadCampaignContext(db: Queryable, campaignId: string): Promise<CampaignContext> {
   const def = await loadCampaignSettings(db, campaignId);
@@ -124,7 +126,9 @@ export async function loadCampaignContext(db: Queryable, campaignId: string): Pr
     now.email ? { ...stored, name: now.name || stored.name, email: now.email, mobile: now.mobile || (now.email === stored.email ? stored.mobile : undefined) } : stored;
   const units = def.units.map((u) => {
     const now = current.get(u.id);
-    return now ? { ...u, principal: person(u.principal, now.principal), contact: person(u.contact, now.contact) } : u;
+    if (!now) return u;
+    const robots = withDirectoryRobots(u.robots, now.robots);
+    return { ...u, principal: person(u.principal, now.principal), contact: person(u.contact, now.contact), ...(robots ? { robots } : {}) };
   });
   return {
     id: def.id,

@@ -1,7 +1,7 @@
 // 通讯录 (migration 0016): units, people and leadership posts kept across campaigns. Entries are
 // retired, never deleted. Every change runs under one advisory lock, so that the checks of the
 // whole directory (unique full names, parents without cycles) see what the change writes over.
-import type { DirectoryContact, DirectoryPost, DirectorySnapshot, DirectoryUnitKind } from '../domain/directory.js';
+import type { DirectoryContact, DirectoryPost, DirectoryRobots, DirectorySnapshot, DirectoryUnitKind } from '../domain/directory.js';
 import type { Queryable } from './pool.js';
 
 // Any constant works; it only keeps two directory changes from checking the same state at once.
@@ -21,6 +21,10 @@ export interface DirectoryUnitRow {
   contact_post: string;
   contact_email: string;
   contact_mobile: string;
+  /** Group robots (migration 0025): written out or env:NAME, '' where none. */
+  wecom_robot: string;
+  dingtalk_robot: string;
+  dingtalk_secret: string;
   /** YYYY-MM-DD, or null while in use. */
   retired_on: string | null;
   created_at: Date;
@@ -57,6 +61,8 @@ export interface DirectoryUnitValues {
   parentId: number | null;
   principal: DirectoryContact;
   contact: DirectoryContact;
+  /** Absent: none. */
+  robots?: DirectoryRobots;
   retiredOn: string | null;
 }
 
@@ -113,11 +119,17 @@ export async function loadDirectorySnapshot(db: Queryable): Promise<DirectorySna
       kind: u.kind,
       principal: { name: u.principal_name, post: u.principal_post, email: u.principal_email, mobile: u.principal_mobile },
       contact: { name: u.contact_name, post: u.contact_post, email: u.contact_email, mobile: u.contact_mobile },
+      robots: directoryRobotsOf(u),
       retiredOn: u.retired_on,
     })),
     people: people.map((p) => ({ id: p.id, name: p.name, post: p.post, unitId: p.unit_id, email: p.email, mobile: p.mobile, retiredOn: p.retired_on })),
     posts: posts.map((p) => ({ id: p.id, role: p.role, personId: p.person_id, unitIds: p.unit_ids, retiredOn: p.retired_on })),
   };
+}
+
+/** A unit row's robots. */
+export function directoryRobotsOf(row: Pick<DirectoryUnitRow, 'wecom_robot' | 'dingtalk_robot' | 'dingtalk_secret'>): DirectoryRobots {
+  return { wecom: row.wecom_robot, dingtalk: row.dingtalk_robot, dingtalkSecret: row.dingtalk_secret };
 }
 
 const unitParams = (v: DirectoryUnitValues) => [
@@ -134,13 +146,16 @@ const unitParams = (v: DirectoryUnitValues) => [
   v.contact.email,
   v.contact.mobile,
   v.retiredOn,
+  v.robots?.wecom ?? '',
+  v.robots?.dingtalk ?? '',
+  v.robots?.dingtalkSecret ?? '',
 ];
 
 export async function insertDirectoryUnit(db: Queryable, values: DirectoryUnitValues): Promise<number> {
   const { rows } = await db.query<{ id: number }>(
     `INSERT INTO directory_units (name, short_names, kind, parent_id, principal_name, principal_post, principal_email,
-       principal_mobile, contact_name, contact_post, contact_email, contact_mobile, retired_on)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+       principal_mobile, contact_name, contact_post, contact_email, contact_mobile, retired_on, wecom_robot, dingtalk_robot, dingtalk_secret)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
     unitParams(values),
   );
   return rows[0].id;
@@ -150,7 +165,8 @@ export async function updateDirectoryUnit(db: Queryable, id: number, values: Dir
   await db.query(
     `UPDATE directory_units SET name = $2, short_names = $3, kind = $4, parent_id = $5, principal_name = $6,
        principal_post = $7, principal_email = $8, principal_mobile = $9, contact_name = $10, contact_post = $11,
-       contact_email = $12, contact_mobile = $13, retired_on = $14, updated_at = now()
+       contact_email = $12, contact_mobile = $13, retired_on = $14, wecom_robot = $15, dingtalk_robot = $16, dingtalk_secret = $17,
+       updated_at = now()
      WHERE id = $1`,
     [id, ...unitParams(values)],
   );
@@ -194,21 +210,24 @@ export interface DirectoryPersonNow {
   mobile: string;
 }
 
-/** The current principal and contact of each unit of a campaign that stands for a directory entry in use. */
+/** The current principal, contact and group robots of each unit of a campaign that stands for a directory entry in use. */
 export async function directoryPeopleOfCampaign(
   db: Queryable,
   campaignId: string,
-): Promise<{ unitId: string; principal: DirectoryPersonNow; contact: DirectoryPersonNow }[]> {
-  const { rows } = await db.query<{
-    unit_id: string;
-    principal_name: string;
-    principal_email: string;
-    principal_mobile: string;
-    contact_name: string;
-    contact_email: string;
-    contact_mobile: string;
-  }>(
-    `SELECT u.id AS unit_id, d.principal_name, d.principal_email, d.principal_mobile, d.contact_name, d.contact_email, d.contact_mobile
+): Promise<{ unitId: string; principal: DirectoryPersonNow; contact: DirectoryPersonNow; robots: DirectoryRobots }[]> {
+  const { rows } = await db.query<
+    {
+      unit_id: string;
+      principal_name: string;
+      principal_email: string;
+      principal_mobile: string;
+      contact_name: string;
+      contact_email: string;
+      contact_mobile: string;
+    } & Pick<DirectoryUnitRow, 'wecom_robot' | 'dingtalk_robot' | 'dingtalk_secret'>
+  >(
+    `SELECT u.id AS unit_id, d.principal_name, d.principal_email, d.principal_mobile, d.contact_name, d.contact_email, d.contact_mobile,
+            d.wecom_robot, d.dingtalk_robot, d.dingtalk_secret
      FROM units u JOIN directory_units d ON d.id = u.directory_id
      WHERE u.campaign_id = $1 AND d.retired_on IS NULL`,
     [campaignId],
@@ -217,6 +236,7 @@ export async function directoryPeopleOfCampaign(
     unitId: r.unit_id,
     principal: { name: r.principal_name, email: r.principal_email, mobile: r.principal_mobile },
     contact: { name: r.contact_name, email: r.contact_email, mobile: r.contact_mobile },
+    robots: directoryRobotsOf(r),
   }));
 }
 

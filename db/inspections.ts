@@ -157,14 +157,25 @@ export async function listPoints(db: Queryable, inspectionId: number): Promise<P
   return rows;
 }
 
+/** A photo's bytes and whose it is: campaign, unit, inspection and point (序号). */
+export interface PointPhotoFile {
+  campaign_id: string;
+  unit_id: string;
+  inspection_id: number;
+  number: number;
+  file_name: string;
+  content_type: string;
+  data: Buffer;
+}
+
 /** A photo's bytes (the kept photo or its thumbnail) and the campaign it belongs to. */
 export async function findPointPhoto(
   db: Queryable,
   id: number,
   variant: 'content' | 'thumbnail',
-): Promise<{ campaign_id: string; unit_id: string; file_name: string; content_type: string; data: Buffer } | undefined> {
-  const { rows } = await db.query<{ campaign_id: string; unit_id: string; file_name: string; content_type: string; data: Buffer }>(
-    `SELECT p.campaign_id, p.unit_id, f.file_name, CASE WHEN $2 = 'thumbnail' THEN 'image/jpeg' ELSE f.content_type END AS content_type,
+): Promise<PointPhotoFile | undefined> {
+  const { rows } = await db.query<PointPhotoFile>(
+    `SELECT p.campaign_id, p.unit_id, p.inspection_id::int, p.number, f.file_name, CASE WHEN $2 = 'thumbnail' THEN 'image/jpeg' ELSE f.content_type END AS content_type,
             CASE WHEN $2 = 'thumbnail' THEN f.thumbnail ELSE f.content END AS data
        FROM point_photos f JOIN inspection_points p ON p.id = f.point_id WHERE f.id = $1`,
     [id, variant],
@@ -184,6 +195,22 @@ export async function listThumbnails(
        JOIN (SELECT id FROM inspection_points WHERE inspection_id = $1 ORDER BY number LIMIT $2) p ON p.id = f.point_id
       ORDER BY f.id`,
     [inspectionId, points],
+  );
+  return rows;
+}
+
+/** The first photo before of each of some points that have one, in the order given: its thumbnail for a notice's mail. */
+export async function firstPointThumbnails(
+  db: Queryable,
+  pointIds: number[],
+): Promise<{ point_id: number; number: number; location: string; photo_id: number; data: Buffer }[]> {
+  const { rows } = await db.query<{ point_id: number; number: number; location: string; photo_id: number; data: Buffer }>(
+    `SELECT DISTINCT ON (l.ord) p.id::int AS point_id, p.number, p.location, f.id::int AS photo_id, f.thumbnail AS data
+       FROM unnest($1::bigint[]) WITH ORDINALITY AS l(id, ord)
+       JOIN inspection_points p ON p.id = l.id
+       JOIN point_photos f ON f.point_id = p.id AND f.stage = 'before'
+      ORDER BY l.ord, f.id`,
+    [pointIds],
   );
   return rows;
 }
@@ -256,6 +283,12 @@ export async function nextPointWake(db: Queryable, inspectionId: number): Promis
 export async function latestPointDeadline(db: Queryable, ids: number[]): Promise<string | undefined> {
   const { rows } = await db.query<{ d: string | null }>("SELECT to_char(max(deadline), 'YYYY-MM-DD') AS d FROM inspection_points WHERE id = ANY ($1::bigint[])", [ids]);
   return rows[0]?.d ?? undefined;
+}
+
+/** The id of an inspection's point by its 序号. */
+export async function findPointId(db: Queryable, inspectionId: number, number: number): Promise<number | undefined> {
+  const { rows } = await db.query<{ id: number }>('SELECT id::int FROM inspection_points WHERE inspection_id = $1 AND number = $2', [inspectionId, number]);
+  return rows[0]?.id;
 }
 
 /** One point with what deciding on it needs. */

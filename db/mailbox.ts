@@ -10,6 +10,7 @@ export interface MailboxRow {
   subject: string;
   text_body: string;
   html_body: string;
+  parts: MailPart[];
   deliveries: number;
   received_at: Date;
 }
@@ -23,6 +24,16 @@ export async function listMailbox(db: Queryable, filter: { to?: string; limit?: 
   return rows;
 }
 
+/** An attachment or inline picture as the sink saw it (not its bytes). */
+export interface MailPart {
+  contentType: string;
+  /** Content-ID without its angle brackets (an inline picture's `cid:`), or null. */
+  contentId: string | null;
+  fileName: string | null;
+  size: number;
+  inline: boolean;
+}
+
 export interface ReceivedMail {
   messageId: string;
   envelopeFrom: string;
@@ -33,15 +44,16 @@ export interface ReceivedMail {
   subject: string;
   text: string;
   html: string;
+  parts: MailPart[];
 }
 
 /** Keeps a message the sink received; the same Message-ID again counts one more delivery. */
 export async function storeReceivedMail(db: Queryable, m: ReceivedMail): Promise<void> {
   await db.query(
-    `INSERT INTO mailbox (message_id, envelope_from, envelope_to, from_header, to_header, cc_header, subject, text_body, html_body)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    `INSERT INTO mailbox (message_id, envelope_from, envelope_to, from_header, to_header, cc_header, subject, text_body, html_body, parts)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
      ON CONFLICT (message_id) DO UPDATE SET deliveries = mailbox.deliveries + 1`,
-    [m.messageId, m.envelopeFrom, m.envelopeTo, m.from, m.to, m.cc, m.subject, m.text, m.html],
+    [m.messageId, m.envelopeFrom, m.envelopeTo, m.from, m.to, m.cc, m.subject, m.text, m.html, JSON.stringify(m.parts)],
   );
 }
 

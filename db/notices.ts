@@ -106,20 +106,22 @@ export interface NoticeAttachment {
   name: string;
   content_type: string;
   content: Buffer;
+  /** Shown inside the HTML mail (<img src="cid:…">) rather than attached: its Content-ID. */
+  content_id?: string | null;
 }
 
 export async function insertNoticeAttachment(tx: Queryable, noticeId: number, a: NoticeAttachment): Promise<void> {
   await tx.query(
-    `INSERT INTO notice_attachments (notice_id, name, content_type, content) VALUES ($1, $2, $3, $4)
+    `INSERT INTO notice_attachments (notice_id, name, content_type, content, content_id) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (notice_id, name) DO NOTHING`,
-    [noticeId, a.name, a.content_type, a.content],
+    [noticeId, a.name, a.content_type, a.content, a.content_id ?? null],
   );
 }
 
 /** The attachments of several notices, each with its notice. */
 export async function listAttachmentsOfNotices(db: Queryable, noticeIds: number[]): Promise<(NoticeAttachment & { notice_id: number })[]> {
   const { rows } = await db.query<NoticeAttachment & { notice_id: number }>(
-    'SELECT notice_id, name, content_type, content FROM notice_attachments WHERE notice_id = ANY ($1) ORDER BY id',
+    'SELECT notice_id, name, content_type, content, content_id FROM notice_attachments WHERE notice_id = ANY ($1) ORDER BY id',
     [noticeIds],
   );
   return rows;

@@ -1,6 +1,7 @@
 // Reads a campaign definition from YAML text and reports every problem with line and field.
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
+import { secretReferenceProblems, type Env } from './channels.js';
 import { definitionSchema, taskSchema, type CampaignDefinition, type Task } from './definition.js';
 
 export interface DefinitionProblem {
@@ -30,9 +31,14 @@ export function fieldPath(path: readonly PropertyKey[]): string {
     .join('');
 }
 
-/** Parses and validates; throws DefinitionError listing every problem found. */
-export function parseDefinition(text: string, file = '<definition>'): CampaignDefinition {
-  return parseWith(definitionSchema, text, file, '定义文件应为 YAML 映射（键: 值）');
+/**
+ * Parses and validates; throws DefinitionError listing every problem found. With `env` (the
+ * console's or the CLI's environment), the robots' secret references (`env:NAME`) must name a
+ * variable set there too.
+ */
+export function parseDefinition(text: string, file = '<definition>', options: { env?: Env } = {}): CampaignDefinition {
+  const { env } = options;
+  return parseWith(definitionSchema, text, file, '定义文件应为 YAML 映射（键: 值）', env ? (def) => secretReferenceProblems(def, env) : undefined);
 }
 
 /**
@@ -84,20 +90,30 @@ export function readYaml(text: string, file: string): { doc: Document; data: unk
   return { doc, data, position };
 }
 
-function parseWith<S extends z.ZodType>(schema: S, text: string, file: string, notAMapping: string): z.output<S> {
+/** `more`: problems of a valid value that the schema cannot see (the environment), each with its path. */
+function parseWith<S extends z.ZodType>(
+  schema: S,
+  text: string,
+  file: string,
+  notAMapping: string,
+  more?: (value: z.output<S>) => { path: PropertyKey[]; message: string }[],
+): z.output<S> {
   const { doc, data, position } = readYaml(text, file);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new DefinitionError([{ file, line: 1, message: notAMapping }]);
   }
   const result = schema.safeParse(data);
-  if (result.success) return result.data;
+  const problems: { path: PropertyKey[]; at?: PropertyKey[]; message: string }[] = result.success
+    ? (more?.(result.data) ?? [])
+    : result.error.issues.map((issue) => ({
+        // An unknown key is reported at its own line, under its parent's name.
+        path: issue.path,
+        at: issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path,
+        message: issue.message,
+      }));
+  if (result.success && problems.length === 0) return result.data;
   throw new DefinitionError(
-    result.error.issues.map((issue) => {
-      // An unknown key is reported at its own line, under its parent's name.
-      const at = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
-      const line = lineOf(doc, at, position);
-      return { file, ...line, field: fieldPath(issue.path), message: issue.message };
-    }),
+    problems.map((p) => ({ file, ...lineOf(doc, p.at ?? p.path, position), field: fieldPath(p.path), message: p.message })),
   );
 }
 

@@ -41,6 +41,14 @@ export interface DirectoryContact {
 }
 export const EMPTY_CONTACT: DirectoryContact = { name: '', post: '', email: '', mobile: '' };
 
+/** A unit's group robots in the 通讯录 ('' where none): each a value written out or a reference env:NAME (domain/channels.ts). */
+export interface DirectoryRobots {
+  wecom: string;
+  dingtalk: string;
+  dingtalkSecret: string;
+}
+export const EMPTY_ROBOTS: DirectoryRobots = { wecom: '', dingtalk: '', dingtalkSecret: '' };
+
 /**
  * The directory as data, for what only reads it (plan import fills a definition's units and leaders
  * from it): entries in use and retired ones (retiredOn set), the posts by their people's ids.
@@ -57,6 +65,8 @@ export interface DirectorySnapshotUnit {
   kind: DirectoryUnitKind;
   principal: DirectoryContact;
   contact: DirectoryContact;
+  /** Absent: none (a snapshot made before the directory kept robots). */
+  robots?: DirectoryRobots;
   retiredOn: string | null;
 }
 export interface DirectorySnapshotPerson {
@@ -115,6 +125,9 @@ export const DIRECTORY_SHEETS = {
       { field: 'parent', header: '上级单位', width: 24, note: '上级单位的全称（或唯一的简称），须在本表或通讯录中；街道、社区、科室填所属单位' },
       ...contactColumns('principal', '主要负责人'),
       ...contactColumns('contact', '联系人'),
+      { field: 'robots.wecom', header: '企业微信机器人', aliases: ['企业微信机器人Webhook'], width: 30, note: '单位工作群的企业微信机器人 Webhook 地址（…/cgi-bin/webhook/send?key=…），或 env:变量名（由 worker 的环境变量提供）' },
+      { field: 'robots.dingtalk', header: '钉钉机器人', aliases: ['钉钉机器人Webhook'], width: 30, note: '单位工作群的钉钉机器人 Webhook 地址（…/robot/send?access_token=…），或 env:变量名；须同时填写钉钉加签密钥' },
+      { field: 'robots.dingtalkSecret', header: '钉钉加签密钥', width: 20, note: '钉钉机器人安全设置中“加签”的密钥（SEC 开头），或 env:变量名；导出时只显示末 4 位，原样导入即保持不变' },
       ...statusColumns,
     ] as SheetColumn[],
   },

@@ -5,6 +5,7 @@
 // value it has is not touched, and a text without a real change comes back byte for byte.
 import { isCollection, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { DefinitionError, fieldPath, readYaml } from '../domain/definition-yaml.js';
+import { maskSecret, maskWebhook, secretReference } from '../domain/channels.js';
 import { shiftDefinition } from '../domain/shift.js';
 import type { CampaignDefinition } from '../domain/definition.js';
 
@@ -196,4 +197,70 @@ function myers(a: string[], b: string[]): [number, number][] {
     y = prevY;
   }
   return pairs.reverse();
+}
+
+// ---------------------------------------------------------------------------------- robot secrets
+
+/** The robots' secret fields under a unit, with how each is shown masked. */
+const ROBOT_SECRET_PATHS: { path: string[]; mask: (value: string) => string }[] = [
+  { path: ['robots', 'wecom'], mask: maskWebhook },
+  { path: ['robots', 'dingtalk', 'webhook'], mask: maskWebhook },
+  { path: ['robots', 'dingtalk', 'secret'], mask: maskSecret },
+];
+
+interface SecretScalar {
+  /** `<unit id>/<field>`: where the same secret is found again in another version of the text. */
+  where: string;
+  value: string;
+  /** The scalar as written (quoted or not). */
+  source: string;
+  mask: (value: string) => string;
+  range: [number, number];
+}
+
+/** Every robot secret written out in the text (references excepted), with its place in the text. */
+function robotSecrets(text: string): SecretScalar[] {
+  const doc = parseDocument(text, { prettyErrors: false });
+  const units = doc.get('units', true);
+  if (!isSeq(units)) return [];
+  const found: SecretScalar[] = [];
+  for (const unit of units.items) {
+    if (!isMap(unit)) continue;
+    for (const { path, mask } of ROBOT_SECRET_PATHS) {
+      const node = unit.getIn(path, true);
+      if (!isScalar(node) || typeof node.value !== 'string' || !node.range || secretReference(node.value)) continue;
+      const range: [number, number] = [node.range[0], node.range[1]];
+      found.push({ where: `${String(unit.get('id'))}/${path.join('.')}`, value: node.value, source: text.slice(...range), mask, range });
+    }
+  }
+  return found;
+}
+
+/** Replaces each found scalar by the YAML text `by` gives, from the end. */
+function replaceScalars(text: string, scalars: SecretScalar[], by: (s: SecretScalar) => string | undefined): string {
+  let out = text;
+  for (const s of [...scalars].sort((a, b) => b.range[0] - a.range[0])) {
+    const replacement = by(s);
+    if (replacement !== undefined) out = `${out.slice(0, s.range[0])}${replacement}${out.slice(s.range[1])}`;
+  }
+  return out;
+}
+
+/** The text as the console shows it: each robot webhook's key and 加签 secret written out masked to its last 4 characters. */
+export function maskDefinitionSecrets(text: string): string {
+  // Quoted: a masked value starts with *, an alias in YAML.
+  return replaceScalars(text, robotSecrets(text), (s) => JSON.stringify(s.mask(s.value)));
+}
+
+/**
+ * The text an administrator saved from the masked view, with each secret still shown masked put
+ * back from `before` (the same unit and field, and the same mask): a secret that was not retyped
+ * is kept, one retyped is taken as typed.
+ */
+export function unmaskDefinitionSecrets(text: string, before: string): string {
+  const kept = new Map(robotSecrets(before).map((s) => [s.where, s]));
+  return replaceScalars(text, robotSecrets(text), (s) => {
+    const original = kept.get(s.where);
+    return original && original.value !== s.value && s.mask(original.value) === s.value ? original.source : undefined;
+  });
 }

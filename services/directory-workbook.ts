@@ -24,8 +24,10 @@ import {
   unitKindProblem,
   type SheetColumn,
   type DirectoryEntryKind,
+  type DirectoryRobots,
 } from '../domain/directory.js';
 import type { Db } from '../db/pool.js';
+import { directoryRobotProblem, maskedDirectoryRobots } from '../domain/channels.js';
 import {
   applyDirectoryChanges,
   DirectoryRefused,
@@ -169,6 +171,19 @@ function mobileCell(cells: Cells, field: string, report: Report): string | undef
   return mobile.value;
 }
 
+/**
+ * A robot column, checked by the definition's own schema (a webhook or secret written out, or
+ * env:NAME). A value the export showed masked passes here: applyDirectoryChanges keeps it when it
+ * is the directory's own.
+ */
+function robotCell(cells: Cells, field: keyof DirectoryRobots, report: Report): string | undefined {
+  const value = cells.get(`robots.${field}`);
+  if (value === undefined) return undefined;
+  const problem = directoryRobotProblem(field, value);
+  if (problem) report(`robots.${field}`, problem);
+  return value.trim();
+}
+
 /** 状态 and 停用日期, when either column is present. */
 function retirementCells(cells: Cells, report: Report, today: string): { retiredOn?: string | null } {
   if (!cells.has('status') && !cells.has('retiredOn')) return {};
@@ -198,6 +213,11 @@ function unitChange(row: number, cells: Cells, report: Report, today: string): U
     if (problem) report('shortNames', `简称「${s}」${problem}`);
   }
   const parentText = cells.get('parent');
+  const robots = {
+    'robots.wecom': robotCell(cells, 'wecom', report),
+    'robots.dingtalk': robotCell(cells, 'dingtalk', report),
+    'robots.dingtalkSecret': robotCell(cells, 'dingtalkSecret', report),
+  };
   const contacts: Record<string, string | undefined> = {};
   for (const [which, who] of [['principal', '主要负责人'], ['contact', '联系人']] as const) {
     contacts[`${which}.name`] = nameCell(cells, `${which}.name`, report);
@@ -220,6 +240,7 @@ function unitChange(row: number, cells: Cells, report: Report, today: string): U
       kind,
       parent: parentText === undefined ? undefined : parentText === '' ? null : { name: parentText },
       ...contacts,
+      ...robots,
       ...retirementCells(cells, report, today),
     }),
   };
@@ -302,6 +323,8 @@ export async function directoryWorkbook(directory: Directory): Promise<Buffer> {
       u.kindName,
       u.parentName,
       ...[u.principal, u.contact].flatMap((c) => [c.name, c.post, c.email, c.mobile]),
+      // A secret written out leaves the console masked; imported as it is, it stays as it was.
+      ...Object.values(maskedDirectoryRobots(u.robots)),
       ...status(u.retiredOn),
     ]),
     person: directory.people.map((p) => [p.id, p.name, p.post, p.unitName, p.email, p.mobile, ...status(p.retiredOn)]),

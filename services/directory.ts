@@ -6,6 +6,7 @@
 // written only when nothing at all is wrong.
 import {
   campaignUnitsOfDirectoryUnits,
+  directoryRobotsOf,
   insertDirectoryPerson,
   insertDirectoryPost,
   insertDirectoryUnit,
@@ -22,13 +23,16 @@ import {
   type DirectoryUnitValues,
 } from '../db/directory.js';
 import { inTransaction, type Db, type Queryable } from '../db/pool.js';
+import { isMasked, maskSecret, maskWebhook } from '../domain/channels.js';
 import { revokeUnitLinks } from '../db/unit-links.js';
 import {
   DIRECTORY_POST_NAMES,
   DIRECTORY_UNIT_KIND_NAMES,
   EMPTY_CONTACT,
+  EMPTY_ROBOTS,
   findCycles,
   type DirectoryContact,
+  type DirectoryRobots,
   type DirectoryEntryKind,
   type DirectoryPost,
   type DirectoryUnitKind,
@@ -48,6 +52,7 @@ export interface DirectoryUnit {
   depth: number;
   principal: DirectoryContact;
   contact: DirectoryContact;
+  robots: DirectoryRobots;
   retiredOn: string | null;
 }
 
@@ -103,6 +108,7 @@ export async function readDirectory(db: Queryable): Promise<Directory> {
         depth,
         principal: { name: u.principal_name, post: u.principal_post, email: u.principal_email, mobile: u.principal_mobile },
         contact: { name: u.contact_name, post: u.contact_post, email: u.contact_email, mobile: u.contact_mobile },
+        robots: directoryRobotsOf(u),
         retiredOn: u.retired_on,
       });
       visit(u.id, depth + 1);
@@ -155,6 +161,9 @@ export interface UnitSet {
   'contact.post': string;
   'contact.email': string;
   'contact.mobile': string;
+  'robots.wecom': string;
+  'robots.dingtalk': string;
+  'robots.dingtalkSecret': string;
   retiredOn: string | null;
 }
 export interface PersonSet {
@@ -281,6 +290,7 @@ async function planChanges(db: Queryable, changes: DirectoryChanges, fieldProble
         parent: u.parent_id === null ? null : `u${u.parent_id}`,
         principal: { name: u.principal_name, post: u.principal_post, email: u.principal_email, mobile: u.principal_mobile },
         contact: { name: u.contact_name, post: u.contact_post, email: u.contact_email, mobile: u.contact_mobile },
+        robots: directoryRobotsOf(u),
         retiredOn: u.retired_on,
       },
     });
@@ -324,6 +334,7 @@ async function planChanges(db: Queryable, changes: DirectoryChanges, fieldProble
       parent: null,
       principal: EMPTY_CONTACT,
       contact: EMPTY_CONTACT,
+      robots: EMPTY_ROBOTS,
       retiredOn: null,
     };
     const s = change.set;
@@ -343,6 +354,7 @@ async function planChanges(db: Queryable, changes: DirectoryChanges, fieldProble
         parent: v.parent, // resolved below, once every unit of the change has its key
         principal: contactOf('principal'),
         contact: contactOf('contact'),
+        robots: robotsOf(s, v.robots ?? EMPTY_ROBOTS, problem),
         retiredOn: s.retiredOn !== undefined ? s.retiredOn : v.retiredOn,
       },
     });
@@ -669,6 +681,26 @@ async function planChanges(db: Queryable, changes: DirectoryChanges, fieldProble
   return { problems, write };
 }
 
+/**
+ * A unit's robots after a change. A secret the export showed masked (maskSecret, maskWebhook) and
+ * imported as it was is the directory's own, kept; a masked value that is not is refused. A 钉钉
+ * robot needs its 加签 secret and the secret its robot.
+ */
+function robotsOf(s: Partial<UnitSet>, before: DirectoryRobots, problem: (field: string, message: string) => void): DirectoryRobots {
+  const value = (field: keyof DirectoryRobots, mask: (v: string) => string) => {
+    const given = s[`robots.${field}`];
+    if (given === undefined) return before[field];
+    if (!isMasked(given)) return given;
+    if (before[field] && mask(before[field]) === given) return before[field];
+    problem(`robots.${field}`, '这是导出时隐藏了的密钥（****），与通讯录中已有的不符：请填写完整的值，或 env:变量名');
+    return before[field];
+  };
+  const robots = { wecom: value('wecom', maskWebhook), dingtalk: value('dingtalk', maskWebhook), dingtalkSecret: value('dingtalkSecret', maskSecret) };
+  if (robots.dingtalk && !robots.dingtalkSecret) problem('robots.dingtalkSecret', '填写了钉钉机器人，却没有钉钉加签密钥');
+  if (robots.dingtalkSecret && !robots.dingtalk) problem('robots.dingtalk', '填写了钉钉加签密钥，却没有钉钉机器人');
+  return robots;
+}
+
 const sameList = <T>(a: T[], b: T[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 function sameUnit(row: Awaited<ReturnType<typeof listDirectoryUnits>>[number], v: DirectoryUnitValues): boolean {
@@ -685,6 +717,9 @@ function sameUnit(row: Awaited<ReturnType<typeof listDirectoryUnits>>[number], v
     row.contact_post === v.contact.post &&
     row.contact_email === v.contact.email &&
     row.contact_mobile === v.contact.mobile &&
+    row.wecom_robot === (v.robots?.wecom ?? '') &&
+    row.dingtalk_robot === (v.robots?.dingtalk ?? '') &&
+    row.dingtalk_secret === (v.robots?.dingtalkSecret ?? '') &&
     row.retired_on === v.retiredOn
   );
 }

@@ -408,7 +408,16 @@ export interface EmailContent {
 export function renderEmail(
   documentNumber: string,
   doc: OfficialDocument,
-  options: { warning?: string; actionUrl?: string; actionLabel?: string; links?: { label: string; url: string }[] } = {},
+  options: {
+    warning?: string;
+    actionUrl?: string;
+    actionLabel?: string;
+    links?: { label: string; url: string }[];
+    /** Pictures inside the HTML (inline parts of the mail, by Content-ID), each after the paragraph it belongs to. */
+    figures?: MailFigure[];
+    /** Said after the body when not every picture is in the mail. */
+    figuresNote?: string;
+  } = {},
 ): EmailContent {
   const label = options.actionLabel ?? ACTION_LINK_LABEL;
   const links = options.links ?? [];
@@ -430,6 +439,11 @@ export function renderEmail(
   const button = (url: string, text: string) =>
     `<p style="margin:1.2em 0 .3em"><a href="${escapeHtml(url)}" style="display:inline-block;padding:12px 22px;background:#b42318;color:#ffffff;` +
     `text-decoration:none;border-radius:6px;font-family:sans-serif;font-size:16px;line-height:1.4;max-width:100%;box-sizing:border-box">${escapeHtml(text)}</a></p>`;
+  // A thumbnail (320 px) shown at 160: sharp on a phone's 2x screen, small beside the text, never wider than the screen.
+  const figures = options.figures ?? [];
+  const figure = (f: MailFigure) =>
+    `<p style="margin:.2em 0 1em 2em"><img src="cid:${escapeHtml(f.cid)}" alt="${escapeHtml(f.alt)}" width="160" ` +
+    `style="display:block;width:160px;max-width:100%;height:auto;border:1px solid #d0d5dd;border-radius:4px"></p>`;
   const address = (url: string, what: string) =>
     `<p style="font-size:12px;color:#667085;word-break:break-all;overflow-wrap:anywhere">${escapeHtml(what)}：${escapeHtml(url)}</p>`;
   const html = [
@@ -437,7 +451,8 @@ export function renderEmail(
     `<p style="text-align:center">${escapeHtml(documentNumber)}</p>`,
     `<h2 style="text-align:center">${escapeHtml(doc.title)}</h2>`,
     `<p>${escapeHtml(doc.addressees)}</p>`,
-    ...doc.paragraphs.map((p) => `<p style="text-indent:2em">${escapeHtml(p)}</p>`),
+    ...doc.paragraphs.flatMap((p, i) => [`<p style="text-indent:2em">${escapeHtml(p)}</p>`, ...figures.filter((f) => f.after === i).map(figure)]),
+    ...(options.figuresNote ? [`<p style="text-indent:2em;color:#667085">${escapeHtml(options.figuresNote)}</p>`] : []),
     `<p style="text-align:right">${escapeHtml(doc.signature)}<br>${escapeHtml(doc.dateWritten)}</p>`,
     ...(options.warning ? [`<p style="color:#b00">【提示】${escapeHtml(options.warning)}</p>`] : []),
     ...(options.actionUrl ? [button(options.actionUrl, `打开${label.replace(/（.*$/, '')}`), address(options.actionUrl, label)] : []),
@@ -445,6 +460,13 @@ export function renderEmail(
     '</div>',
   ].join('\n');
   return { subject: `【${documentNumber}】${doc.title}`, text, html };
+}
+
+/** A picture inside a mail's HTML: the inline part's Content-ID, its text, and the paragraph (index) it follows. */
+export interface MailFigure {
+  cid: string;
+  alt: string;
+  after: number;
 }
 
 const ACTION_LINK_LABEL = '办理链接（签收、报送进展、上传佐证材料、申请延期，无需登录）';

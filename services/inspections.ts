@@ -3,12 +3,12 @@
 // every problem named by sheet, row and column.
 import { loadCampaignStatusAndSettings, type CampaignSettings } from '../db/campaigns.js';
 import { loadDirectorySnapshot } from '../db/directory.js';
-import { findInspection, insertInspection, insertPointPhoto, insertPoints, nextPointNumber, type NewInspection, type NewPoint } from '../db/inspections.js';
+import { findInspection, findPoint, findPointId, insertInspection, insertPointPhoto, insertPoints, nextPointNumber, type NewInspection, type NewPoint } from '../db/inspections.js';
 import { inTransaction, type Db } from '../db/pool.js';
 import { INSPECTION_KIND_NAMES, fixDaysOf, POINT_SHEET, type InspectionKind } from '../domain/inspections.js';
 import { civilDateAt, loadCampaignCalendar } from './calendar.js';
 import { photoKey, PhotoArchiveRefused, readPhotoArchive } from './photo-archive.js';
-import { keepPhoto, PhotoRefused, type KeptPhoto } from './photos.js';
+import { keepPhoto, keepPhotos, PhotoRefused } from './photos.js';
 import { pointOf, pointsOfRows, readPointList, unitFinder, type NamedUnit, type PointDraft } from './inspection-workbook.js';
 import { refusalMessage, type SheetProblem } from './spreadsheet.js';
 
@@ -252,15 +252,8 @@ export async function addPoint(db: Db, entry: PointEntry): Promise<{ pointId: nu
   const point = pointOf(cells, unitFinder(await namedUnits(db, settings)), problem, settings.inspections?.unitRules);
   const deadline = point && (await deadlinesOf(db, entry.campaignId, today, [{ ...point, row: 0 }], fixDaysOf(settings.inspections), (_p, m) => problem('term', m)));
   if (entry.photos.length === 0) problem('photos', '请拍摄或选择至少一张照片');
-  const kept: (KeptPhoto & { fileName: string })[] = [];
-  for (const photo of entry.photos) {
-    try {
-      kept.push({ fileName: photo.fileName, ...(await keepPhoto(photo.data, settings.timeZone)) });
-    } catch (error) {
-      if (!(error instanceof PhotoRefused)) throw error;
-      problem('photos', `照片“${photo.fileName}”${error.message}`);
-    }
-  }
+  const { kept, refusals } = await keepPhotos(entry.photos, settings.timeZone);
+  for (const r of refusals) problem('photos', r);
   if (!point || !deadline || problems.length > 0) throw new InspectionImportError(problems);
   return inTransaction(db, async (tx) => {
     const number = entry.fields.number?.trim() ? point.number : await nextPointNumber(tx, entry.inspectionId);
@@ -273,6 +266,31 @@ export async function addPoint(db: Db, entry: PointEntry): Promise<{ pointId: nu
       await insertPointPhoto(tx, { pointId, stage: 'before', ...photo });
     }
     return { pointId, number };
+  });
+}
+
+/**
+ * Photos of a point as it was found (整改前), sent after the point (the JSON API enters points
+ * without them): the checks of the console's form, refused whole with each photo's problem under
+ * 「照片」; the ids of the photos kept. Undefined when the inspection has no point of that 序号.
+ */
+export async function addPointPhotos(
+  db: Db,
+  input: { campaignId: string; inspectionId: number; number: number; photos: { fileName: string; data: Buffer }[]; now: Date },
+): Promise<number[] | undefined> {
+  const { settings } = await runningCampaign(db, input.campaignId, input.now);
+  const problem = (message: string): SheetProblem => ({ sheet: '', row: 0, column: '照片', message: `「照片」：${message}` });
+  if (input.photos.length === 0) throw new InspectionImportError([problem('请上传至少一张照片')]);
+  const { kept, refusals } = await keepPhotos(input.photos, settings.timeZone);
+  if (refusals.length > 0) throw new InspectionImportError(refusals.map(problem));
+  return inTransaction(db, async (tx) => {
+    const id = await findPointId(tx, input.inspectionId, input.number);
+    const point = id === undefined ? undefined : await findPoint(tx, id);
+    if (!point || point.campaign_id !== input.campaignId) return undefined;
+    if (point.status === 'closed') throw new InspectionImportError([problem('该点位已销号，不能再补充照片')]);
+    const ids: number[] = [];
+    for (const photo of kept) ids.push(await insertPointPhoto(tx, { pointId: point.id, stage: 'before', ...photo }));
+    return ids;
   });
 }
 

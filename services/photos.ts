@@ -61,6 +61,27 @@ export async function keepPhoto(data: Buffer, timeZone: string): Promise<KeptPho
   };
 }
 
+/**
+ * Keeps several photos (a point's, an answer's): each kept, or refused with its name and why
+ * (照片“IMG_1.jpg”不是图片文件…); the caller keeps none when any is refused.
+ */
+export async function keepPhotos(
+  photos: { fileName: string; data: Buffer }[],
+  timeZone: string,
+): Promise<{ kept: (KeptPhoto & { fileName: string })[]; refusals: string[] }> {
+  const kept: (KeptPhoto & { fileName: string })[] = [];
+  const refusals: string[] = [];
+  for (const photo of photos) {
+    try {
+      kept.push({ fileName: photo.fileName, ...(await keepPhoto(photo.data, timeZone)) });
+    } catch (error) {
+      if (!(error instanceof PhotoRefused)) throw error;
+      refusals.push(`照片“${photo.fileName}”${error.message}`);
+    }
+  }
+  return { kept, refusals };
+}
+
 /** Time and place from EXIF, where present and sane; nothing when the block cannot be read. */
 function cameraFacts(block: Buffer | undefined, timeZone: string): Pick<KeptPhoto, 'takenAt' | 'latitude' | 'longitude'> {
   if (!block) return {};

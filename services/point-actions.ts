@@ -8,7 +8,7 @@ import { findPoint, insertPointEvent, insertPointPhoto, updatePoint, type PointR
 import { inTransaction, type Db, type Queryable } from '../db/pool.js';
 import { fixDaysOf, MAX_POINT_TEXT, pointLadder, POINT_STATUS_NAMES, type PointStatus } from '../domain/inspections.js';
 import { civilDateAt, endOfCivilDay, loadCampaignCalendar } from './calendar.js';
-import { keepPhoto, PhotoRefused, type KeptPhoto } from './photos.js';
+import { keepPhotos } from './photos.js';
 
 /** An action that does not apply, with the reason a user reads. */
 export class PointRefused extends Error {
@@ -57,21 +57,14 @@ export async function answerPoint(db: Db, a: Acting & { unitId: string; text?: s
   const words = text(a.text, '整改情况', false);
   if (a.photos.length === 0) throw new PointRefused('请上传整改后照片（与整改前同一角度）');
   const campaign = await loadCampaignStatusAndSettings(db, a.campaignId);
-  const kept: { fileName: string; photo: KeptPhoto }[] = [];
-  for (const photo of a.photos) {
-    try {
-      kept.push({ fileName: photo.fileName, photo: await keepPhoto(photo.data, campaign?.settings.timeZone ?? 'Asia/Shanghai') });
-    } catch (error) {
-      if (error instanceof PhotoRefused) throw new PointRefused(`照片“${photo.fileName}”${error.message}`);
-      throw error;
-    }
-  }
+  const { kept, refusals } = await keepPhotos(a.photos, campaign?.settings.timeZone ?? 'Asia/Shanghai');
+  if (refusals.length > 0) throw new PointRefused(refusals[0]);
   await inTransaction(db, async (tx) => {
     const point = await lockedPoint(tx, a, a.unitId);
     if (point.status === 'closed') throw new PointRefused('该点位已销号，不能再上传整改照片');
     if (point.status !== 'open' && point.status !== 'returned') throw notNow(point, '上传整改照片');
-    for (const { fileName, photo } of kept) {
-      await insertPointPhoto(tx, { pointId: point.id, stage: 'after', fileName, ...photo });
+    for (const photo of kept) {
+      await insertPointPhoto(tx, { pointId: point.id, stage: 'after', ...photo });
     }
     await updatePoint(tx, point.id, { status: 'answered' });
     await insertPointEvent(tx, { pointId: point.id, kind: 'answered', actor: a.by, detail: { text: words, photos: kept.length }, at: a.now.toISOString() });

@@ -22,7 +22,8 @@ export async function startSmtpSink(db: Db, options: { port?: number } = {}): Pr
     logger: false,
     size: 25 * 1024 * 1024,
     onData(stream, session, callback) {
-      simpleParser(stream)
+      // The HTML as sent: an inline picture stays `cid:…`, its part listed in `parts`.
+      simpleParser(stream, { keepCidLinks: true })
         .then(async (mail) => {
           const messageId = mail.messageId ?? `<sink-${Date.now()}-${Math.random().toString(36).slice(2)}@chuangwen>`;
           await storeReceivedMail(db, {
@@ -35,6 +36,13 @@ export async function startSmtpSink(db: Db, options: { port?: number } = {}): Pr
             subject: mail.subject ?? '',
             text: mail.text ?? '',
             html: typeof mail.html === 'string' ? mail.html : '',
+            parts: mail.attachments.map((a) => ({
+              contentType: a.contentType,
+              contentId: a.cid ?? null,
+              fileName: a.filename ?? null,
+              size: a.size,
+              inline: a.contentDisposition === 'inline' || a.related === true,
+            })),
           });
           if (failuresLeft > 0) {
             failuresLeft--;

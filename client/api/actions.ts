@@ -52,7 +52,8 @@ import { campaignEnding, findCampaign, type CampaignEnding } from './read-model.
  */
 export function readDefinition(yaml: string, fileName: string) {
   try {
-    return parseDefinition(yaml, fileName);
+    // The robots' secret references must be set here too: checked before the campaign starts.
+    return parseDefinition(yaml, fileName, { env: process.env });
   } catch (error) {
     if (error instanceof DefinitionError) throw error;
     const message =

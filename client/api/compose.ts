@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import { endOfCivilDay, loadCampaignCalendar } from '../../services/calendar.js';
 import { listEvidence, type SubmissionRow } from '../../db/evidence.js';
 import { EVIDENCE_FORMS, TERMINAL_STATUSES, type TaskState, type TaskStatus } from '../../domain/task-state.js';
+import { withMaskedSecrets } from '../../domain/channels.js';
 import type { TaskBrief } from '../../workflows/messages.js';
 import { campaignHandle } from '../campaigns.js';
 import type { ConsoleContext } from '../context.js';
@@ -59,7 +60,8 @@ export async function campaignOverview(ctx: ConsoleContext, campaignId: string) 
       closedCount: counts.closed,
       overdueCount: counts.overdue,
     },
-    definition: campaign.definition,
+    // The robots' webhooks and 加签 secrets written out in the definition are shown masked.
+    definition: withMaskedSecrets(campaign.definition),
     today,
     phases: phasesOf(campaign.definition, today),
     cadences: cadencesOf(campaign.definition, today),

@@ -24,13 +24,15 @@ import { docxAvailable, noticeDocument } from './documents.js';
 import { ledgerFileName, ledgerWorkbook } from './ledger.js';
 import { assessments, dashboard, findMail, findNotice, findTask, listCampaigns, listMail, listNotices, listTasks, todayIn } from './read-model.js';
 import { idField, problems, reasonsField, ref, textField } from './schemas.js';
-import { attachment } from '../web/download.js';
+import { attachment, pointPhotoReply } from '../web/download.js';
 import { withUploads } from '../web/uploads.js';
 import { revokeUnitLinks } from '../../db/unit-links.js';
-import { findInspection, listInspections, listPoints } from '../../db/inspections.js';
+import { findInspection, findPointPhoto, listInspections, listPoints } from '../../db/inspections.js';
 import { inspectionKindOf, inspectionKindProblem, POINT_SHEET } from '../../domain/inspections.js';
-import { enterInspection, InspectionImportError, type PointRecordInput } from '../../services/inspections.js';
+import { addPointPhotos, enterInspection, InspectionImportError, type PointRecordInput } from '../../services/inspections.js';
 import { dispatchInspection } from '../inspections.js';
+import { files, numberParam, POINT_UPLOAD_LIMITS } from '../web/inspections.js';
+import { MAX_PHOTO_BYTES } from '../../services/photos.js';
 
 const campaignParam = {
   type: 'object',
@@ -605,6 +607,83 @@ export function registerApiRoutes(app: FastifyInstance): void {
           error.problems.map((p) => ({ file: 'points', ...(p.row ? { field: `points[${p.row - 1}].${fieldOf(p.column) ?? p.column}` } : {}), message: p.message })),
         );
       }
+    },
+  );
+
+  // A point's photos as found (整改前): the JSON API enters points without them, a program sends them after.
+  const pointParams = {
+    type: 'object',
+    properties: { ...inspectionParams.properties, number: { type: 'integer', minimum: 1, description: '问题点位的序号' } },
+    required: [...inspectionParams.required, 'number'],
+  } as const;
+  withUploads(
+    app,
+    (uploads) =>
+      uploads.post(
+        '/api/campaigns/:campaignId/inspections/:inspectionId/points/:number/photos',
+        {
+          onRequest: writer.preHandler,
+          validatorCompiler: () => () => true,
+          schema: {
+            tags: ['inspections'],
+            summary: `上传问题点位的整改前照片（multipart，字段 photo，可多张，每张不超过 ${MAX_PHOTO_BYTES / 1024 / 1024} MB）：检查同控制台录入，任何一张不是图片则 400，全部不保存`,
+            security: write,
+            params: pointParams,
+            consumes: ['multipart/form-data'],
+            body: { type: 'object', properties: { photo: { type: 'array', items: { type: 'string', format: 'binary' } } } },
+            response: { 201: ref('PointPhotos'), ...problems(400, 401, 403, 404, 413, 415, 422) },
+          },
+        },
+        async (request, reply) => {
+          const { campaignId } = request.params as { campaignId: string };
+          const inspectionId = numberParam(request, 'inspectionId', '检查');
+          const number = numberParam(request, 'number', '问题点位');
+          const inspection = await findInspection(ctx.db, inspectionId);
+          if (!inspection || inspection.campaign_id !== campaignId) throw new HttpProblem(404, 'NotFound', '检查不存在');
+          if (!request.isMultipart()) throw new HttpProblem(415, 'UnsupportedMediaType', '请以 multipart/form-data 上传照片（字段 photo）');
+          try {
+            const ids = await addPointPhotos(ctx.db, {
+              campaignId,
+              inspectionId,
+              number,
+              photos: files(request.body, 'photo').map((f) => ({ fileName: f.fileName || '照片.jpg', data: f.data })),
+              now: await ctx.now(),
+            });
+            if (!ids) throw new HttpProblem(404, 'NotFound', `检查中没有序号为 ${number} 的问题点位`);
+            reply.code(201);
+            return { photos: ids.map((id) => ({ id, url: `/api/campaigns/${encodeURIComponent(campaignId)}/inspections/${inspectionId}/points/${number}/photos/${id}` })) };
+          } catch (error) {
+            if (!(error instanceof InspectionImportError)) throw error;
+            throw new HttpProblem(400, 'InvalidPhoto', error.problems.map((p) => p.message).join('；'), error.problems.map((p) => ({ file: 'photo', field: 'photo', message: p.message })));
+          }
+        },
+      ),
+    POINT_UPLOAD_LIMITS,
+  );
+
+  app.get(
+    '/api/campaigns/:campaignId/inspections/:inspectionId/points/:number/photos/:photoId',
+    {
+      ...reader,
+      schema: {
+        tags: ['inspections'],
+        summary: '问题点位的一张照片（JPEG；size=thumbnail 为 320 像素缩略图）',
+        security: read,
+        params: { ...pointParams, properties: { ...pointParams.properties, photoId: { type: 'integer', minimum: 1 } }, required: [...pointParams.required, 'photoId'] },
+        querystring: { type: 'object', properties: { size: { type: 'string', enum: ['full', 'thumbnail'], default: 'full' } }, additionalProperties: false },
+        produces: ['image/jpeg'],
+        response: {
+          200: { description: '照片', content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } },
+          ...problems(400, 401, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { campaignId, inspectionId, number, photoId } = request.params as { campaignId: string; inspectionId: number; number: number; photoId: number };
+      const size = (request.query as { size: 'full' | 'thumbnail' }).size;
+      const found = await findPointPhoto(ctx.db, photoId, size === 'thumbnail' ? 'thumbnail' : 'content');
+      if (!found || found.campaign_id !== campaignId || found.inspection_id !== inspectionId || found.number !== number) throw new HttpProblem(404, 'NotFound', '照片不存在');
+      return pointPhotoReply(reply, found);
     },
   );
 

@@ -577,6 +577,11 @@ export const SCHEMAS = [
   },
   { $id: 'PortalActionResult', ...object({ task: ref('PortalTaskState') }) },
   {
+    $id: 'PointPhotos',
+    description: '已保存的问题点位照片（转为 JPEG，长边不超过 1920 像素），url 可读回照片',
+    ...object({ photos: { type: 'array', items: object({ id: int, url: str }) } }),
+  },
+  {
     $id: 'RevokedLinks',
     description: '已收回的单位链接：此前发出的链接失效，此后邮件中的新链接有效',
     ...object({ campaignId: str, unitId: str, tasks: strings, materials: bool }),

@@ -31,7 +31,7 @@ async function readText(file: string): Promise<string> {
 }
 
 export async function readDefinitionFile(file: string) {
-  return parseDefinition(await readText(file), file);
+  return parseDefinition(await readText(file), file, { env: process.env });
 }
 
 /** One task in YAML, the fields of a definition's tasks[] entry; every problem with file, line and field. */

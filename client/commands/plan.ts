@@ -85,7 +85,7 @@ export function registerPlanCommands(program: Command): void {
       const text = (fromStdin ? await readStdin() : await readInput(file)).toString('utf8');
       const name = fromStdin ? STDIN_NAME : file;
       try {
-        const def = parseDefinition(text, name);
+        const def = parseDefinition(text, name, { env: process.env });
         process.stdout.write(
           `定义有效：${def.title}（${def.id}），${def.start} 至 ${def.end}；` +
             `任务 ${def.tasks.length} 项，单位 ${def.units.length} 个，领导 ${def.leaders.length} 人，阶段 ${def.phases.length} 个\n` +

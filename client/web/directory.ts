@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { DEFAULT_TIME_ZONE } from '../../domain/calendar.js';
+import { directoryRobotProblem, maskedDirectoryRobots } from '../../domain/channels.js';
 import {
   civilDateOf,
   columnHeader,
@@ -113,6 +114,12 @@ function changeFromForm(kind: DirectoryEntryKind, body: unknown, problems: Direc
       set[`${which}.email`] = email(`${which}.email`);
       set[`${which}.mobile`] = mobile(`${which}.mobile`);
     }
+    for (const field of ['wecom', 'dingtalk', 'dingtalkSecret'] as const) {
+      const value = text(`robots.${field}`);
+      const problem = directoryRobotProblem(field, value);
+      if (problem) report(`robots.${field}`, problem);
+      set[`robots.${field}`] = value;
+    }
     return { units: [{ row: 0, set }] };
   }
   if (kind === 'person') {
@@ -161,7 +168,8 @@ export function registerDirectoryRoutes(app: FastifyInstance): void {
     const retiredCount = [...directory.units, ...directory.people, ...directory.posts].filter((e) => e.retiredOn).length;
     const done = DONE[(request.query as Record<string, string | undefined>).done ?? ''];
     return page(app, request, reply, 'directory', { title: '通讯录', nav: 'directory', flash: extra.flash ?? (done ? { kind: 'ok', text: done } : undefined) }, {
-      units: shown(directory.units),
+      // The robots' secrets written out are shown masked.
+      units: shown(directory.units).map((u) => ({ ...u, robots: maskedDirectoryRobots(u.robots) })),
       people: shown(directory.people),
       posts: shown(directory.posts),
       all,
@@ -312,6 +320,8 @@ function formOf(kind: DirectoryEntryKind, entry: unknown): Record<string, unknow
     const u = entry as Awaited<ReturnType<typeof readDirectory>>['units'][number];
     const form: Record<string, unknown> = { name: u.name, shortNames: u.shortNames.join('、'), kind: u.kind, parent: u.parentId === null ? '' : String(u.parentId) };
     for (const which of ['principal', 'contact'] as const) for (const [k, v] of Object.entries(u[which])) form[`${which}.${k}`] = v;
+    // Secrets written out are shown masked; saved unchanged, they are kept (services/directory.ts).
+    for (const [k, v] of Object.entries(maskedDirectoryRobots(u.robots))) form[`robots.${k}`] = v;
     return form;
   }
   if (kind === 'person') {

@@ -11,3 +11,8 @@ export function attachment(reply: FastifyReply, fileName: string, contentType: s
     .type(contentType)
     .send(body);
 }
+
+/** A problem point's photo, shown where it is opened: kept as JPEG whatever was sent, and its name says so. */
+export function pointPhotoReply(reply: FastifyReply, photo: { file_name: string; content_type: string; data: Buffer }) {
+  return attachment(reply, photo.file_name.replace(/\.\w+$/, '') + '.jpg', photo.content_type, photo.data, true);
+}

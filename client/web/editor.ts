@@ -8,7 +8,7 @@ import { findDraft, insertDraft, listDrafts, markDraftStarted, updateDraft, type
 import { DefinitionError, formatProblem, readYaml, type DefinitionProblem } from '../../domain/definition-yaml.js';
 import { civilDateIn } from '../../domain/start-dates.js';
 import { DEFAULT_TIME_ZONE } from '../../domain/calendar.js';
-import { applyDefinitionEdits, parseFieldPath, shiftDates, type DefinitionEdit } from '../../services/definition-editor.js';
+import { applyDefinitionEdits, maskDefinitionSecrets, parseFieldPath, shiftDates, unmaskDefinitionSecrets, type DefinitionEdit } from '../../services/definition-editor.js';
 import { validateDefinitionYaml } from '../api/actions.js';
 import { HttpProblem, problemFrom } from '../api/problems.js';
 import { requireAdmin } from './auth.js';
@@ -101,7 +101,8 @@ export function registerEditorRoutes(app: FastifyInstance): void {
     const directory = form ? (await loadDirectorySnapshot(ctx.db)).units.filter((u) => u.retiredOn === null) : [];
     const inDefinition = new Set((((data ?? {}) as { units?: { directoryId?: unknown }[] }).units ?? []).map((u) => u?.directoryId));
     return page(app, request, reply, 'editor', { title: draft.title || `草稿 ${draft.id}`, nav: 'drafts', flash: extra.flash }, {
-      draft,
+      // The robots' secrets written out are shown masked; saving the YAML puts them back.
+      draft: { ...draft, yaml: maskDefinitionSecrets(draft.yaml) },
       fileName,
       tab: form ? (extra.tab ?? 'form') : 'yaml',
       form,
@@ -146,7 +147,7 @@ export function registerEditorRoutes(app: FastifyInstance): void {
     };
 
     if (action === 'yaml') {
-      const yaml = formValue(body, 'yaml').replace(/\r\n/g, '\n');
+      const yaml = unmaskDefinitionSecrets(formValue(body, 'yaml').replace(/\r\n/g, '\n'), draft.yaml);
       if (!yaml.trim()) {
         reply.code(422);
         return editorPage(request, reply, draft, { tab: 'yaml', flash: { kind: 'error', text: '定义不能为空；要删除整个草稿以外的内容，请在表格中逐项修改' } });

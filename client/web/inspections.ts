@@ -27,7 +27,7 @@ import { requireCampaign } from '../api/compose.js';
 import { listCampaigns, todayIn } from '../api/read-model.js';
 import { HttpProblem } from '../api/problems.js';
 import { requireAdmin, requireUser } from './auth.js';
-import { attachment } from './download.js';
+import { attachment, pointPhotoReply } from './download.js';
 import { formValue } from './pages.js';
 import { withUploads, type UploadedFile } from './uploads.js';
 import { page } from './views.js';
@@ -47,16 +47,16 @@ const POINT_EVENT_NAMES: Record<string, string> = {
 
 /** A problem list of 20,000 rows with an archive of its photos: larger goes through the CLI. */
 const INSPECTION_UPLOAD_LIMITS = { fileSize: 500 * 1024 * 1024, files: 2, fields: 20, fieldSize: 64 * 1024, parts: 30 };
-/** Photos of one point taken on the spot. */
-const POINT_UPLOAD_LIMITS = { fileSize: MAX_PHOTO_BYTES, files: 6, fields: 20, fieldSize: 64 * 1024, parts: 30 };
+/** Photos of one point taken on the spot (the console's form and the JSON API alike). */
+export const POINT_UPLOAD_LIMITS = { fileSize: MAX_PHOTO_BYTES, files: 6, fields: 20, fieldSize: 64 * 1024, parts: 30 };
 
-function numberParam(request: FastifyRequest, name: string, what: string): number {
+export function numberParam(request: FastifyRequest, name: string, what: string): number {
   const text = (request.params as Params)[name];
   if (!/^\d{1,15}$/.test(text)) throw new HttpProblem(404, 'NotFound', `${what}不存在`);
   return Number(text);
 }
 
-const files = (body: unknown, key: string): UploadedFile[] => {
+export const files = (body: unknown, key: string): UploadedFile[] => {
   const value = (body as Record<string, unknown> | undefined)?.[key];
   const list = Array.isArray(value) ? value : value ? [value] : [];
   return list.filter((f): f is UploadedFile => Boolean(f && typeof f === 'object' && 'data' in f && (f as UploadedFile).data.length > 0));
@@ -302,8 +302,7 @@ export function registerInspectionRoutes(app: FastifyInstance): void {
     const found = await findPointPhoto(ctx.db, numberParam(request, 'photoId', '照片'), variant);
     if (!found) throw new HttpProblem(404, 'NotFound', '照片不存在');
     await requireCampaign(ctx, found.campaign_id);
-    // Kept as JPEG whatever was sent: the name says so.
-    return attachment(reply, found.file_name.replace(/\.\w+$/, '') + '.jpg', found.content_type, found.data, true);
+    return pointPhotoReply(reply, found);
   };
   app.get('/point-photos/:photoId', user, photo('content'));
   app.get('/point-photos/:photoId/thumbnail', user, photo('thumbnail'));

@@ -10,7 +10,7 @@ import { MAX_PHOTO_BYTES } from '../../services/photos.js';
 import type { PointsUnitLink } from '../../services/unit-links.js';
 import { HttpProblem } from '../api/problems.js';
 import { todayIn } from '../api/read-model.js';
-import { attachment } from './download.js';
+import { pointPhotoReply } from './download.js';
 import { formValue } from './pages.js';
 import { byLabel, checkedLink, portalRateLimit } from './portal.js';
 import { withUploads, type UploadedFile } from './uploads.js';
@@ -126,6 +126,6 @@ export function registerPortalPointRoutes(app: FastifyInstance): void {
     if (!/^\d{1,15}$/.test(photoId)) throw new HttpProblem(404, 'NotFound', '照片不存在');
     const found = await findPointPhoto(ctx.db, Number(photoId), (request.query as { size?: string }).size === 'full' ? 'content' : 'thumbnail');
     if (!found || found.campaign_id !== link.campaignId || found.unit_id !== link.unitId) throw new HttpProblem(404, 'NotFound', '照片不存在');
-    return attachment(reply, found.file_name.replace(/\.\w+$/, '') + '.jpg', found.content_type, found.data, true);
+    return pointPhotoReply(reply, found);
   });
 }

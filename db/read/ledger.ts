@@ -34,3 +34,45 @@ export async function listTaskLedgerFacts(db: Queryable, campaignId: string): Pr
   );
   return rows;
 }
+
+export interface PointLedgerRow {
+  inspection: string;
+  /** The inspection's day (发现日期). */
+  found_on: string;
+  number: number;
+  location: string;
+  category: string;
+  unit_id: string;
+  deadline: string;
+  status: string;
+  /** Sent to its unit (交办). */
+  dispatched: boolean;
+  /** The unit's latest answer, while answered or closed (整改时间). */
+  fixed_at: Date | null;
+  returns: number;
+  /** Its deadline lapsed by `asOf` without an answer before it (pointMetrics' fixed on time, the other way round). */
+  overdue: boolean;
+  /** The unit disputed it at some time (申辩). */
+  disputed: boolean;
+}
+
+/** Every point of the campaign, by inspection and 序号, with where it stands at `asOf`. */
+export async function listPointLedgerRows(db: Queryable, campaignId: string, asOf: string): Promise<PointLedgerRow[]> {
+  const { rows } = await db.query<PointLedgerRow>(
+    `SELECT i.title AS inspection, to_char(i.held_on, 'YYYY-MM-DD') AS found_on, p.number, p.location, p.category, p.unit_id,
+            to_char(p.deadline, 'YYYY-MM-DD') AS deadline, p.status, p.dispatched_at IS NOT NULL AS dispatched, p.returns,
+            CASE WHEN p.status IN ('answered', 'closed') THEN a.answered_at END AS fixed_at,
+            (p.dispatched_at IS NOT NULL AND p.status <> 'disputed' AND l.lapses_at <= $2::timestamptz
+             AND NOT (p.status IN ('answered', 'closed') AND a.answered_at IS NOT NULL AND a.answered_at < l.lapses_at)) AS overdue,
+            EXISTS (SELECT 1 FROM point_events e WHERE e.point_id = p.id AND e.kind = 'disputed') AS disputed
+       FROM inspection_points p
+       JOIN inspections i ON i.id = p.inspection_id
+       JOIN campaigns c ON c.id = p.campaign_id
+       CROSS JOIN LATERAL (SELECT (p.deadline + 1)::timestamp AT TIME ZONE c.time_zone AS lapses_at) l
+       LEFT JOIN LATERAL (SELECT max(e.occurred_at) AS answered_at FROM point_events e WHERE e.point_id = p.id AND e.kind = 'answered') a ON true
+      WHERE p.campaign_id = $1
+      ORDER BY i.held_on, i.id, p.number`,
+    [campaignId, asOf],
+  );
+  return rows;
+}

@@ -3,7 +3,7 @@ import type { MailboxRow } from '../mailbox.js';
 import type { Queryable } from '../pool.js';
 
 /** A message as the mailbox lists it (no bodies). */
-export type MailListRow = Omit<MailboxRow, 'text_body' | 'html_body'>;
+export type MailListRow = Omit<MailboxRow, 'text_body' | 'html_body' | 'parts'>;
 
 /** One page of messages, newest first, optionally only those to one address; each with the number of all that match. */
 export async function listMailRows(

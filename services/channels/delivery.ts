@@ -1,6 +1,16 @@
 // The door the notice outbox uses: which channel messages a notice owes (each with a key derived
 // from the notice's, stable across retries and replays) and how one is delivered.
-import { channelsFor, type Audience, type Delivery, type SmsTemplateName, type UnitRobots } from '../../domain/channels.js';
+import {
+  CHANNEL_NAMES,
+  channelsFor,
+  resolveSecret,
+  type Audience,
+  type Delivery,
+  type Env,
+  type RobotSecretField,
+  type SmsTemplateName,
+  type UnitRobots,
+} from '../../domain/channels.js';
 import type { Db } from '../../db/pool.js';
 import { permanentFailure, type DeliveryOutcome } from './outcome.js';
 import { createRobotRateLimiter } from './rate-limiter.js';
@@ -19,6 +29,8 @@ export interface ChannelUnit {
   robots?: UnitRobots;
   /** This unit's own link (the lead unit's, a cooperating unit's read-only one), when its e-mail carries one. */
   link?: string;
+  /** The same as a short link, for its SMS (the robots carry the full link). */
+  shortLink?: string;
 }
 
 export interface ChannelLeader {
@@ -54,7 +66,7 @@ export function planChannelMessages(input: {
   };
   for (const unit of input.units) {
     const channels = channelsFor(input.delivery, input.notice.kind, 'unit');
-    const notice = { ...input.notice, unitName: unit.name, link: unit.link };
+    const notice = { ...input.notice, unitName: unit.name, link: unit.link, shortLink: unit.shortLink };
     if (channels.includes('sms')) unit.mobiles.forEach((m) => sms(m, 'unit', notice));
     const mentions = unit.mention ? [unit.mention] : [];
     const wecom = unit.robots?.wecom;
@@ -88,8 +100,22 @@ export interface ChannelDelivery {
   deliver(message: PlannedChannelMessage): Promise<DeliveryOutcome>;
 }
 
-/** The senders of the worker's configuration; the robots share their rate limit through PostgreSQL. */
-export function createChannelDelivery(db: Db, config: ChannelConfig, overrides: { sms?: SmsProvider; robots?: RobotSenders } = {}): ChannelDelivery {
+/** A robot's field as sent: a reference (`env:NAME`) read from the environment now, a problem for good if it cannot be. */
+function resolved(field: RobotSecretField, value: string, env: Env): { value: string } | { outcome: DeliveryOutcome } {
+  const answer = resolveSecret(field, value, env);
+  return 'problem' in answer ? { outcome: permanentFailure('SECRET_NOT_SET', `${CHANNEL_NAMES[field === 'wecom' ? 'wecom' : 'dingtalk']}：${answer.problem}`) } : answer;
+}
+
+/**
+ * The senders of the worker's configuration; the robots share their rate limit through PostgreSQL.
+ * `env`: where the robots' secret references are read, at each send (the worker's environment).
+ */
+export function createChannelDelivery(
+  db: Db,
+  config: ChannelConfig,
+  overrides: { sms?: SmsProvider; robots?: RobotSenders; env?: Env } = {},
+): ChannelDelivery {
+  const env = overrides.env ?? process.env;
   const sms = overrides.sms ?? (config.sms ? createAliyunSmsProvider(config.sms) : undefined);
   const robots =
     overrides.robots ??
@@ -100,10 +126,18 @@ export function createChannelDelivery(db: Db, config: ChannelConfig, overrides: 
         case 'sms':
           if (!sms) return permanentFailure('SMS_NOT_CONFIGURED', '未配置短信服务（ALIYUN_SMS_*，见 docs/channels.md）');
           return sms.send({ key: message.key, mobiles: [message.mobile], template: message.sms.template, params: message.sms.params, text: message.sms.text });
-        case 'wecom':
-          return robots.wecom(message.webhook, { key: message.key, text: message.text, mentions: message.mentions });
-        case 'dingtalk':
-          return robots.dingtalk(message.robot, { key: message.key, text: message.text, mentions: message.mentions });
+        case 'wecom': {
+          const webhook = resolved('wecom', message.webhook, env);
+          if ('outcome' in webhook) return webhook.outcome;
+          return robots.wecom(webhook.value, { key: message.key, text: message.text, mentions: message.mentions });
+        }
+        case 'dingtalk': {
+          const webhook = resolved('dingtalkWebhook', message.robot.webhook, env);
+          if ('outcome' in webhook) return webhook.outcome;
+          const secret = resolved('dingtalkSecret', message.robot.secret, env);
+          if ('outcome' in secret) return secret.outcome;
+          return robots.dingtalk({ webhook: webhook.value, secret: secret.value }, { key: message.key, text: message.text, mentions: message.mentions });
+        }
       }
     },
   };

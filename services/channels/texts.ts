@@ -21,6 +21,8 @@ export interface ChannelNotice {
   tasks?: { title: string; deadline?: string }[];
   /** The unit's link (to the task, or to its list); leaders and digests have none. */
   link?: string;
+  /** The same link as a short one (/l/<code>, services/short-links.ts): what an SMS carries when given. */
+  shortLink?: string;
 }
 
 // ---------------------------------------------------------------------------------- SMS
@@ -86,7 +88,8 @@ export interface SmsText {
 
 /**
  * The SMS of a notice for one audience, within SMS_MAX_CHARS with the signature: the task's
- * title is shortened first, then the link gives way to 见邮件 (a cut link would not open).
+ * title is shortened first, then the link gives way to 见邮件 (a cut link would not open). The
+ * short link is preferred to the full one: it fits, and the text takes fewer segments.
  */
 export function smsText(notice: ChannelNotice, options: { audience: Audience; signName: string }): SmsText {
   const template = smsTemplateOf(notice.kind, options.audience);
@@ -97,7 +100,7 @@ export function smsText(notice: ChannelNotice, options: { audience: Audience; si
   const more = tasks.length > 1 ? `等${tasks.length}项任务` : '';
   const names = { unit: notice.unitName ?? notice.officeName, task: first?.title ?? notice.title };
   const width = { unit: SMS_MAX_PARAM_CHARS, task: SMS_MAX_PARAM_CHARS - smsLength(more) };
-  let link = notice.link ?? LINK_IN_MAIL;
+  let link = notice.shortLink ?? notice.link ?? LINK_IN_MAIL;
   const params = () => ({
     unit: cut(names.unit, width.unit),
     kind: NOTICE_KINDS[notice.kind].name,

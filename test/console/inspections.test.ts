@@ -1,18 +1,23 @@
 // 问题点位 in the console, as an office uses it through HTTP: a problem list with its photo archive
 // uploaded and shown unit by unit with thumbnails; a bad list refused with every row's problem and
-// nothing written; a patrol entered point by point from a phone's camera; leaders read only.
+// nothing written; a patrol entered point by point from a phone's camera; each unit's 交办 mail with
+// its points' thumbnails inline; a point's photos through the JSON API; the points in the 台账;
+// leaders read only.
 import ExcelJS from 'exceljs';
 import { strFromU8, unzipSync, zipSync } from 'fflate';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { insertCampaign } from '../../db/campaigns.js';
+import { listPoints, markPointsDispatched } from '../../db/inspections.js';
 import { listMailbox } from '../../db/mailbox.js';
 import { readPointList } from '../../services/inspection-workbook.js';
+import { enterInspection } from '../../services/inspections.js';
+import { answerPoint, disputePoint, recheckPoint } from '../../services/point-actions.js';
 import { waitFor } from '../support/wait.js';
 import { shanghaiDate, testDefinition } from '../support/definitions.js';
 import { consoleForFile, cookieHeader, multipart, type ApiSession } from './support.js';
 
-const { h, admin, leader } = await consoleForFile();
+const { h, spec, admin, leader } = await consoleForFile();
 const today = shanghaiDate(await h.sim.now());
 const campaign = testDefinition({ start: shanghaiDate(await h.sim.now(), -10), end: shanghaiDate(await h.sim.now(), 200) });
 await insertCampaign(h.database.db, campaign);
@@ -39,6 +44,22 @@ async function list(rows: (string | number)[][]): Promise<Buffer> {
   return Buffer.from(await book.xlsx.writeBuffer());
 }
 
+/** A problem list and its photo archive (each photo a plain colour), imported from the inspections page. */
+async function importList(page: { cookie: string; csrf: string }, fields: Record<string, string>, rows: (string | number)[][], photos: Record<string, string>) {
+  const archive = zipSync(Object.fromEntries(await Promise.all(Object.entries(photos).map(async ([name, colour]) => [name, new Uint8Array(await jpeg(colour))]))));
+  return upload(page, base, fields, [
+    { field: 'list', name: '问题清单.xlsx', type: XLSX, data: await list(rows) },
+    { field: 'photos', name: '照片.zip', type: 'application/zip', data: Buffer.from(archive) },
+  ]);
+}
+
+/** The 交办 an inspection's points came to at one address, and the Content-IDs its HTML shows. */
+async function dispatchMail(address: string, inspection: string) {
+  const title = `关于交办${inspection}发现问题的通知`;
+  const mail = await waitFor(async () => (await listMailbox(h.database.db, { to: address })).find((m) => m.subject.includes(title)), `${title} to ${address}`);
+  return { mail, cids: [...mail.html_body.matchAll(/<img src="cid:([^"]+)"/g)].map((m) => m[1]) };
+}
+
 const jpeg = (colour: string) => sharp({ create: { width: 640, height: 480, channels: 3, background: colour } }).jpeg().toBuffer();
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const location = (r: { rows: { inspection_id: string }[] }) => `${base}/${r.rows[0].inspection_id}`;
@@ -49,15 +70,15 @@ describe('问题点位 pages', () => {
     const page = await open(base, admin);
     expect(page.response.statusCode).toBe(200);
     expect(textOf(page.response.body)).toContain('导入问题清单');
-    const photos = Buffer.from(zipSync({ '照片/001.jpg': new Uint8Array(await jpeg('#c33')), '照片/002.jpg': new Uint8Array(await jpeg('#3c3')) }));
-    const listData = await list([
-      [1, '北海大道与云南路交叉口', '共享单车乱停放', '公共场所秩序', '区综合执法分局', '立行立改', '001.jpg'],
-      [2, '长青路农贸市场', '占道经营', '农贸市场', '区公用事业局', '一般', '002.jpg'],
-    ]);
-    const sent = await upload(page, base, { kind: 'superiorAssessment', heldOn: today, title: '11月实地测评' }, [
-      { field: 'list', name: '问题清单.xlsx', type: XLSX, data: listData },
-      { field: 'photos', name: '照片.zip', type: 'application/zip', data: photos },
-    ]);
+    const sent = await importList(
+      page,
+      { kind: 'superiorAssessment', heldOn: today, title: '11月实地测评' },
+      [
+        [1, '北海大道与云南路交叉口', '共享单车乱停放', '公共场所秩序', '区综合执法分局', '立行立改', '001.jpg'],
+        [2, '长青路农贸市场', '占道经营', '农贸市场', '区公用事业局', '一般', '002.jpg'],
+      ],
+      { '照片/001.jpg': '#c33', '照片/002.jpg': '#3c3' },
+    );
     expect(sent.statusCode, sent.body).toBe(303);
     const location = String(sent.headers.location);
     expect(location).toMatch(new RegExp(`^${base}/\\d+\\?imported=2$`));
@@ -97,6 +118,57 @@ describe('问题点位 pages', () => {
     const index = textOf((await open(base, leader)).response.body);
     expect(index).toContain('11月实地测评');
     expect(index).toContain('上级测评');
+  });
+
+  it('sends each unit its 交办 with its points’ thumbnails inside the mail', async () => {
+    const page = await open(base, admin);
+    const sent = await importList(
+      page,
+      { kind: 'unannounced', heldOn: today, title: '12月暗访' },
+      [
+        [1, '人民路口', '乱堆物料', '环境卫生', '北海服务中心', '一般', 'a.jpg'],
+        [2, '人民路公交站', '公益广告破损', '公益广告', '北海服务中心', '一般', ''],
+        [3, '人民路菜场', '占道经营', '农贸市场', '北海服务中心', '一般', 'b.jpg'],
+      ],
+      { 'a.jpg': '#36c', 'b.jpg': '#c63' },
+    );
+    expect(sent.statusCode, sent.body).toBe(303);
+    const { mail, cids } = await dispatchMail('fw@test.example.org', '12月暗访');
+    // One inline JPEG per point with a photo, each named by its Content-ID in the HTML, under its point's line.
+    expect(cids).toHaveLength(2);
+    expect(mail.parts.map((p) => [p.contentType, p.contentId, p.inline])).toEqual(cids.map((cid) => ['image/jpeg', cid, true]));
+    const at = (text: string) => mail.html_body.indexOf(text);
+    expect(at('1. 人民路口')).toBeLessThan(at(cids[0]));
+    expect(at(cids[0])).toBeLessThan(at('2. 人民路公交站'));
+    expect(at('3. 人民路菜场')).toBeLessThan(at(cids[1]));
+    // The parts are the stored 320 px thumbnails, and the mail stays small.
+    const { rows: thumbs } = await h.database.db.query<{ n: number }>(
+      `SELECT length(f.thumbnail)::int AS n FROM point_photos f JOIN inspection_points p ON p.id = f.point_id JOIN inspections i ON i.id = p.inspection_id
+        WHERE i.title = '12月暗访' ORDER BY p.number`,
+    );
+    expect(mail.parts.map((p) => p.size)).toEqual(thumbs.map((t) => t.n));
+    expect(mail.parts.reduce((n, p) => n + p.size, 0)).toBeLessThan(200_000);
+    // The text and the notice's .docx list the points as before.
+    expect(mail.text_body).toContain('1. 人民路口：乱堆物料（环境卫生），一般');
+    expect(mail.text_body).toContain('3. 人民路菜场：占道经营（农贸市场），一般');
+    expect(mail.text_body).not.toContain('cid:');
+    const { rows: notices } = await h.database.db.query<{ id: number }>("SELECT id::int FROM notices WHERE title = '关于交办12月暗访发现问题的通知'");
+    const docx = await h.app.inject({ method: 'GET', url: `/notices/${notices[0].id}/docx`, headers: { cookie: leader.cookie } });
+    expect(docx.statusCode).toBe(200);
+    expect(textOf(strFromU8(unzipSync(new Uint8Array(docx.rawPayload))['word/document.xml']))).toContain('2. 人民路公交站：公益广告破损（公益广告）');
+  });
+
+  it('shows the photos of a unit’s first 30 points in its mail, and says the rest are behind the link', async () => {
+    const rows = Array.from({ length: 32 }, (_, i) => [i + 1, `海滨路第${i + 1}处`, '垃圾堆积', '环境卫生', '区公用事业局', '一般', `${i + 1}.jpg`]);
+    const photos = Object.fromEntries(rows.map((_, i) => [`${i + 1}.jpg`, `#${(100 + i * 7).toString(16).padStart(3, '0')}`]));
+    const sent = await importList(await open(base, admin), { kind: 'selfCheck', heldOn: today, title: '12月复查' }, rows, photos);
+    expect(sent.statusCode, sent.body).toBe(303);
+    const { mail, cids } = await dispatchMail('gy@test.example.org', '12月复查');
+    expect(cids).toHaveLength(30);
+    expect(mail.parts.map((p) => p.contentId)).toEqual(cids);
+    expect(mail.html_body.indexOf(cids[29])).toBeLessThan(mail.html_body.indexOf('31. 海滨路第31处'));
+    expect(textOf(mail.html_body)).toContain('（邮件中仅附前 30 个问题点位的照片，其余见链接。）');
+    expect(mail.text_body).toContain('32. 海滨路第32处：垃圾堆积');
   });
 
   it('refuses a bad list with every row’s problem and writes nothing', async () => {
@@ -246,6 +318,123 @@ describe('问题点位 pages', () => {
       [2, 'general', 'utilities'],
     ]);
     await waitFor(async () => (await listMailbox(h.database.db, { to: 'gy@test.example.org' })).some((m) => m.subject.includes('关于交办12月巡查发现问题的通知')), 'the API’s points sent');
+  });
+
+  it('takes a point’s photos through the API, gives them back, and refuses what is not a photo', async () => {
+    const entered = await h.app.inject({
+      method: 'POST',
+      url: `/api/campaigns/${campaign.id}/inspections`,
+      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf },
+      payload: { kind: 'patrol', heldOn: today, title: '12月夜查', points: [{ number: 1, location: '北部湾广场', description: '夜市油烟', unit: 'enforcement' }] },
+    });
+    expect(entered.statusCode, entered.body).toBe(201);
+    const points = `/api/campaigns/${campaign.id}/inspections/${entered.json().inspectionId}/points`;
+    const route = '/api/campaigns/:campaignId/inspections/:inspectionId/points/:number/photos';
+    const send = (as: ApiSession, number: number, files: { name: string; type: string; data: Buffer }[]) => {
+      const body = multipart({}, files.map((f) => ({ field: 'photo', ...f })));
+      return h.app.inject({ method: 'POST', url: `${points}/${number}/photos`, headers: { ...body.headers, cookie: as.cookie, 'x-csrf-token': as.csrf }, payload: body.payload });
+    };
+
+    const sent = await send(admin, 1, [{ name: '现场.jpg', type: 'image/jpeg', data: await jpeg('#39c') }]);
+    expect(sent.statusCode, sent.body).toBe(201);
+    spec.check('POST', route, sent);
+    const [kept] = sent.json().photos as { id: number; url: string }[];
+    expect(kept.url).toBe(`${points}/1/photos/${kept.id}`);
+    const photo = await h.app.inject({ method: 'GET', url: kept.url, headers: { cookie: leader.cookie } });
+    expect(photo.statusCode).toBe(200);
+    expect(photo.headers['content-type']).toBe('image/jpeg');
+    spec.check('GET', `${route}/:photoId`, photo);
+    expect((await sharp(photo.rawPayload).metadata()).width).toBe(640);
+    const thumbnail = await h.app.inject({ method: 'GET', url: `${kept.url}?size=thumbnail`, headers: { cookie: leader.cookie } });
+    expect((await sharp(thumbnail.rawPayload).metadata()).width).toBe(320);
+    const listed = await h.app.inject({ method: 'GET', url: points, headers: { cookie: leader.cookie } });
+    expect(listed.json().points[0].photos).toMatchObject([{ id: kept.id, stage: 'before', file_name: '现场.jpg' }]);
+    // The photo is read only under its own point.
+    expect((await h.app.inject({ method: 'GET', url: `${points}/2/photos/${kept.id}`, headers: { cookie: leader.cookie } })).statusCode).toBe(404);
+
+    // A text file among the photos: refused with its name and why, nothing kept.
+    const bad = await send(admin, 1, [
+      { name: '现场2.jpg', type: 'image/jpeg', data: await jpeg('#9c3') },
+      { name: '说明.txt', type: 'text/plain', data: Buffer.from('不是照片') },
+    ]);
+    expect(bad.statusCode).toBe(400);
+    spec.check('POST', route, bad);
+    expect(bad.json()).toMatchObject({
+      error: 'InvalidPhoto',
+      problems: [{ field: 'photo', message: '「照片」：照片“说明.txt”不是图片文件（无法识别为 JPEG、PNG、WebP 或 HEIC 照片）' }],
+    });
+    expect((await send(admin, 1, [])).json().message).toBe('「照片」：请上传至少一张照片');
+    expect((await send(admin, 9, [{ name: 'a.jpg', type: 'image/jpeg', data: await jpeg('#999') }])).statusCode).toBe(404);
+    // A leader reads but does not add.
+    expect((await send(leader, 1, [{ name: 'a.jpg', type: 'image/jpeg', data: await jpeg('#999') }])).statusCode).toBe(403);
+    const after = await h.app.inject({ method: 'GET', url: points, headers: { cookie: leader.cookie } });
+    expect(after.json().points[0].photos).toHaveLength(1);
+  });
+
+  it('puts every point in the ledger (台账), and each unit’s figures as the assessment counts them', async () => {
+    // A campaign of its own; its points entered twenty days ago, so that today some have lapsed (a long holiday included).
+    const now = await h.sim.now();
+    const then = new Date(now.getTime() - 20 * 86_400_000);
+    const later = new Date(now.getTime() - 10 * 86_400_000);
+    const own = testDefinition({ start: shanghaiDate(now, -30), end: shanghaiDate(now, 200) });
+    await insertCampaign(h.database.db, own);
+    const point = (number: number, location: string, unit: string, severity: string) => ({ number, location, description: '问题', category: '环境卫生', unit, severity });
+    const { inspectionId } = await enterInspection(h.database.db, {
+      campaignId: own.id,
+      kind: 'selfCheck',
+      heldOn: shanghaiDate(then),
+      title: '月度抽查',
+      createdBy: '赵明',
+      now: then,
+      points: [
+        point(1, '甲路', 'enforcement', '立行立改'),
+        point(2, '乙路', 'enforcement', '立行立改'),
+        point(3, '丙路', 'enforcement', '立行立改'),
+        point(4, '丁路', 'enforcement', '立行立改'),
+        point(5, '戊路', 'utilities', '立行立改'),
+      ],
+    });
+    const ids = new Map((await listPoints(h.database.db, inspectionId)).map((p) => [p.number, p.id]));
+    await markPointsDispatched(h.database.db, [...ids.values()].map((id) => ({ id, nextRungAt: null })), then.toISOString());
+    const photos = [{ fileName: 'after.jpg', data: await jpeg('#3c3') }];
+    const act = (number: number, at: Date) => ({ campaignId: own.id, pointId: ids.get(number)!, by: '联络员', now: at });
+    // 1 fixed on the day; 2 never answered; 3 fixed ten days late; 4 disputed; 5 returned at its re-check,
+    // its new deadline (three working days) lapsed since.
+    await answerPoint(h.database.db, { ...act(1, then), unitId: 'enforcement', photos });
+    await recheckPoint(h.database.db, { ...act(1, then), pass: true });
+    await answerPoint(h.database.db, { ...act(3, later), unitId: 'enforcement', photos });
+    await recheckPoint(h.database.db, { ...act(3, later), pass: true });
+    await disputePoint(h.database.db, { ...act(4, then), unitId: 'enforcement', reason: '不属于本单位' });
+    await answerPoint(h.database.db, { ...act(5, then), unitId: 'utilities', photos });
+    await recheckPoint(h.database.db, { ...act(5, then), pass: false, reason: '未清理干净' });
+
+    const response = await h.app.inject({ method: 'GET', url: `/api/campaigns/${own.id}/ledger.xlsx`, headers: { cookie: leader.cookie } });
+    expect(response.statusCode).toBe(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(response.rawPayload as unknown as ArrayBuffer);
+    const values = (name: string) => {
+      const rows: unknown[][] = [];
+      book.getWorksheet(name)!.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+      return rows;
+    };
+    const [header, ...rows] = values('问题点位');
+    expect(header).toEqual(['检查', '序号', '点位', '类别', '责任单位', '发现日期', '整改时限', '状态', '整改时间', '复查退回次数', '是否逾期', '是否申辩']);
+    const day = shanghaiDate(then);
+    const minute = (d: Date) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'short' }).format(d);
+    expect(rows.map((r) => r.map((v) => (v === undefined ? '' : v)))).toEqual([
+      ['月度抽查', 1, '甲路', '环境卫生', '区综合执法分局', day, day, '已销号', minute(then), 0, '否', '否'],
+      ['月度抽查', 2, '乙路', '环境卫生', '区综合执法分局', day, day, '待整改', '', 0, '是', '否'],
+      ['月度抽查', 3, '丙路', '环境卫生', '区综合执法分局', day, day, '已销号', minute(later), 0, '是', '否'],
+      ['月度抽查', 4, '丁路', '环境卫生', '区综合执法分局', day, day, '有异议', '', 0, '否', '是'],
+      ['月度抽查', 5, '戊路', '环境卫生', '区公用事业局', day, day, '复查未通过', '', 1, '是', '否'],
+    ]);
+    // Found, fixed on time and returned are pointMetrics' own figures; overdue and disputed follow the rows.
+    expect(values('点位统计')).toEqual([
+      ['单位', '发现问题点位', '按时整改', '逾期', '复查退回', '申辩'],
+      ['区综合执法分局', 4, 1, 2, 0, 1],
+      ['北海服务中心', 0, 0, 0, 0, 0],
+      ['区公用事业局', 1, 0, 1, 1, 0],
+    ]);
   });
 
   it('lets a leader read but not import', async () => {

@@ -246,6 +246,8 @@ function rows(): Record<string, Row> {
     'POST /drafts/:draftId': pageWrite('/drafts/999999', { action: 'save' }),
 
     // The unit portal: the link is the whole authority; a session adds nothing.
+    // An SMS's short link: a code unknown here is a 404 for everyone (a known one redirects: short-links.test.ts).
+    'GET /l/:code': everyone('/l/AAAAAAAAAA', 404),
     'GET /u/:token': portal('/u/:token', { lead: 200, cooperating: 200, materials: 200, points: 303, delegation: 200, ...linkRefusals, anonymous: 403, admin: 403 }),
     // 问题点位: the unit's points link, and no other, opens its points; a point of another unit is not found.
     'GET /u/:token/points': portal('/u/:token/points', { points: 200, ...notPoints }),
@@ -363,6 +365,13 @@ function rows(): Record<string, Row> {
     'GET /api/campaigns/:campaignId/inspections': apiRead(`/api/campaigns/${C()}/inspections`),
     'GET /api/campaigns/:campaignId/inspections/:inspectionId/points': apiRead(`/api/campaigns/${C()}/inspections/${inspectionId}/points`),
     'POST /api/campaigns/:campaignId/inspections': apiWrite('/api/campaigns/nowhere/inspections', { kind: 'patrol', heldOn: '2026-01-01', points: [] }),
+    // A point's photos: administrators upload (multipart, checked before the body is read), everyone reads.
+    'POST /api/campaigns/:campaignId/inspections/:inspectionId/points/:number/photos': {
+      url: '/api/campaigns/nowhere/inspections/1/points/1/photos',
+      multipart: { note: '检查权限' },
+      expect: { anonymous: 401, leader: 403, admin: 404, disabled: 401, noCsrf: 403 },
+    },
+    'GET /api/campaigns/:campaignId/inspections/:inspectionId/points/:number/photos/:photoId': apiRead(`/api/campaigns/${C()}/inspections/${inspectionId}/points/1/photos/${pointPhotoId}`),
     'GET /api/campaigns/:campaignId/assessments': apiRead(`/api/campaigns/${C()}/assessments`),
     'POST /api/campaigns/:campaignId/assessments/scores': apiWrite('/api/campaigns/nowhere/assessments/scores', {
       round: 1,
@@ -664,6 +673,7 @@ describe('uploads', () => {
       { what: 'an administrator without the CSRF token, definition upload', url: '/campaigns', cookie: admin.cookie, status: 403 },
       { what: 'a leader, directory import (page)', url: '/directory/import', cookie: leader.cookie, csrf: leader.csrf, status: 403 },
       { what: 'an administrator without the CSRF token, directory import', url: '/directory/import', cookie: admin.cookie, status: 403 },
+      { what: 'a leader, point photos (API)', url: `/api/campaigns/${campaignId}/inspections/${inspectionId}/points/1/photos`, cookie: leader.cookie, csrf: leader.csrf, status: 403 },
       { what: 'a made-up link, evidence (API)', url: `/api/portal/${tokens.madeUp}/evidence`, status: 403 },
       { what: "a cooperating unit's link, evidence (page)", url: `/u/${tokens.cooperating}/evidence`, cookie: portalCsrf.cookie, csrf: portalCsrf.token, status: 403 },
       { what: "a former lead's link, evidence (API)", url: `/api/portal/${tokens.former}/evidence`, status: 403 },

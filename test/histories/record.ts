@@ -286,6 +286,25 @@ const scenarios: Record<string, Scenario> = {
     await waitFor(async () => (await campaign.describe()).status.name === 'COMPLETED', 'campaign completed');
     return [campaign, task];
   },
+  /** A task its campaign started with its look-ups answered ahead (PreparedStart), assigned, reported on twice and closed. */
+  'prepared-start': async (sim) => {
+    const today = await sim.now();
+    const def = testDefinition({
+      start: shanghaiDate(today, -1),
+      end: shanghaiDate(today, 60),
+      tasks: [{ id: 'lanes', start: shanghaiDate(today, -1), deadline: shanghaiDate(today, 20) }],
+    });
+    await startCampaign(sim.env.client, def);
+    const task = taskHandle(sim.env.client, def.id, 'lanes');
+    await waitFor(async () => (await task.describe().catch(() => undefined)) !== undefined, 'task started');
+    await waitForEvent(task, 'assigned');
+    // Two reports that leave the wake time where it was: the task keeps its timer (patch one-timer-per-wake).
+    await runUpdate(task, acknowledgeUpdate, { unitId: 'enforcement' });
+    await runUpdate(task, reportProgressUpdate, { unitId: 'enforcement', text: '已清理两处乱堆乱放' });
+    await runUpdate(task, reportProgressUpdate, { unitId: 'enforcement', text: '已完成一半路段' });
+    await closeTask(task);
+    return [task];
+  },
   /**
    * A campaign that runs its plan's rules (patch run-the-plans-rules): a weekly check to the group
    * leader, the monthly spot check, weekly patrol reminders; its task closed, run to its end.

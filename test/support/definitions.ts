@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { DEFAULT_CADENCES } from '../../domain/cadences.js';
 import { definitionSchema, type CampaignDefinition } from '../../domain/definition.js';
+import { DefinitionError, parseDefinition, type DefinitionProblem } from '../../domain/definition-yaml.js';
 
 export const ZONE = 'Asia/Shanghai';
 
@@ -74,4 +75,15 @@ function unit(id: string, name: string, mailbox: string) {
     contact: { name: `${name}联络员`, email: `${mailbox}@test.example.org` },
     responsibleLeader: 'urban',
   };
+}
+
+/** The problems parseDefinition finds in a definition's text (none: []); `env` checks its secret references too. */
+export function definitionProblems(text: string, env?: Record<string, string>): DefinitionProblem[] {
+  try {
+    parseDefinition(text, 'campaign.yaml', env ? { env } : {});
+    return [];
+  } catch (error) {
+    if (error instanceof DefinitionError) return error.problems;
+    throw error;
+  }
 }

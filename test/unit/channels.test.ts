@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { channelsFor, dingtalkWebhookProblem, robotBaseProblem, wecomWebhookProblem } from '../../domain/channels.js';
-import { DefinitionError, parseDefinition } from '../../domain/definition-yaml.js';
+import { parseDefinition } from '../../domain/definition-yaml.js';
+import { definitionProblems } from '../support/definitions.js';
 import { planChannelMessages } from '../../services/channels/delivery.js';
 import { aliyunSignature, classifyAliyunSmsCode } from '../../services/channels/sms.js';
+import { newShortCode, SHORT_CODE_PATTERN } from '../../services/short-links.js';
 import { robotText, SMS_MAX_CHARS, SMS_MAX_PARAM_CHARS, smsLength, smsSegments, smsText, type ChannelNotice } from '../../services/channels/texts.js';
 import { ConfigError, loadChannelConfig } from '../../worker/config.js';
 
@@ -29,15 +31,7 @@ ${extra.delivery ?? ''}
 `;
 }
 
-function problemsOf(text: string) {
-  try {
-    parseDefinition(text, 'campaign.yaml');
-    return [];
-  } catch (error) {
-    if (error instanceof DefinitionError) return error.problems;
-    throw error;
-  }
-}
+const problemsOf = definitionProblems;
 
 describe('channels in the definition', () => {
   it('keeps robots, mobiles and the delivery, mobiles as 11 digits', () => {
@@ -162,7 +156,12 @@ describe('channel texts', () => {
     const withLongLink = smsText({ ...long, link: `https://chuangwen.beihai.gov.cn/u/${'x'.repeat(160)}` }, { audience: 'unit', signName: '北海创城办' });
     expect(smsLength(withLongLink.text)).toBeLessThanOrEqual(SMS_MAX_CHARS);
     expect(withLongLink.text).toMatch(/请抓紧整改：见邮件$/);
-    const leader = smsText(long, { audience: 'leader', signName: '北海创城办' });
+    // A short link fits where the signed one gave way.
+    const short = 'https://chuangwen.beihai.gov.cn/l/4kT9xQ2bZr';
+    const withShortLink = smsText({ ...long, link: `https://chuangwen.beihai.gov.cn/u/${'x'.repeat(160)}`, shortLink: short }, { audience: 'unit', signName: '北海创城办' });
+    expect(withShortLink.text.endsWith(`请抓紧整改：${short}`)).toBe(true);
+    expect(smsLength(withShortLink.text)).toBeLessThanOrEqual(SMS_MAX_CHARS);
+    const leader = smsText({ ...long, shortLink: short }, { audience: 'leader', signName: '北海创城办' });
     expect(leader.template).toBe('escalationAlerts');
     expect(leader.text).not.toContain('http');
   });
@@ -225,6 +224,24 @@ describe('the channel messages a notice owes', () => {
     const leaderSms = planned.find((m) => m.key.endsWith('13700002222'));
     expect(leaderSms).toMatchObject({ audience: 'leader', sms: { template: 'escalationAlerts' } });
     expect(planned.find((m) => m.channel === 'wecom')).toMatchObject({ mentions: ['13812345678'], text: { markdown: expect.stringContaining('https://c.example/u/lead') } });
+  });
+
+  it('puts a unit’s short link in its SMS and keeps the full link for its robots', () => {
+    const short = [{ ...units[0], shortLink: 'https://c.example/l/AbCdEfGh12' }];
+    const planned = planChannelMessages({ noticeKey: 'k', notice: { ...base, kind: 'overdue' }, delivery, units: short, leaders: [], signName: '北海创城办' });
+    const sms = planned.filter((m) => m.channel === 'sms');
+    expect(sms.map((m) => m.sms.params.link)).toEqual(['https://c.example/l/AbCdEfGh12', 'https://c.example/l/AbCdEfGh12']);
+    const robot = planned.find((m) => m.channel === 'wecom');
+    expect(robot?.channel === 'wecom' && robot.text.markdown).toContain('https://c.example/u/lead');
+    expect(robot?.channel === 'wecom' && robot.text.markdown).not.toContain('/l/');
+  });
+
+  it('makes short codes of 10 base62 characters, each new', () => {
+    const codes = Array.from({ length: 500 }, newShortCode);
+    for (const code of codes) expect(code).toMatch(SHORT_CODE_PATTERN);
+    expect(new Set(codes).size).toBe(codes.length);
+    // Every character of the alphabet turns up: no part of it is left out by the sampling.
+    expect(new Set(codes.join('')).size).toBe(62);
   });
 
   it('sends nothing besides e-mail for a kind the campaign did not route', () => {

@@ -103,7 +103,19 @@ describe('directory import', () => {
     await book.xlsx.load(exported as unknown as ArrayBuffer);
     expect(book.worksheets.map((s) => s.name)).toEqual(['填写说明', '单位', '人员', '领导职务']);
     const units = book.getWorksheet('单位')!;
-    expect(units.getRow(1).values).toEqual([undefined, '编号', ...UNIT_HEADER.slice(0, 9), '联系人职务', '联系人邮箱', '联系人手机', '状态', '停用日期']);
+    expect(units.getRow(1).values).toEqual([
+      undefined,
+      '编号',
+      ...UNIT_HEADER.slice(0, 9),
+      '联系人职务',
+      '联系人邮箱',
+      '联系人手机',
+      '企业微信机器人',
+      '钉钉机器人',
+      '钉钉加签密钥',
+      '状态',
+      '停用日期',
+    ]);
     expect(cellText(units.getRow(5).getCell(2))).toBe('区综合执法分局');
     expect(cellText(units.getRow(5).getCell(9))).toBe('13812345678');
     const again = await importDirectoryWorkbook(database.db, exported, TODAY);

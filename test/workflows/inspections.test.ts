@@ -1,9 +1,11 @@
 // An inspection's points as an office follows them, for three units: imported and sent in one 交办
 // per unit, each listing its points with the unit's points link; one point fixed on time, one
 // returned at its re-check and then fixed, and points lapsing on one day going out in one numbered
-// 逾期通报 per unit listing them (another unit's kept apart), then climbing to a 督办函.
+// 逾期通报 per unit listing them (another unit's kept apart), then climbing to a 督办函. And a 交办
+// whose points have photos shows them inside the mail, the same mail again on a retried send.
 // Fixed dates in 2035 (no holiday schedule: Monday–Friday; 2035-01-08 is a Monday).
 import ExcelJS from 'exceljs';
+import { zipSync } from 'fflate';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { dispatchInspection, pointsChanged } from '../../client/inspections.js';
 import { insertCampaign } from '../../db/campaigns.js';
@@ -13,7 +15,7 @@ import { answerPoint, recheckPoint } from '../../services/point-actions.js';
 import { createTestDatabase } from '../support/database.js';
 import { testDefinition } from '../support/definitions.js';
 import { waitFor } from '../support/wait.js';
-import { mailTo, terminateLeftovers } from './helpers.js';
+import { civil, mailTo, terminateLeftovers } from './helpers.js';
 import sharp from 'sharp';
 
 const database = await createTestDatabase();
@@ -160,5 +162,58 @@ describe('an inspection’s points', () => {
     ]);
     for (const m of mails.values()) expect(m.text_body).toMatch(/问题点位整改链接[^\n]*\n?\s*http:\/\/127\.0\.0\.1:1\/u\/[\w-]+\.[\w-]+/);
     expect([...mails.values()].every((m) => m.deliveries === 1)).toBe(true);
+  });
+
+  it('sends each unit its points’ photos inside the 交办, the same mail again when the first send fails', { timeout: 120_000 }, async () => {
+    const def = testDefinition({ start: '2035-01-01', end: '2035-06-30', tasks: [] });
+    await insertCampaign(database.db, def);
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('问题清单');
+    sheet.addRow(['序号', '点位', '问题描述', '类别', '责任单位', '整改时限', '照片文件名']);
+    sheet.addRow([1, '海景大道', '乱停车', '公共场所秩序', '区综合执法分局', '一般', '1.jpg']);
+    sheet.addRow([2, '银滩路', '垃圾堆积', '环境卫生', '区综合执法分局', '一般', '']);
+    sheet.addRow([3, '银滩路口', '占道经营', '公共场所秩序', '区综合执法分局', '一般', '3.jpg']);
+    const photo = async (colour: string) => new Uint8Array(await sharp({ create: { width: 800, height: 600, channels: 3, background: colour } }).jpeg().toBuffer());
+    const archive = Buffer.from(zipSync({ '1.jpg': await photo('#36c'), '3.jpg': await photo('#c63') }));
+    const sent = async () =>
+      (
+        await database.db.query<{ id: number; status: string; attempts: number }>(
+          'SELECT n.id::int, o.status, o.attempts FROM outbox o JOIN notices n ON n.id = o.notice_id WHERE n.campaign_id = $1',
+          [def.id],
+        )
+      ).rows;
+
+    await sim.withWorker(async () => {
+      const now = new Date(await sim.env.currentTimeMs());
+      const { inspectionId } = await importInspection(database.db, {
+        campaignId: def.id,
+        kind: 'patrol',
+        heldOn: civil(now),
+        title: '海滨巡查',
+        createdBy: '赵明',
+        now,
+        list: { fileName: '海滨巡查.xlsx', data: Buffer.from(await book.xlsx.writeBuffer()) },
+        photos: { buffer: archive, fileName: '照片.zip' },
+      });
+      // The mail server takes the 交办 and then answers with an error: the activity sends it again.
+      sim.sink.failAfterStoring(1);
+      await dispatchInspection(sim.env.client, def.id, inspectionId);
+      await waitFor(async () => (await sent()).some((m) => m.status === 'sent'), 'the 交办 sent again');
+    });
+
+    const outbox = await sent();
+    expect(outbox.map((m) => [m.status, m.attempts])).toEqual([['sent', 2]]);
+    const mail = (await mailTo(database.db, 'zf@test.example.org', def)).find((m) => m.subject.includes('关于交办海滨巡查发现问题的通知'))!;
+    expect(mail.deliveries).toBe(2);
+    // Its pictures are the ones stored with the notice when it was numbered: the same on every send.
+    const { rows: stored } = await database.db.query<{ name: string; content_id: string; size: number }>(
+      'SELECT name, content_id, length(content)::int AS size FROM notice_attachments WHERE notice_id = $1 ORDER BY id',
+      [outbox[0].id],
+    );
+    expect(stored.map((a) => a.name)).toEqual(['问题点位1.jpg', '问题点位3.jpg']);
+    const cids = [...mail.html_body.matchAll(/<img src="cid:([^"]+)"/g)].map((m) => m[1]);
+    expect(cids).toEqual(stored.map((a) => a.content_id));
+    expect(mail.parts.map((p) => [p.contentType, p.contentId, p.size, p.inline])).toEqual(stored.map((a) => ['image/jpeg', a.content_id, a.size, true]));
+    expect(mail.text_body).toContain('2. 银滩路：垃圾堆积（环境卫生），一般');
   });
 });

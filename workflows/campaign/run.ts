@@ -7,6 +7,7 @@ import type { Cadences, DispatchAudience, Frequency } from '../../domain/cadence
 import type { RecipientList } from '../../domain/notices.js';
 import type { CampaignDefinition, Task } from '../../domain/definition.js';
 import { taskWorkflowId } from '../../domain/ids.js';
+import { WORKDAY_START } from '../../domain/instants.js';
 import { AssessmentWorkflow } from '../assessment.js';
 import type { CampaignCarry, CampaignInput, CampaignState, ComplaintInput } from '../messages.js';
 import { RectificationWorkflow } from '../rectification.js';
@@ -24,7 +25,6 @@ const ACTIVITY_START_BATCH = 500;
 // The units' 催办 too: on the first morning the tasks are still being assigned (a race, and nothing to chase yet).
 const REPORTS_OF_A_PERIOD = ['monthlyBulletin', 'dispatch.', 'quarterlyDispatch', 'halfYearSummary', 'monthlyCheck', 'yearEndSummary', 'unitReminders'];
 const DAY_MS = 86_400_000;
-export const WORKDAY_START = '09:00';
 
 export class CampaignRun {
   readonly definition: CampaignDefinition;
@@ -191,7 +191,7 @@ export class CampaignRun {
       while (queued.length > 0) {
         const batch = queued.splice(0, ACTIVITY_START_BATCH);
         const reminders = this.unitReminders ? { unitReminders: true } : {};
-        await activities.startTaskWorkflows({ campaignId, timeZone, weeklyCheck: cadences.weeklyCheck, ...reminders, tasks: batch });
+        await activities.startTaskWorkflows({ campaignId, timeZone, weeklyCheck: cadences.weeklyCheck, ...reminders, tasks: batch, at: new Date().toISOString() });
         for (const { task } of batch) started.add(task.id);
       }
       return;

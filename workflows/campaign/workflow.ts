@@ -7,10 +7,11 @@
 import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, patched, workflowInfo } from '@temporalio/workflow';
 import type { Cadences } from '../../domain/cadences.js';
 import { taskWorkflowId } from '../../domain/ids.js';
+import { WORKDAY_START } from '../../domain/instants.js';
 import type { CampaignInput, CampaignState } from '../messages.js';
 import { registerHandlers } from './handlers.js';
 import { HAND_OVER_BETWEEN_ROUNDS, PLAN_RULES, UNIT_REMINDERS } from './patches.js';
-import { activities, CampaignRun, WORKDAY_START } from './run.js';
+import { activities, CampaignRun } from './run.js';
 
 /** Past this many events the campaign hands its state to a fresh run. */
 const HISTORY_LIMIT = 10_000;

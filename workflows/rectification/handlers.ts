@@ -19,7 +19,7 @@ import {
 } from '../messages.js';
 import * as checks from './checks.js';
 import type { Check, Verdict } from './checks.js';
-import { lastMomentBefore } from './ladder.js';
+import { lastMomentBefore } from '../../domain/instants.js';
 import { DELEGATION_TO_SUB_UNITS } from './patches.js';
 import { refuseIf, reject } from '../refusals.js';
 import type { RectificationTask } from './task.js';

@@ -3,7 +3,7 @@
 // ONE_ACTION_AT_A_TIME at every turn (turns.ts), REPORTS_PER_DAY when a report is counted
 // (task.ts), TASK_CONTINUES_AS_NEW when the history is long (workflow.ts), RUNG_NOTICES_PER_UNIT_DAY
 // when a rung that gathers is fired (ladder.ts), DELEGATION_TO_SUB_UNITS when a task hands a part
-// down (handlers.ts).
+// down (handlers.ts), ONE_TIMER_PER_WAKE at every turn of the timer loop (workflow.ts).
 
 /**
  * Look-ups (calendar, plan) and the short idempotent writes of the record (events, evidence) run as
@@ -47,3 +47,11 @@ export const RUNG_NOTICES_PER_UNIT_DAY = 'rung-notices-per-unit-day';
  * (handlers.ts); a task without delegations issues none of these commands.
  */
 export const DELEGATION_TO_SUB_UNITS = 'delegation-to-sub-units';
+
+/**
+ * 2026-12-03: the timer loop waited with a timeout at every turn, so each update started a timer and
+ * cancelled the last even when the wake time had not moved. The task now keeps one timer while its
+ * wake time stays (wake-timer.ts). Asked at every turn: a task that replayed on the old branch
+ * switches at its next wait.
+ */
+export const ONE_TIMER_PER_WAKE = 'one-timer-per-wake';

@@ -1,6 +1,7 @@
 // One rectification task as its workflow holds it: the state, the record, the ladder (the classes
 // it extends), the turns its handlers and timers take, and what a run hands over to the next.
 import { patched } from '@temporalio/workflow';
+import { WORKDAY_START } from '../../domain/instants.js';
 import type { DelegationFacts } from '../../domain/notices.js';
 import type { DelegationEntry, ReportDay, TaskState } from '../../domain/task-state.js';
 import type { CarriedTask, RectificationInput, TaskBrief, TaskUpdateResult } from '../messages.js';
@@ -9,9 +10,6 @@ import { refuseIf } from '../refusals.js';
 import { LadderTask } from './ladder.js';
 import { REPORTS_PER_DAY } from './patches.js';
 import { turnTaker, type Turns } from './turns.js';
-
-/** Local time of assignment, and of the weekly check when the campaign names none. */
-export const WORKDAY_START = '09:00';
 
 /** What a new run carries of the lists that grow: the record (PostgreSQL) keeps everything. */
 const CARRIED_TIMELINE = 50;
@@ -75,7 +73,9 @@ export class RectificationTask extends LadderTask {
 
   /** Loads the plan and the units at the start of a run. */
   async load(): Promise<void> {
-    const loaded = await this.loadPlan(this.state.leadUnit);
+    // A later run loads it anew: a reassignment may have changed the unit, the office the ladder.
+    const prepared = this.input.carried ? undefined : this.input.prepared;
+    const loaded = prepared?.plan ?? (await this.loadPlan(this.state.leadUnit));
     this.plan = loaded.escalation;
     this.units = loaded.units;
     this.state.ladder = this.plan.ladder.map((r) => r.name);
@@ -113,13 +113,13 @@ export class RectificationTask extends LadderTask {
     state.reportsToday[kind]++;
   }
 
-  /** When the weekly check is due next. */
-  async nextCheck(): Promise<void> {
+  /** When the weekly check is due next; `known`, the answer looked up ahead (PreparedStart). */
+  async nextCheck(known?: string): Promise<void> {
     const { campaignId, timeZone, input } = this;
     // The campaign reminds the unit of all its silent tasks at once: no timer here.
     if (input.unitReminders) return;
     const weeklyCheck = input.weeklyCheck ?? { weekday: 1, time: WORKDAY_START };
-    this.state.nextCheckAt = (await this.local.nextCheckTime({ campaignId, timeZone, after: this.now(), ...weeklyCheck })).at;
+    this.state.nextCheckAt = known ?? (await this.local.nextCheckTime({ campaignId, timeZone, after: this.now(), ...weeklyCheck })).at;
   }
 
   /** The timers' turn: whatever is due of the acknowledgement deadline, the next rung and the weekly check. */

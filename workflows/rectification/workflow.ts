@@ -17,11 +17,13 @@
 // A task that lives long, or is sent many reports, continues as new between updates, carrying its
 // state, so its history stays bounded however long it runs.
 import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
+import { WORKDAY_START } from '../../domain/instants.js';
 import type { TaskState } from '../../domain/task-state.js';
 import type { RectificationInput } from '../messages.js';
 import { registerHandlers } from './handlers.js';
-import { TASK_CONTINUES_AS_NEW } from './patches.js';
-import { RectificationTask, WORKDAY_START } from './task.js';
+import { ONE_TIMER_PER_WAKE, TASK_CONTINUES_AS_NEW } from './patches.js';
+import { RectificationTask } from './task.js';
+import { WakeTimer } from './wake-timer.js';
 
 /** History events after which a task continues as new (Temporal suggests it near 10,000 or 4 MiB too). */
 export const TASK_HISTORY_LIMIT = 2_000;
@@ -47,13 +49,15 @@ export async function RectificationWorkflow(input: RectificationInput): Promise<
     if (!patched(TASK_CONTINUES_AS_NEW)) return;
     await condition(() => allHandlersFinished() && task.idle());
     if (task.terminal()) return;
-    await continueAsNew<typeof RectificationWorkflow>({ ...input, carried: task.handOver(), historyLimit });
+    await continueAsNew<typeof RectificationWorkflow>({ ...input, prepared: undefined, carried: task.handOver(), historyLimit });
   }
 
   /** Assignment on the task's start day, and the first weekly check. */
   async function assign(): Promise<void> {
-    const startAt = await task.local.instantOf({ timeZone, date: definition.start, time: WORKDAY_START });
+    const startAt = input.prepared?.startAt ?? (await task.local.instantOf({ timeZone, date: definition.start, time: WORKDAY_START }));
     if (Date.parse(startAt) > Date.now()) await condition(() => task.terminal(), Date.parse(startAt) - Date.now());
+    // The start's look-ups answered ahead hold until validUntil; a task assigned later asks again.
+    const prepared = input.prepared && Date.now() < Date.parse(input.prepared.validUntil) ? input.prepared : undefined;
 
     if (!task.terminal()) {
       await task.exclusive(async () => {
@@ -80,20 +84,22 @@ export async function RectificationWorkflow(input: RectificationInput): Promise<
           await task.fireRung(startRung, complaint ? { rectificationDays: complaint.rectificationDays ?? plan.complaints.rectificationDays } : {});
           await task.record({ kind: 'assigned', detail: { deadline: state.deadline, startAtRung: startRung } });
         } else {
-          await task.setDeadline(definition.deadline);
-          const warning = await task.planAcknowledgement();
+          await task.setDeadline(definition.deadline, prepared?.deadlineAt);
+          const warning = await task.planAcknowledgement(prepared?.acknowledgeBy);
           state.status = 'assigned';
           const assigned = { kind: 'assigned', detail: { deadline: state.deadline } };
-          await task.notifyWithEvent('assignment', { calendarWarning: warning }, () => assigned, () => task.planNextRung());
+          await task.notifyWithEvent('assignment', { calendarWarning: warning }, () => assigned, () => task.planNextRung(prepared?.firstRungAt));
         }
       });
     }
     task.lastCheckAt = task.now();
-    if (!task.terminal()) await task.nextCheck();
+    if (!task.terminal()) await task.nextCheck(prepared?.nextCheckAt);
   }
 
   // A run continued as new was assigned long ago: its timers' targets are in the carried state.
   if (!carried) await assign();
+
+  const timer = new WakeTimer();
 
   while (!task.terminal()) {
     await continueWhenLong();
@@ -106,6 +112,15 @@ export async function RectificationWorkflow(input: RectificationInput): Promise<
       ackDue ? Date.parse(state.acknowledgeBy!) : Infinity,
     );
     const woken = () => task.terminal() || task.version !== seen;
+    if (patched(ONE_TIMER_PER_WAKE)) {
+      if (wakeAt === Infinity) timer.disarm();
+      else timer.arm(wakeAt);
+      await condition(() => woken() || timer.fired);
+      if (!timer.fired) continue;
+      timer.disarm();
+      await task.exclusive(() => task.onTimers());
+      continue;
+    }
     if (wakeAt === Infinity) {
       // No timer at all (the campaign reminds, nothing lapses yet): wait for the next action.
       await condition(woken);
