@@ -560,7 +560,7 @@ export function registerApiRoutes(app: FastifyInstance): void {
       ...writer,
       schema: {
         tags: ['inspections'],
-        summary: '录入一次检查的问题点位（字段同问题清单的列），检查无误后全部写入并交办各责任单位；任何一处有误则 422，不写入',
+        summary: '录入一次检查的问题点位（字段同问题清单的列），检查无误后全部写入并交办各责任单位（dispatch 为 false 时暂不交办：先上传照片，再交办）；任何一处有误则 422，不写入',
         security: write,
         params: campaignParam,
         body: {
@@ -570,6 +570,7 @@ export function registerApiRoutes(app: FastifyInstance): void {
             heldOn: { type: 'string', format: 'date' },
             title: { type: 'string', maxLength: 100 },
             inspectors: { type: 'string', maxLength: 200 },
+            dispatch: { type: 'boolean', default: true, description: 'false：只录入，上传照片后再调用 …/dispatch 交办（交办邮件带照片）' },
             points: {
               type: 'array',
               maxItems: 20000,
@@ -589,14 +590,14 @@ export function registerApiRoutes(app: FastifyInstance): void {
     async (request, reply) => {
       requireJson(request);
       const campaign = await requireCampaign(ctx, (request.params as { campaignId: string }).campaignId);
-      const body = request.body as { kind: string; heldOn: string; title?: string; inspectors?: string; points: PointRecordInput[] };
+      const body = request.body as { kind: string; heldOn: string; title?: string; inspectors?: string; dispatch: boolean; points: PointRecordInput[] };
       const kind = inspectionKindOf(body.kind);
       if (!kind) throw new HttpProblem(422, 'InvalidInspection', inspectionKindProblem(body.kind));
       try {
         const result = await enterInspection(ctx.db, { campaignId: campaign.id, kind, heldOn: body.heldOn, title: body.title, inspectors: body.inspectors, createdBy: by(request), now: await ctx.now(), points: body.points });
-        await dispatchInspection(ctx.temporal, campaign.id, result.inspectionId);
+        if (body.dispatch) await dispatchInspection(ctx.temporal, campaign.id, result.inspectionId);
         reply.code(201);
-        return { inspectionId: result.inspectionId, points: result.points, units: Object.fromEntries(result.units) };
+        return { inspectionId: result.inspectionId, points: result.points, units: Object.fromEntries(result.units), dispatched: body.dispatch };
       } catch (error) {
         if (!(error instanceof InspectionImportError)) throw error;
         const fieldOf = (header: string) => POINT_SHEET.columns.find((c) => c.header === header)?.field;
@@ -610,7 +611,38 @@ export function registerApiRoutes(app: FastifyInstance): void {
     },
   );
 
-  // A point's photos as found (整改前): the JSON API enters points without them, a program sends them after.
+  app.post(
+    '/api/campaigns/:campaignId/inspections/:inspectionId/dispatch',
+    {
+      ...writer,
+      schema: {
+        tags: ['inspections'],
+        summary: '交办一次检查中尚未交办的问题点位：每个责任单位一份通知，列出其点位并附照片',
+        security: write,
+        params: inspectionParams,
+        response: {
+          202: {
+            description: '已交给该检查的工作流，各单位的交办通知随后发出',
+            type: 'object',
+            properties: { inspectionId: { type: 'integer' }, dispatching: { type: 'boolean' } },
+            required: ['inspectionId', 'dispatching'],
+          },
+          ...problems(401, 403, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { campaignId, inspectionId } = request.params as { campaignId: string; inspectionId: number };
+      const campaign = await requireCampaign(ctx, campaignId);
+      const inspection = await findInspection(ctx.db, inspectionId);
+      if (!inspection || inspection.campaign_id !== campaign.id) throw new HttpProblem(404, 'NotFound', '检查不存在');
+      await dispatchInspection(ctx.temporal, campaign.id, inspection.id);
+      reply.code(202);
+      return { inspectionId: inspection.id, dispatching: true };
+    },
+  );
+
+  // A point's photos as found (整改前): the JSON API enters points without them (dispatch: false), a program sends them, then …/dispatch.
   const pointParams = {
     type: 'object',
     properties: { ...inspectionParams.properties, number: { type: 'integer', minimum: 1, description: '问题点位的序号' } },

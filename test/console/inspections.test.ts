@@ -325,9 +325,11 @@ describe('问题点位 pages', () => {
       method: 'POST',
       url: `/api/campaigns/${campaign.id}/inspections`,
       headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf },
-      payload: { kind: 'patrol', heldOn: today, title: '12月夜查', points: [{ number: 1, location: '北部湾广场', description: '夜市油烟', unit: 'enforcement' }] },
+      // Entered without sending: its photo first, then the 交办 (below) shows it.
+      payload: { kind: 'patrol', heldOn: today, title: '12月夜查', dispatch: false, points: [{ number: 1, location: '北部湾广场', description: '夜市油烟', unit: 'enforcement' }] },
     });
     expect(entered.statusCode, entered.body).toBe(201);
+    expect(entered.json().dispatched).toBe(false);
     const points = `/api/campaigns/${campaign.id}/inspections/${entered.json().inspectionId}/points`;
     const route = '/api/campaigns/:campaignId/inspections/:inspectionId/points/:number/photos';
     const send = (as: ApiSession, number: number, files: { name: string; type: string; data: Buffer }[]) => {
@@ -369,6 +371,18 @@ describe('问题点位 pages', () => {
     expect((await send(leader, 1, [{ name: 'a.jpg', type: 'image/jpeg', data: await jpeg('#999') }])).statusCode).toBe(403);
     const after = await h.app.inject({ method: 'GET', url: points, headers: { cookie: leader.cookie } });
     expect(after.json().points[0].photos).toHaveLength(1);
+
+    // Nothing was sent until the office dispatches; then the unit's 交办 carries the photo.
+    expect((await listMailbox(h.database.db, { to: 'zf@test.example.org' })).filter((m) => m.subject.includes('12月夜查'))).toEqual([]);
+    const dispatchRoute = '/api/campaigns/:campaignId/inspections/:inspectionId/dispatch';
+    expect((await h.app.inject({ method: 'POST', url: points.replace(/points$/, 'dispatch'), headers: { cookie: leader.cookie, 'x-csrf-token': leader.csrf } })).statusCode).toBe(403);
+    const dispatched = await h.app.inject({ method: 'POST', url: points.replace(/points$/, 'dispatch'), headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf } });
+    expect(dispatched.statusCode, dispatched.body).toBe(202);
+    spec.check('POST', dispatchRoute, dispatched);
+    const { mail, cids } = await dispatchMail('zf@test.example.org', '12月夜查');
+    expect(cids).toHaveLength(1);
+    expect(mail.parts.map((p) => [p.contentType, p.contentId])).toEqual([['image/jpeg', cids[0]]]);
+    expect(mail.text_body).toContain('1. 北部湾广场：夜市油烟');
   });
 
   it('puts every point in the ledger (台账), and each unit’s figures as the assessment counts them', async () => {

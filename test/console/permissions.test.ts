@@ -365,6 +365,7 @@ function rows(): Record<string, Row> {
     'GET /api/campaigns/:campaignId/inspections': apiRead(`/api/campaigns/${C()}/inspections`),
     'GET /api/campaigns/:campaignId/inspections/:inspectionId/points': apiRead(`/api/campaigns/${C()}/inspections/${inspectionId}/points`),
     'POST /api/campaigns/:campaignId/inspections': apiWrite('/api/campaigns/nowhere/inspections', { kind: 'patrol', heldOn: '2026-01-01', points: [] }),
+    'POST /api/campaigns/:campaignId/inspections/:inspectionId/dispatch': apiWrite('/api/campaigns/nowhere/inspections/1/dispatch', {}),
     // A point's photos: administrators upload (multipart, checked before the body is read), everyone reads.
     'POST /api/campaigns/:campaignId/inspections/:inspectionId/points/:number/photos': {
       url: '/api/campaigns/nowhere/inspections/1/points/1/photos',
