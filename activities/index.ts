@@ -40,16 +40,14 @@ export function createActivities(services: Services) {
     ...services,
     channels: delivery ? { delivery, signName: channels?.sms?.signName } : undefined,
   });
-  const records = createRecordActivities(services);
-  const calendar = createCalendarActivities(cachedCampaignCalendars(services.db));
   return {
-    ...records,
+    ...createRecordActivities(services),
     ...notices,
     ...createDigestActivities({ db: services.db, issueNotice: notices.issueNotice, issueNotices: notices.issueNotices }),
     ...createInspectionActivities({ db: services.db, issueNotices: notices.issueNotices }),
     ...createAssessmentActivities(services),
-    ...createTaskStartActivities({ temporal: services.temporal, lookups: { ...calendar, loadTaskPlan: records.loadTaskPlan } }),
-    ...calendar,
+    ...createTaskStartActivities(services),
+    ...createCalendarActivities(cachedCampaignCalendars(services.db)),
   };
 }
 

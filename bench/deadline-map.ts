@@ -5,9 +5,7 @@
 // the `deadlineInstant` calendar activity (an activity interceptor: the workflow code, its timers
 // and the notice path are untouched); the pg-boss baseline applies the same function when it
 // schedules its delayed job. Dates outside [baseDate, baseDate + steps) are left as they are.
-import type { WorkflowClientInterceptor } from '@temporalio/client';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import type { RectificationInput } from '../workflows/messages.js';
 import { DateTime } from 'luxon';
 
 export interface DeadlineMap {
@@ -37,25 +35,6 @@ export function deadlineMapInterceptor(map: DeadlineMap): ActivityInterceptorsFa
       },
     },
   });
-}
-
-/**
- * The same map for a task started with its look-ups answered ahead (PreparedStart): the start
- * activity computes the deadline's instant itself, so the benchmark's worker moves it (and the first
- * rung's, where that is the deadline) in the arguments its client starts the task with.
- */
-export function deadlineMapStartInterceptor(map: DeadlineMap): WorkflowClientInterceptor {
-  return {
-    async start(input, next) {
-      const [task] = input.options.args as [RectificationInput | undefined];
-      const prepared = task?.prepared;
-      if (!task || !prepared) return next(input);
-      const deadlineAt = mappedInstant(map, task.task.deadline, prepared.deadlineAt);
-      const firstRungAt = prepared.firstRungAt?.lapsesAt === prepared.deadlineAt ? { ...prepared.firstRungAt, lapsesAt: deadlineAt } : prepared.firstRungAt;
-      const args = [{ ...task, prepared: { ...prepared, deadlineAt, ...(firstRungAt ? { firstRungAt } : {}) } }];
-      return next({ ...input, options: { ...input.options, args } });
-    },
-  };
 }
 
 /** Count and time of every activity type: where the worker's time goes. */

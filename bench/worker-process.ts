@@ -7,7 +7,6 @@
 // Configuration: BENCH_WORKER, JSON of WorkerProcessConfig. Prints READY when polling, and
 // `STATS {json}` on SIGUSR2 and before exiting. SIGTERM (or its stdin closing) shuts it down.
 import { readFile } from 'node:fs/promises';
-import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createMailer } from '../activities/mailer.js';
 import { createPool } from '../db/pool.js';
@@ -15,7 +14,7 @@ import { installRuntime } from '../stack/runtime.js';
 import { createMetrics } from '../worker/metrics.js';
 import { createWorker, type WorkerOptions } from '../worker/worker.js';
 import { productionConfig, productionTuning } from './production-settings.js';
-import { activityStatsInterceptor, deadlineMapInterceptor, deadlineMapStartInterceptor, type ActivityStats, type DeadlineMap } from './deadline-map.js';
+import { activityStatsInterceptor, deadlineMapInterceptor, type ActivityStats, type DeadlineMap } from './deadline-map.js';
 
 export interface WorkerProcessConfig {
   address: string;
@@ -46,8 +45,6 @@ async function main(): Promise<void> {
       mailFrom: production.mailFrom,
       metrics: createMetrics(),
       links: { publicUrl: production.publicUrl, secret: production.linkSecret },
-      // The client that starts the tasks, moving their deadlines as the map says (as createWorker makes it otherwise).
-      ...(config.deadlineMap ? { temporal: new Client({ connection, interceptors: { workflow: [deadlineMapStartInterceptor(config.deadlineMap)] } }) } : {}),
     },
     workflowBundle: { code: await readFile(config.bundlePath, 'utf8') },
     tuning: {

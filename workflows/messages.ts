@@ -4,9 +4,6 @@
 // input, the day's reports used up) fails the update with a Chinese reason and changes nothing.
 // Free texts are limited by domain/limits.ts: MAX_TEXT_CHARS for texts, MAX_NAME_CHARS for names.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-// The look-ups' answer types only: workflows never run activity code.
-import type { TaskPlan } from '../activities/records.js';
-import type { AddWorkingDaysResult } from '../services/calendar.js';
 import type { CampaignDefinition, Task } from '../domain/definition.js';
 import type { ComplaintSource } from '../domain/notices.js';
 import type { EvidenceFileRef, EvidenceForm, TaskState, TimelineEntry } from '../domain/task-state.js';
@@ -45,30 +42,6 @@ export interface RectificationInput {
   carried?: CarriedTask;
   /** Continue as new past this many history events (default TASK_HISTORY_LIMIT). */
   historyLimit?: number;
-  /** What its start would look up, computed for the batch by the campaign's start activity. */
-  prepared?: PreparedStart;
-}
-
-/**
- * A task's plan and the instants of its assignment, computed by `startTaskWorkflows` once per batch
- * (the plan once per lead unit): with them a task issues its assignment notice without a look-up of
- * its own. Each instant is the answer the task's own look-up would give until `validUntil`; a task
- * assigned later (its worker was down) looks them up again.
- */
-export interface PreparedStart {
-  plan: TaskPlan;
-  /** The start date at WORKDAY_START, local time. */
-  startAt: string;
-  /** The end (24:00) of the deadline's civil day. */
-  deadlineAt: string;
-  /** 签收时限: the plan's working days from the assignment. */
-  acknowledgeBy: AddWorkingDaysResult;
-  /** The first rung's instant (its grace period after the deadline); absent: the ladder is empty. */
-  firstRungAt?: AddWorkingDaysResult;
-  /** The first weekly check after the assignment (tasks that keep their own weekly check). */
-  nextCheckAt?: string;
-  /** The answers hold for an assignment before this instant (the end of its civil day, or the first check). */
-  validUntil: string;
 }
 
 /** What the grace period of the next rung counts from: the current deadline, or the last rung's issue. */

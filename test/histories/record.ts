@@ -286,8 +286,8 @@ const scenarios: Record<string, Scenario> = {
     await waitFor(async () => (await campaign.describe()).status.name === 'COMPLETED', 'campaign completed');
     return [campaign, task];
   },
-  /** A task its campaign started with its look-ups answered ahead (PreparedStart), assigned, reported on twice and closed. */
-  'prepared-start': async (sim) => {
+  /** A task assigned, reported on twice (its timer kept: patch one-timer-per-wake) and closed. */
+  'one-timer-per-wake': async (sim) => {
     const today = await sim.now();
     const def = testDefinition({
       start: shanghaiDate(today, -1),

@@ -191,7 +191,7 @@ export class CampaignRun {
       while (queued.length > 0) {
         const batch = queued.splice(0, ACTIVITY_START_BATCH);
         const reminders = this.unitReminders ? { unitReminders: true } : {};
-        await activities.startTaskWorkflows({ campaignId, timeZone, weeklyCheck: cadences.weeklyCheck, ...reminders, tasks: batch, at: new Date().toISOString() });
+        await activities.startTaskWorkflows({ campaignId, timeZone, weeklyCheck: cadences.weeklyCheck, ...reminders, tasks: batch });
         for (const { task } of batch) started.add(task.id);
       }
       return;

@@ -4,7 +4,6 @@ import { patched } from '@temporalio/workflow';
 import { lastMomentBefore } from '../../domain/instants.js';
 import type { EscalationPlan } from '../../domain/ladder.js';
 import type { NoticeDetails } from '../../domain/notices.js';
-import type { AddWorkingDaysResult } from '../../services/calendar.js';
 import type { Anchor, RectificationInput } from '../messages.js';
 import { RUNG_NOTICES_PER_UNIT_DAY } from './patches.js';
 import { TaskRecord, type EventSpec, type NotifyOptions } from './record.js';
@@ -29,8 +28,8 @@ export class LadderTask extends TaskRecord {
     return this.local.loadTaskPlan({ campaignId, taskId, leadUnit, override: input.task.escalation });
   }
 
-  /** When the next rung is due, from the anchor and its grace period; `known`, the first rung's instant looked up ahead. */
-  async planNextRung(known?: AddWorkingDaysResult): Promise<void> {
+  /** When the next rung is due, from the anchor and its grace period. */
+  async planNextRung(): Promise<void> {
     const { state, anchor } = this;
     const next = this.plan?.ladder[state.rung];
     if (!next || !state.deadlineAt) {
@@ -42,7 +41,7 @@ export class LadderTask extends TaskRecord {
     if (anchor.kind === 'deadline') {
       at = next.graceDays === 0
         ? state.deadlineAt
-        : (await this.workingDaysAfter(lastMomentBefore(state.deadlineAt), next.graceDays, `${next.name}宽限期`, known)).lapsesAt;
+        : (await this.workingDaysAfter(lastMomentBefore(state.deadlineAt), next.graceDays, `${next.name}宽限期`)).lapsesAt;
     } else {
       at = next.graceDays === 0
         ? anchor.at
@@ -133,8 +132,8 @@ export class LadderTask extends TaskRecord {
   }
 
   /** Computes the acknowledgement deadline of a (re)assignment. */
-  async planAcknowledgement(known?: AddWorkingDaysResult): Promise<string | undefined> {
-    const ack = await this.workingDaysAfter(this.now(), this.plan!.acknowledgement.workingDays, '签收时限', known);
+  async planAcknowledgement(): Promise<string | undefined> {
+    const ack = await this.workingDaysAfter(this.now(), this.plan!.acknowledgement.workingDays, '签收时限');
     this.state.acknowledgeBy = ack.lapsesAt;
     this.state.acknowledgementOverdue = false;
     return ack.warning;

@@ -12,7 +12,6 @@ import {
   type Wording,
 } from '../../domain/notices.js';
 import { TERMINAL_STATUSES, type TaskState } from '../../domain/task-state.js';
-import type { AddWorkingDaysResult } from '../../services/calendar.js';
 import type { RectificationInput } from '../messages.js';
 import { FEWER_ROUND_TRIPS } from './patches.js';
 
@@ -211,15 +210,13 @@ export class TaskRecord {
     return warning;
   }
 
-  /** N working days after `from`; `known`, the answer when it was looked up ahead (PreparedStart). */
-  async workingDaysAfter(from: string, days: number, context: string, known?: AddWorkingDaysResult) {
-    const result = known ?? (await this.local.addWorkingDays({ campaignId: this.campaignId, timeZone: this.timeZone, from, days }));
+  async workingDaysAfter(from: string, days: number, context: string) {
+    const result = await this.local.addWorkingDays({ campaignId: this.campaignId, timeZone: this.timeZone, from, days });
     return { ...result, warning: await this.calendarWarning(result.warning, context) };
   }
 
-  /** Sets the deadline; `at`, its instant when already known. */
-  async setDeadline(date: string, at?: string): Promise<void> {
+  async setDeadline(date: string): Promise<void> {
     this.state.deadline = date;
-    this.state.deadlineAt = at ?? (await this.local.deadlineInstant({ timeZone: this.timeZone, date }));
+    this.state.deadlineAt = await this.local.deadlineInstant({ timeZone: this.timeZone, date });
   }
 }

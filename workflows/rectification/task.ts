@@ -73,9 +73,7 @@ export class RectificationTask extends LadderTask {
 
   /** Loads the plan and the units at the start of a run. */
   async load(): Promise<void> {
-    // A later run loads it anew: a reassignment may have changed the unit, the office the ladder.
-    const prepared = this.input.carried ? undefined : this.input.prepared;
-    const loaded = prepared?.plan ?? (await this.loadPlan(this.state.leadUnit));
+    const loaded = await this.loadPlan(this.state.leadUnit);
     this.plan = loaded.escalation;
     this.units = loaded.units;
     this.state.ladder = this.plan.ladder.map((r) => r.name);
@@ -113,13 +111,13 @@ export class RectificationTask extends LadderTask {
     state.reportsToday[kind]++;
   }
 
-  /** When the weekly check is due next; `known`, the answer looked up ahead (PreparedStart). */
-  async nextCheck(known?: string): Promise<void> {
+  /** When the weekly check is due next. */
+  async nextCheck(): Promise<void> {
     const { campaignId, timeZone, input } = this;
     // The campaign reminds the unit of all its silent tasks at once: no timer here.
     if (input.unitReminders) return;
     const weeklyCheck = input.weeklyCheck ?? { weekday: 1, time: WORKDAY_START };
-    this.state.nextCheckAt = known ?? (await this.local.nextCheckTime({ campaignId, timeZone, after: this.now(), ...weeklyCheck })).at;
+    this.state.nextCheckAt = (await this.local.nextCheckTime({ campaignId, timeZone, after: this.now(), ...weeklyCheck })).at;
   }
 
   /** The timers' turn: whatever is due of the acknowledgement deadline, the next rung and the weekly check. */

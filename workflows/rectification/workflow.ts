@@ -49,15 +49,13 @@ export async function RectificationWorkflow(input: RectificationInput): Promise<
     if (!patched(TASK_CONTINUES_AS_NEW)) return;
     await condition(() => allHandlersFinished() && task.idle());
     if (task.terminal()) return;
-    await continueAsNew<typeof RectificationWorkflow>({ ...input, prepared: undefined, carried: task.handOver(), historyLimit });
+    await continueAsNew<typeof RectificationWorkflow>({ ...input, carried: task.handOver(), historyLimit });
   }
 
   /** Assignment on the task's start day, and the first weekly check. */
   async function assign(): Promise<void> {
-    const startAt = input.prepared?.startAt ?? (await task.local.instantOf({ timeZone, date: definition.start, time: WORKDAY_START }));
+    const startAt = await task.local.instantOf({ timeZone, date: definition.start, time: WORKDAY_START });
     if (Date.parse(startAt) > Date.now()) await condition(() => task.terminal(), Date.parse(startAt) - Date.now());
-    // The start's look-ups answered ahead hold until validUntil; a task assigned later asks again.
-    const prepared = input.prepared && Date.now() < Date.parse(input.prepared.validUntil) ? input.prepared : undefined;
 
     if (!task.terminal()) {
       await task.exclusive(async () => {
@@ -84,16 +82,16 @@ export async function RectificationWorkflow(input: RectificationInput): Promise<
           await task.fireRung(startRung, complaint ? { rectificationDays: complaint.rectificationDays ?? plan.complaints.rectificationDays } : {});
           await task.record({ kind: 'assigned', detail: { deadline: state.deadline, startAtRung: startRung } });
         } else {
-          await task.setDeadline(definition.deadline, prepared?.deadlineAt);
-          const warning = await task.planAcknowledgement(prepared?.acknowledgeBy);
+          await task.setDeadline(definition.deadline);
+          const warning = await task.planAcknowledgement();
           state.status = 'assigned';
           const assigned = { kind: 'assigned', detail: { deadline: state.deadline } };
-          await task.notifyWithEvent('assignment', { calendarWarning: warning }, () => assigned, () => task.planNextRung(prepared?.firstRungAt));
+          await task.notifyWithEvent('assignment', { calendarWarning: warning }, () => assigned, () => task.planNextRung());
         }
       });
     }
     task.lastCheckAt = task.now();
-    if (!task.terminal()) await task.nextCheck(prepared?.nextCheckAt);
+    if (!task.terminal()) await task.nextCheck();
   }
 
   // A run continued as new was assigned long ago: its timers' targets are in the carried state.
